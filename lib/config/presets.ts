@@ -1,0 +1,137 @@
+import { ClusterConfigInput } from './schema';
+import { CapacityKind } from './schema/site';
+
+/**
+ * Named starting points, chosen with `-c preset=NAME`. A config file starts from one of these and
+ * overrides any field. Each is a shrunken (or, for `rainier-scale`, full-size) copy of the same design.
+ */
+export const PRESET_NAMES = ['rainier-mini', 'ultraserver', 'single-node', 'trn1-small', 'rainier-scale'] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+export const DEFAULT_PRESET: PresetName = 'rainier-mini';
+
+export const PRESET_DESCRIPTIONS: Readonly<Record<PresetName, string>> = {
+  'rainier-mini':
+    'One site in us-east-2: 2 Trn2 UltraServers (8 x trn2u.48xlarge) on UltraServer Capacity Blocks, plus 2 x trn2.48xlarge on an On-Demand Capacity Reservation for development: 160 chips.',
+  ultraserver: 'One Trn2 UltraServer (4 x trn2u.48xlarge, 64 chips) on an UltraServer Capacity Block.',
+  'single-node': 'One trn2.48xlarge (16 chips) on an On-Demand Capacity Reservation in a cluster placement group.',
+  'trn1-small': '4 x trn1.32xlarge (64 Trainium chips) on an On-Demand Capacity Reservation in a cluster placement group.',
+  'rainier-scale':
+    'About 500,000 Trainium2 chips: 7,808 Trn2 UltraServers across 16 sites (buildings) in us-east-2.',
+};
+
+/** Sites of `rainier-scale`: 16 buildings x 488 UltraServers = 7,808 UltraServers = 499,712 chips. */
+export const RAINIER_SCALE_SITES = 16;
+export const RAINIER_SCALE_ULTRASERVERS_PER_SITE = 488;
+
+function rainierScale(): ClusterConfigInput {
+  const zones = ['a', 'b', 'c'];
+  const sites: ClusterConfigInput['sites'] = {};
+  for (let i = 0; i < RAINIER_SCALE_SITES; i++) {
+    const name = `building-${String(i + 1).padStart(2, '0')}`;
+    sites[name] = {
+      region: 'us-east-2',
+      availabilityZone: `us-east-2${zones[i % zones.length]}`,
+      cidr: `10.${i}.0.0/16`,
+      pools: {
+        train: {
+          kind: CapacityKind.ULTRASERVER_CAPACITY_BLOCK,
+          instanceType: 'trn2u.48xlarge',
+          ultraServers: RAINIER_SCALE_ULTRASERVERS_PER_SITE,
+        },
+      },
+    };
+  }
+  return {
+    name: 'rainier',
+    sites,
+    acknowledgements: [
+      {
+        rule: 'RAIN-W107',
+        path: 'sites',
+        reason:
+          'A Rainier-size deployment runs under a negotiated capacity agreement, not the default 256-instance Capacity Block limit; the preset models that agreement.',
+      },
+    ],
+  };
+}
+
+export const PRESETS: Readonly<Record<PresetName, () => ClusterConfigInput>> = {
+  'rainier-mini': () => ({
+    name: 'rainier',
+    sites: {
+      ohio: {
+        region: 'us-east-2',
+        availabilityZone: 'us-east-2a',
+        cidr: '10.0.0.0/16',
+        pools: {
+          train: {
+            kind: CapacityKind.ULTRASERVER_CAPACITY_BLOCK,
+            instanceType: 'trn2u.48xlarge',
+            ultraServers: 2,
+          },
+          dev: {
+            kind: CapacityKind.ON_DEMAND_CAPACITY_RESERVATION,
+            instanceType: 'trn2.48xlarge',
+            nodes: 2,
+          },
+        },
+      },
+    },
+  }),
+  ultraserver: () => ({
+    name: 'rainier',
+    sites: {
+      ohio: {
+        region: 'us-east-2',
+        availabilityZone: 'us-east-2a',
+        cidr: '10.0.0.0/16',
+        pools: {
+          train: {
+            kind: CapacityKind.ULTRASERVER_CAPACITY_BLOCK,
+            instanceType: 'trn2u.48xlarge',
+            ultraServers: 1,
+          },
+        },
+      },
+    },
+  }),
+  'single-node': () => ({
+    name: 'rainier',
+    sites: {
+      ohio: {
+        region: 'us-east-2',
+        availabilityZone: 'us-east-2a',
+        cidr: '10.0.0.0/16',
+        pools: {
+          dev: {
+            kind: CapacityKind.ON_DEMAND_CAPACITY_RESERVATION,
+            instanceType: 'trn2.48xlarge',
+            nodes: 1,
+          },
+        },
+      },
+    },
+  }),
+  'trn1-small': () => ({
+    name: 'rainier',
+    sites: {
+      virginia: {
+        region: 'us-east-1',
+        availabilityZone: 'us-east-1a',
+        cidr: '10.0.0.0/16',
+        pools: {
+          train: {
+            kind: CapacityKind.ON_DEMAND_CAPACITY_RESERVATION,
+            instanceType: 'trn1.32xlarge',
+            nodes: 4,
+          },
+        },
+      },
+    },
+  }),
+  'rainier-scale': rainierScale,
+};
+
+export function isPresetName(name: string): name is PresetName {
+  return (PRESET_NAMES as readonly string[]).includes(name);
+}

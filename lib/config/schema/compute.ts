@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+/**
+ * Neuron DLAMI families published as public SSM parameters (REFERENCE.md §4, NEURON-DLAMI);
+ * each is read as `<prefix>/latest/image_id` at deploy time, never looked up at synth.
+ */
+export const NEURON_DLAMI_PREFIXES = [
+  'base/ubuntu-24.04',
+  'base/amazon-linux-2023',
+  'multi-framework/ubuntu-24.04',
+  'jax-0.10/ubuntu-24.04',
+  'jax-0.10/amazon-linux-2023',
+] as const;
+
+export const computeSchema = z.strictObject({
+  /** Neuron DLAMI the nodes boot, as the part of its SSM parameter after `/aws/service/neuron/dlami/`. */
+  dlami: z.enum(NEURON_DLAMI_PREFIXES).default('base/ubuntu-24.04'),
+  /** Encrypted gp3 root volume per node, GiB. */
+  rootVolumeGiB: z.number().int().min(8).max(16384).default(512),
+});
+
+export type ComputeConfig = z.output<typeof computeSchema>;

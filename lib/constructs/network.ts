@@ -1,0 +1,148 @@
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { InterfaceEndpointService, NetworkPlan } from '../plan/network';
+
+const ENDPOINT_SERVICES: Readonly<Record<InterfaceEndpointService, ec2.InterfaceVpcEndpointAwsService>> = {
+  ssm: ec2.InterfaceVpcEndpointAwsService.SSM,
+  ssmmessages: ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,
+  ec2messages: ec2.InterfaceVpcEndpointAwsService.EC2_MESSAGES,
+  ec2: ec2.InterfaceVpcEndpointAwsService.EC2,
+  logs: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+  monitoring: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING,
+  kms: ec2.InterfaceVpcEndpointAwsService.KMS,
+  fsx: ec2.InterfaceVpcEndpointAwsService.FSX,
+  'ecr.api': ec2.InterfaceVpcEndpointAwsService.ECR,
+  'ecr.dkr': ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
+};
+
+/** Subnet group names, used to select subnets across stacks. */
+export const NODE_SUBNETS = 'Nodes';
+export const STORAGE_SUBNETS = 'Storage';
+export const PUBLIC_SUBNETS = 'Public';
+
+/** HTTPS, for the VPC endpoints and the S3 gateway endpoint. */
+const HTTPS = ec2.Port.tcp(443);
+
+export interface SiteNetworkProps {
+  readonly plan: NetworkPlan;
+  /** Days to keep VPC flow logs. */
+  readonly flowLogRetentionDays: logs.RetentionDays;
+}
+
+/**
+ * One site's network: a VPC in the site's single Availability Zone with private node and storage
+ * subnets, VPC endpoints so nodes reach AWS without the internet, flow logs encrypted with a
+ * customer key, and the cluster security group that EFA requires.
+ */
+export class SiteNetwork extends Construct {
+  public readonly vpc: ec2.Vpc;
+  /**
+   * The security group on every node interface: all traffic to and from itself (EFA requires it,
+   * EC2-CREATE-EFA), nothing in from anywhere else.
+   */
+  public readonly clusterSecurityGroup: ec2.SecurityGroup;
+  /** The interface endpoints' security group: HTTPS in from the cluster security group only. */
+  public readonly endpointSecurityGroup: ec2.SecurityGroup;
+  /** Customer key for the site's logs. */
+  public readonly logsKey: kms.Key;
+  public readonly nodeSubnets: ec2.SubnetSelection = { subnetGroupName: NODE_SUBNETS };
+  public readonly storageSubnets: ec2.SubnetSelection = { subnetGroupName: STORAGE_SUBNETS };
+
+  constructor(scope: Construct, id: string, props: SiteNetworkProps) {
+    super(scope, id);
+    const { plan } = props;
+    const region = Stack.of(this).region;
+
+    this.logsKey = new kms.Key(this, 'LogsKey', {
+      description: 'Encrypts the site VPC flow logs',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch Logs needs the key policy to name it (the LogGroup L2 does not add this).
+    this.logsKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Stack.of(this).partition}:logs:${region}:${Stack.of(this).account}:log-group:*` },
+        },
+      }),
+    );
+    const flowLogs = new logs.LogGroup(this, 'FlowLogs', {
+      encryptionKey: this.logsKey,
+      retention: props.flowLogRetentionDays,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const nodeSubnetType = plan.natGateway ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED;
+    const subnetConfiguration: ec2.SubnetConfiguration[] = [
+      { name: NODE_SUBNETS, subnetType: nodeSubnetType, cidrMask: plan.nodeSubnetMask },
+      { name: STORAGE_SUBNETS, subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: plan.storageSubnetMask },
+    ];
+    if (plan.publicSubnetMask !== undefined) {
+      subnetConfiguration.push({
+        name: PUBLIC_SUBNETS,
+        subnetType: ec2.SubnetType.PUBLIC,
+        cidrMask: plan.publicSubnetMask,
+        mapPublicIpOnLaunch: false,
+      });
+    }
+
+    this.vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr(plan.cidr),
+      availabilityZones: [plan.availabilityZone],
+      natGateways: plan.natGateway ? 1 : 0,
+      subnetConfiguration,
+      // The default security group is never used; restricting it needs a custom-resource Lambda,
+      // which this stack does not otherwise carry.
+      restrictDefaultSecurityGroup: false,
+      flowLogs: {
+        All: { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: ec2.FlowLogTrafficType.ALL },
+      },
+      gatewayEndpoints: {
+        S3: { service: ec2.GatewayVpcEndpointAwsService.S3, subnets: [this.nodeSubnets, this.storageSubnets] },
+      },
+    });
+
+    this.clusterSecurityGroup = new ec2.SecurityGroup(this, 'ClusterSecurityGroup', {
+      vpc: this.vpc,
+      description: 'Trainium nodes: all traffic to and from itself (EFA), HTTPS out to VPC and S3 endpoints',
+      allowAllOutbound: false,
+    });
+    this.clusterSecurityGroup.addIngressRule(this.clusterSecurityGroup, ec2.Port.allTraffic(), 'EFA and collectives between nodes');
+    this.clusterSecurityGroup.addEgressRule(this.clusterSecurityGroup, ec2.Port.allTraffic(), 'EFA and collectives between nodes');
+    // HTTPS out reaches only what the route tables allow: the interface endpoints, the S3 gateway
+    // endpoint (whose prefix list cannot be resolved offline) and, with NAT egress, the internet.
+    this.clusterSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), HTTPS, 'HTTPS to VPC endpoints and the S3 gateway endpoint');
+
+    // The interface endpoints accept HTTPS from the nodes only.
+    this.endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
+      vpc: this.vpc,
+      description: 'VPC interface endpoints: HTTPS from the cluster nodes only',
+      allowAllOutbound: false,
+    });
+    this.endpointSecurityGroup.addIngressRule(this.clusterSecurityGroup, HTTPS, 'HTTPS from cluster nodes');
+    for (const service of plan.interfaceEndpoints) {
+      this.vpc.addInterfaceEndpoint(endpointId(service), {
+        service: ENDPOINT_SERVICES[service],
+        subnets: this.nodeSubnets,
+        privateDnsEnabled: true,
+        securityGroups: [this.endpointSecurityGroup],
+        open: false,
+      });
+    }
+  }
+}
+
+/** `ecr.dkr` -> `EcrDkrEndpoint` */
+function endpointId(service: string): string {
+  return `${service
+    .split('.')
+    .map((p) => p[0].toUpperCase() + p.slice(1))
+    .join('')}Endpoint`;
+}

@@ -1,0 +1,32 @@
+import { azInRegion } from './az-in-region';
+import { capacityBlockAccountLimit } from './capacity-block-account-limit';
+import { capacityBlockSize } from './capacity-block-size';
+import { capacityInstanceType } from './capacity-instance-type';
+import { efaEveryCard, efaInterfacesWithinDevices } from './efa-interfaces';
+import { multiNodeWithoutEfa } from './multi-node-without-efa';
+import { noPlacementGroupOnCapacityBlock } from './no-placement-group-on-capacity-block';
+import { odcrInPlacementGroup } from './odcr-in-placement-group';
+import { reservationCoversNodes } from './reservation-covers-nodes';
+import { Rule } from './rule';
+import { subnetsFit } from './subnets-fit';
+import { ultraServerInstanceType } from './ultraserver-instance-type';
+import { ultraServerWholeUnits } from './ultraserver-whole-units';
+
+export * from './rule';
+
+/** Every rule, in code order. Codes are stable: never renumber, only add. */
+export const RULES: readonly Rule[] = [
+  ultraServerInstanceType,
+  ultraServerWholeUnits,
+  capacityInstanceType,
+  reservationCoversNodes,
+  capacityBlockSize,
+  capacityBlockAccountLimit,
+  azInRegion,
+  noPlacementGroupOnCapacityBlock,
+  odcrInPlacementGroup,
+  efaInterfacesWithinDevices,
+  efaEveryCard,
+  multiNodeWithoutEfa,
+  subnetsFit,
+];

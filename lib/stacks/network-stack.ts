@@ -1,0 +1,23 @@
+import { Stack, StackProps } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { SiteNetwork } from '../constructs/network';
+import { SitePlan } from '../plan/types';
+
+export interface NetworkStackProps extends StackProps {
+  readonly site: SitePlan;
+  readonly logRetentionDays: number;
+}
+
+/** A site's VPC, endpoints, flow logs and cluster security group. */
+export class NetworkStack extends Stack {
+  public readonly network: SiteNetwork;
+
+  constructor(scope: Construct, id: string, props: NetworkStackProps) {
+    super(scope, id, props);
+    this.network = new SiteNetwork(this, 'Network', {
+      plan: props.site.network,
+      flowLogRetentionDays: props.logRetentionDays as logs.RetentionDays,
+    });
+  }
+}

@@ -1,0 +1,34 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { ClusterApp, buildClusterApp } from '../../lib/app';
+import { ConfigSource } from '../../lib/config/load';
+
+export interface Synthesised extends ClusterApp {
+  readonly app: App;
+  /** Template of the stack with this ID (stack names are `<cluster>-<site>-<role>`). */
+  template(stackId: string): Template;
+  stackIds(): string[];
+}
+
+/**
+ * Builds the cluster app for a config source, exactly as `bin/rainier.ts` does.
+ * cdk-nag runs at `app.synth()` (the tests in nag.test.ts call it); templates are read with
+ * `Template.fromStack`, which does not need the full synthesis.
+ */
+export function synthCluster(source: ConfigSource = {}): Synthesised {
+  const app = new App();
+  const built = buildClusterApp(app, source);
+  const stacks = () => app.node.children.filter((c): c is Stack => Stack.isStack(c));
+  return {
+    ...built,
+    app,
+    template: (id: string) => {
+      const stack = stacks().find((s) => s.node.id === id);
+      if (stack === undefined) {
+        throw new Error(`no stack ${id}; stacks: ${stacks().map((s) => s.node.id).join(', ')}`);
+      }
+      return Template.fromStack(stack);
+    },
+    stackIds: () => stacks().map((s) => s.node.id),
+  };
+}
