@@ -183,7 +183,7 @@ function schemaAt(schema: z.ZodType, parts: readonly string[], raw: unknown): z.
       return undefined;
     }
     value = valueAt(value, [p]);
-    const def = (cur as unknown as { def: Record<string, unknown> }).def;
+    const def: Record<string, unknown> = (cur as unknown as { def: Record<string, unknown> }).def;
     if (def.type === 'object') {
       cur = (def.shape as Record<string, z.ZodType>)[p];
     } else if (def.type === 'record') {
