@@ -136,6 +136,10 @@ function toProblem(issue: Issue, raw: unknown): ConfigProblem {
       }
       return { path: at, given: renderValue(value), allowed: issue.message };
     }
+    case 'invalid_key': {
+      const key = pathParts[pathParts.length - 1];
+      return { path: at, given: `the name "${key}"`, allowed: `expected ${issue.issues[0]?.message ?? issue.message}` };
+    }
     case 'invalid_type':
       if (value === undefined) {
         return { path: at, given: 'nothing', allowed: `this field is required (${issue.expected})` };

@@ -13,10 +13,8 @@ export const NEURON_DLAMI_PREFIXES = [
 ] as const;
 
 export const computeSchema = z.strictObject({
-  /** Neuron DLAMI the nodes boot, as the part of its SSM parameter after `/aws/service/neuron/dlami/`. */
-  dlami: z.enum(NEURON_DLAMI_PREFIXES).default('base/ubuntu-24.04'),
-  /** Encrypted gp3 root volume per node, GiB. */
-  rootVolumeGiB: z.number().int().min(8).max(16384).default(512),
+  dlami: z.enum(NEURON_DLAMI_PREFIXES).default('base/ubuntu-24.04').describe('Neuron DLAMI the nodes boot, as the part of its SSM parameter after `/aws/service/neuron/dlami/`.'),
+  rootVolumeGiB: z.number().int().min(8).max(16384).default(512).describe('Encrypted gp3 root volume per node, GiB.'),
 });
 
 export type ComputeConfig = z.output<typeof computeSchema>;

@@ -13,27 +13,21 @@ export * from './storage';
 
 /** A written acknowledgement of a warning-level rule finding. */
 export const acknowledgementSchema = z.strictObject({
-  /** The rule code, e.g. `RAIN-W202`. Errors cannot be acknowledged. */
-  rule: z.string().regex(/^RAIN-[WI]\d{3}$/, { message: 'a warning or info rule code such as "RAIN-W202"' }),
-  /** The field path the finding names, e.g. `sites.ohio.pools.dev`; a prefix acknowledges everything below it. */
-  path: z.string().min(1),
-  /** Why it is acceptable here; shown in the topology report. */
-  reason: z.string().min(20, { message: 'a reason of at least 20 characters' }),
+  rule: z.string().regex(/^RAIN-[WI]\d{3}$/, { message: 'a warning or info rule code such as "RAIN-W202"' }).describe('The rule code, e.g. `RAIN-W202`. Errors cannot be acknowledged.'),
+  path: z.string().min(1).describe('The field path the finding names, e.g. `sites.ohio.pools.dev`; a prefix acknowledges everything below it.'),
+  reason: z.string().min(20, { message: 'a reason of at least 20 characters' }).describe('Why it is acceptable here; shown in the topology report.'),
 });
 
 /** The whole cluster configuration: the single source of truth for types, validation and the JSON Schema. */
 export const clusterConfigSchema = z.strictObject({
-  /** Cluster name; prefixes every stack name. */
-  name: resourceName,
-  /** Sites (buildings), keyed by site name. Each has one VPC in one Availability Zone. */
+  name: resourceName.describe('Cluster name; prefixes every stack name.'),
   sites: z.record(resourceName, siteSchema).refine((sites) => Object.keys(sites).length > 0, {
     message: 'at least one site',
-  }),
+  }).describe('Sites (buildings), keyed by site name. Each has one VPC in one Availability Zone.'),
   compute: computeSchema.default(() => computeSchema.parse({})),
   storage: storageSchema.default(() => storageSchema.parse({})),
   monitoring: monitoringSchema.default(() => monitoringSchema.parse({})),
-  /** Acknowledged warnings, each with a reason. */
-  acknowledgements: z.array(acknowledgementSchema).default([]),
+  acknowledgements: z.array(acknowledgementSchema).default([]).describe('Acknowledged warnings, each with a reason.'),
 });
 
 /** A validated configuration with every default filled in. */

@@ -12,77 +12,57 @@ export enum CapacityKind {
   ON_DEMAND_CAPACITY_RESERVATION = 'on-demand-capacity-reservation',
 }
 
-const instanceType = z.enum(INSTANCE_TYPE_NAMES);
+const instanceType = z.enum(INSTANCE_TYPE_NAMES).describe('EC2 instance type of every node in the pool; the capacity kind limits the choice (rule RAIN-E101/E103).');
+
+const NODES_DOC = 'Number of nodes. In an UltraServer pool: a multiple of 4, given instead of `ultraServers`.';
+const RESERVED_NODES_DOC = 'Instances the reservation holds, spares included; for a Capacity Block its size, one of 1, 2, 4, 8, 16, 32, 64. Default: `nodes`.';
 
 /** Fields every pool has. */
 const poolCommon = {
   instanceType,
-  /**
-   * EFA interfaces per node. Default: one per EFA-capable network card of the instance type.
-   */
-  efaInterfaces: z.number().int().min(0).optional(),
-  /**
-   * Whether the pool's nodes launch into a cluster placement group.
-   * Default: true for On-Demand Capacity Reservations, false for Capacity Blocks (already co-located).
-   */
-  placementGroup: z.boolean().optional(),
+  efaInterfaces: z.number().int().min(0).optional().describe('EFA interfaces per node. Default: one per EFA-capable network card of the instance type.'),
+  placementGroup: z.boolean().optional().describe("Whether the pool's nodes launch into a cluster placement group. Default: true for On-Demand Capacity Reservations, false for Capacity Blocks (already co-located)."),
 };
 
 const ultraServerPool = z.strictObject({
-  kind: z.literal(CapacityKind.ULTRASERVER_CAPACITY_BLOCK),
+  kind: z.literal(CapacityKind.ULTRASERVER_CAPACITY_BLOCK).describe('How the capacity is obtained: UltraServer Capacity Blocks and instance Capacity Blocks are bought out of band; an On-Demand Capacity Reservation is created by the stack.'),
   ...poolCommon,
-  /** Number of UltraServers (4 nodes each). Give this or `nodes`. */
-  ultraServers: positiveInt.optional(),
-  /** Number of nodes; must be whole UltraServers (a multiple of 4). Give this or `ultraServers`. */
-  nodes: positiveInt.optional(),
-  /** UltraServers covered by the purchased blocks. Default: `ultraServers`. */
-  reservedUltraServers: positiveInt.optional(),
-  /** IDs of the purchased UltraServer Capacity Blocks. Default: taken from a CloudFormation parameter at deploy time. */
-  reservationIds: z.array(reservationId).min(1).optional(),
+  ultraServers: positiveInt.optional().describe('Number of UltraServers (4 nodes each). Give this or `nodes`.'),
+  nodes: positiveInt.optional().describe(NODES_DOC),
+  reservedUltraServers: positiveInt.optional().describe('UltraServers covered by the purchased blocks. Default: `ultraServers`.'),
+  reservationIds: z.array(reservationId).min(1).optional().describe('IDs of the purchased UltraServer Capacity Blocks. Default: taken from a CloudFormation parameter at deploy time.'),
 });
 
 const capacityBlockPool = z.strictObject({
   kind: z.literal(CapacityKind.CAPACITY_BLOCK),
   ...poolCommon,
-  nodes: positiveInt,
-  /** Instances in the purchased block (1, 2, 4, 8, 16, 32 or 64). Default: `nodes`. */
-  reservedNodes: positiveInt.optional(),
-  /** ID of the purchased Capacity Block. Default: taken from a CloudFormation parameter at deploy time. */
-  reservationId: reservationId.optional(),
+  nodes: positiveInt.describe(NODES_DOC),
+  reservedNodes: positiveInt.optional().describe(RESERVED_NODES_DOC),
+  reservationId: reservationId.optional().describe('ID of the purchased Capacity Block. Default: taken from a CloudFormation parameter at deploy time.'),
 });
 
 const onDemandPool = z.strictObject({
   kind: z.literal(CapacityKind.ON_DEMAND_CAPACITY_RESERVATION),
   ...poolCommon,
-  nodes: positiveInt,
-  /** Instances to reserve (spares included). Default: `nodes`. */
-  reservedNodes: positiveInt.optional(),
-  /** When the reservation ends (ISO 8601, UTC). Default: it never ends (`EndDateType: unlimited`). */
-  endDate: z.iso.datetime().optional(),
+  nodes: positiveInt.describe(NODES_DOC),
+  reservedNodes: positiveInt.optional().describe(RESERVED_NODES_DOC),
+  endDate: z.iso.datetime().optional().describe('When the reservation ends (ISO 8601, UTC). Default: it never ends (`EndDateType: unlimited`).'),
 });
 
 export const poolSchema = z.discriminatedUnion('kind', [ultraServerPool, capacityBlockPool, onDemandPool]);
 
 export const siteSchema = z.strictObject({
-  /** AWS Region of the site, e.g. `us-east-2`. */
-  region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, { message: 'an AWS Region name such as "us-east-2"' }),
-  /** The one Availability Zone of the site (EFA does not cross AZs), e.g. `us-east-2a`. */
+  region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, { message: 'an AWS Region name such as "us-east-2"' }).describe('AWS Region of the site, e.g. `us-east-2`.'),
   availabilityZone: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d[a-z]$/, {
     message: 'an Availability Zone name such as "us-east-2a"',
-  }),
-  /** IPv4 CIDR of the site's VPC, /16 to /24. */
+  }).describe('The one Availability Zone of the site (EFA does not cross AZs), e.g. `us-east-2a`.'),
   cidr: z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(1[6-9]|2[0-4])$/, {
     message: 'an IPv4 CIDR block from /16 to /24, such as "10.0.0.0/16"',
-  }),
-  /**
-   * Internet egress for nodes: `none` (only VPC endpoints; the default) or `nat` (a NAT gateway in a
-   * public subnet, for nodes that must reach package mirrors or the internet).
-   */
-  egress: z.enum(['none', 'nat']).default('none'),
-  /** Capacity pools, keyed by pool name. */
+  }).describe("IPv4 CIDR of the site's VPC, /16 to /24."),
+  egress: z.enum(['none', 'nat']).default('none').describe('Internet egress for nodes: `none` (only VPC endpoints; the default) or `nat` (a NAT gateway in a public subnet, for nodes that must reach package mirrors or the internet).'),
   pools: z.record(resourceName, poolSchema).refine((pools) => Object.keys(pools).length > 0, {
     message: 'at least one pool',
-  }),
+  }).describe('Capacity pools, keyed by pool name.'),
 });
 
 export type PoolConfig = z.output<typeof poolSchema>;

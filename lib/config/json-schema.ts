@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { PRESET_DESCRIPTIONS, PRESET_NAMES } from './presets';
+import { clusterConfigSchema } from './schema';
+
+/**
+ * The JSON Schema of a config file, generated from the same zod schema that validates it.
+ * A file overrides a preset, so no field is required in it; `preset` names the starting point.
+ */
+export function configFileJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(clusterConfigSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const relaxed = dropRequired(schema) as Record<string, unknown>;
+  const properties = relaxed.properties as Record<string, unknown>;
+  return {
+    $schema: relaxed.$schema,
+    $id: 'https://rainier-cdk.example/cluster-config.schema.json',
+    title: 'rainier-cdk cluster configuration',
+    description:
+      'Overrides applied on top of a preset (see README "Configuration reference"). Mappings merge key by key, lists replace, null removes a key.',
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      preset: {
+        description: `Preset to start from. ${PRESET_NAMES.map((p) => `${p}: ${PRESET_DESCRIPTIONS[p]}`).join(' ')}`,
+        enum: [...PRESET_NAMES],
+      },
+      ...properties,
+    },
+  };
+}
+
+/**
+ * Removes `required` everywhere except the pool discriminator (`kind`), which a new pool must name.
+ * Maps (sites, pools) accept `null` to delete a preset's entry.
+ */
+function dropRequired(node: unknown): unknown {
+  if (Array.isArray(node)) {
+    return node.map(dropRequired);
+  }
+  if (node === null || typeof node !== 'object') {
+    return node;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'required') {
+      const kept = (value as string[]).filter((k) => k === 'kind');
+      if (kept.length > 0) {
+        out[key] = kept;
+      }
+      continue;
+    }
+    out[key] = dropRequired(value);
+  }
+  if (out.type === 'object' && typeof out.additionalProperties === 'object' && out.propertyNames !== undefined) {
+    out.additionalProperties = { anyOf: [out.additionalProperties, { type: 'null' }] };
+  }
+  return out;
+}

@@ -1,0 +1,160 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ConfigError } from '../lib/config/errors';
+import { resolveConfig } from '../lib/config/load';
+import { PresetName } from '../lib/config/presets';
+import { planCluster } from '../lib/plan/build';
+import { RULES, RuleLevel } from '../lib/plan/rules';
+import { STALE_ACKNOWLEDGEMENT } from '../lib/plan/rules/run';
+
+/** Plans a preset with an overlay; returns the codes of every finding, errors included. */
+function codesFor(preset: PresetName, overlay: Record<string, unknown>): string[] {
+  try {
+    return planCluster(resolveConfig(preset, overlay)).findings.map((f) => f.code);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      return e.problems.map((p) => p.code ?? 'schema');
+    }
+    throw e;
+  }
+}
+
+const ohioPool = (pool: string, fields: Record<string, unknown>) => ({ sites: { ohio: { pools: { [pool]: fields } } } });
+
+// Each rule: a configuration that breaks it and the nearest one that does not.
+const CASES: [code: string, preset: PresetName, breaks: Record<string, unknown>, passes: Record<string, unknown>][] = [
+  ['RAIN-E101', 'ultraserver', ohioPool('train', { instanceType: 'trn2.48xlarge' }), ohioPool('train', { instanceType: 'trn2u.48xlarge' })],
+  ['RAIN-E102', 'ultraserver', ohioPool('train', { ultraServers: null, nodes: 3 }), ohioPool('train', { ultraServers: null, nodes: 8 })],
+  ['RAIN-E102', 'ultraserver', ohioPool('train', { nodes: 4 }), ohioPool('train', { ultraServers: 1 })],
+  ['RAIN-E103', 'single-node', ohioPool('dev', { instanceType: 'trn2u.48xlarge' }), ohioPool('dev', { instanceType: 'trn2.3xlarge' })],
+  [
+    'RAIN-E103',
+    'single-node',
+    ohioPool('dev', { kind: 'capacity-block', instanceType: 'trn1n.32xlarge' }),
+    ohioPool('dev', { kind: 'capacity-block', instanceType: 'trn1.32xlarge' }),
+  ],
+  ['RAIN-E104', 'single-node', ohioPool('dev', { nodes: 3, reservedNodes: 2 }), ohioPool('dev', { nodes: 2, reservedNodes: 3 })],
+  ['RAIN-E104', 'ultraserver', ohioPool('train', { ultraServers: 2, reservedUltraServers: 1 }), ohioPool('train', { ultraServers: 1, reservedUltraServers: 2 })],
+  [
+    'RAIN-E105',
+    'single-node',
+    ohioPool('dev', { kind: 'capacity-block', nodes: 3 }),
+    ohioPool('dev', { kind: 'capacity-block', nodes: 3, reservedNodes: 4 }),
+  ],
+  ['RAIN-W107', 'ultraserver', ohioPool('train', { ultraServers: 65 }), ohioPool('train', { ultraServers: 64 })],
+  ['RAIN-E201', 'single-node', { sites: { ohio: { availabilityZone: 'us-east-1a' } } }, { sites: { ohio: { availabilityZone: 'us-east-2c' } } }],
+  ['RAIN-W202', 'ultraserver', ohioPool('train', { placementGroup: true }), ohioPool('train', { placementGroup: false })],
+  ['RAIN-W203', 'single-node', ohioPool('dev', { placementGroup: false }), ohioPool('dev', { placementGroup: true })],
+  ['RAIN-E204', 'trn1-small', { sites: { virginia: { pools: { train: { efaInterfaces: 9 } } } } }, { sites: { virginia: { pools: { train: { efaInterfaces: 8 } } } } }],
+  ['RAIN-W205', 'single-node', ohioPool('dev', { efaInterfaces: 15 }), ohioPool('dev', { efaInterfaces: 16 })],
+  ['RAIN-W206', 'single-node', ohioPool('dev', { instanceType: 'trn2.3xlarge', nodes: 2 }), ohioPool('dev', { instanceType: 'trn2.3xlarge', nodes: 1 })],
+  ['RAIN-E207', 'ultraserver', { sites: { ohio: { cidr: '10.0.0.0/24' } } }, { sites: { ohio: { cidr: '10.0.0.0/23' } } }],
+  [
+    'RAIN-E207',
+    'ultraserver',
+    { sites: { ohio: { cidr: '10.0.0.0/23', egress: 'nat' } } },
+    { sites: { ohio: { cidr: '10.0.0.0/22', egress: 'nat' } } },
+  ],
+];
+
+describe.each(CASES)('%s', (code, preset, breaks, passes) => {
+  test(`is raised by ${JSON.stringify(breaks)}`, () => {
+    expect(codesFor(preset, breaks)).toContain(code);
+  });
+  test(`is not raised by ${JSON.stringify(passes)}`, () => {
+    expect(codesFor(preset, passes)).not.toContain(code);
+  });
+});
+
+describe('rule errors', () => {
+  test('an UltraServer pool of 3 nodes names the field and the nearest valid sizes', () => {
+    try {
+      planCluster(resolveConfig('ultraserver', ohioPool('train', { ultraServers: null, nodes: 3 })));
+    } catch (e) {
+      const p = (e as ConfigError).problems[0];
+      expect(p).toMatchObject({ code: 'RAIN-E102', path: 'sites.ohio.pools.train.nodes' });
+      expect(p.given).toBe('3 nodes (0.75 UltraServers)');
+      expect(p.allowed).toContain('nearest valid 4');
+      expect((e as Error).message).toContain('[RAIN-E102] sites.ohio.pools.train.nodes');
+      return;
+    }
+    throw new Error('expected a ConfigError');
+  });
+
+  test('a non-UltraServer instance type in an UltraServer pool suggests the right capacity kind', () => {
+    expect(() => planCluster(resolveConfig('ultraserver', ohioPool('train', { instanceType: 'trn2.48xlarge' })))).toThrow(
+      /\[RAIN-E101\] sites\.ohio\.pools\.train\.instanceType: got "trn2\.48xlarge"; UltraServer pools use "trn2u\.48xlarge"/,
+    );
+  });
+
+  test('an AZ outside the site Region names both', () => {
+    expect(() => planCluster(resolveConfig('single-node', { sites: { ohio: { availabilityZone: 'us-west-2a' } } }))).toThrow(
+      /\[RAIN-E201\] sites\.ohio\.availabilityZone: got "us-west-2a"; an Availability Zone of the site's Region us-east-2/,
+    );
+  });
+});
+
+describe('acknowledgements', () => {
+  const forcedPg = ohioPool('train', { placementGroup: true });
+
+  test('an unacknowledged warning is reported without a reason', () => {
+    const f = planCluster(resolveConfig('ultraserver', forcedPg)).findings.find((x) => x.code === 'RAIN-W202');
+    expect(f).toMatchObject({ level: RuleLevel.WARNING, path: 'sites.ohio.pools.train.placementGroup' });
+    expect(f!.acknowledgedBecause).toBeUndefined();
+  });
+
+  test('an acknowledgement on a parent path carries its reason to the finding', () => {
+    const reason = 'Testing placement-group behaviour on a block, knowingly.';
+    const plan = planCluster(
+      resolveConfig('ultraserver', { ...forcedPg, acknowledgements: [{ rule: 'RAIN-W202', path: 'sites.ohio.pools.train', reason }] }),
+    );
+    expect(plan.findings.find((x) => x.code === 'RAIN-W202')!.acknowledgedBecause).toBe(reason);
+    expect(plan.findings.map((x) => x.code)).not.toContain(STALE_ACKNOWLEDGEMENT);
+  });
+
+  test('an acknowledgement of another pool does not cover the finding, and is reported as stale', () => {
+    const plan = planCluster(
+      resolveConfig('ultraserver', {
+        ...forcedPg,
+        acknowledgements: [{ rule: 'RAIN-W202', path: 'sites.ohio.pools.trainer', reason: 'A reason that is long enough to count.' }],
+      }),
+    );
+    expect(plan.findings.find((x) => x.code === 'RAIN-W202')!.acknowledgedBecause).toBeUndefined();
+    expect(plan.findings.find((x) => x.code === STALE_ACKNOWLEDGEMENT)).toMatchObject({ path: 'acknowledgements.0' });
+  });
+
+  test('rainier-scale acknowledges the Capacity Block account limit with a reason', () => {
+    const f = planCluster(resolveConfig('rainier-scale')).findings.find((x) => x.code === 'RAIN-W107');
+    expect(f!.acknowledgedBecause).toMatch(/capacity agreement/);
+  });
+});
+
+describe('the rule catalogue', () => {
+  test('codes are unique and their level matches their letter', () => {
+    const codes = RULES.map((r) => r.code);
+    expect(new Set(codes).size).toBe(codes.length);
+    for (const r of RULES) {
+      const letter = { [RuleLevel.ERROR]: 'E', [RuleLevel.WARNING]: 'W', [RuleLevel.INFO]: 'I' }[r.level];
+      expect(r.code).toMatch(new RegExp(`^RAIN-${letter}\\d{3}$`));
+      expect(r.explanation.length).toBeGreaterThan(40);
+    }
+  });
+
+  test('every rule is exercised by some test file', () => {
+    const testDir = __dirname;
+    const text = fs
+      .readdirSync(testDir)
+      .filter((f) => f.endsWith('.test.ts'))
+      .map((f) => fs.readFileSync(path.join(testDir, f), 'utf8'))
+      .join('\n');
+    const untested = RULES.map((r) => r.code).filter((code) => !text.includes(`'${code}'`));
+    expect(untested).toEqual([]);
+  });
+
+  test('every preset plans with no unacknowledged warning', () => {
+    for (const preset of ['rainier-mini', 'ultraserver', 'single-node', 'trn1-small', 'rainier-scale'] as const) {
+      const open = planCluster(resolveConfig(preset)).findings.filter((f) => f.level === RuleLevel.WARNING && !f.acknowledgedBecause);
+      expect({ preset, open }).toEqual({ preset, open: [] });
+    }
+  });
+});

@@ -1,0 +1,32 @@
+import * as fs from 'fs';
+import { App } from 'aws-cdk-lib';
+
+export interface NagViolation {
+  readonly rule: string;
+  readonly path: string;
+  readonly description: string;
+}
+
+/**
+ * Synthesises the app (running its validation plugins, cdk-nag among them) and returns every
+ * unacknowledged finding. cdk-nag 3 reports through CDK's policy-validation report: synthesis
+ * throws "Validation failed" and the report lists the violations.
+ */
+export function nagViolations(app: App): NagViolation[] {
+  try {
+    app.synth();
+    return [];
+  } catch (e) {
+    const message = (e as Error).message;
+    const match = /found in: (\S+validation-report\.json)/.exec(message);
+    if (match === null) {
+      throw e;
+    }
+    const report = JSON.parse(fs.readFileSync(match[1], 'utf8')) as {
+      pluginReports: { violations: { ruleName: string; description: string; violatingConstructs: { constructPath: string }[] }[] }[];
+    };
+    return report.pluginReports.flatMap((p) =>
+      p.violations.flatMap((v) => v.violatingConstructs.map((c) => ({ rule: v.ruleName, path: c.constructPath, description: v.description }))),
+    );
+  }
+}
