@@ -1,0 +1,107 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { INTERFACE_ENDPOINTS } from '../lib/plan/network';
+import { synthCluster } from './support/synth';
+
+function configFile(yaml: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rainier-net-'));
+  const file = path.join(dir, 'cluster.yaml');
+  fs.writeFileSync(file, yaml);
+  return file;
+}
+
+describe('site network (default preset)', () => {
+  const built = synthCluster();
+  const t = built.template('rainier-ohio-network');
+
+  test('one VPC with the site CIDR, every subnet in the site AZ and none public', () => {
+    t.resourceCountIs('AWS::EC2::VPC', 1);
+    t.hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.0.0.0/16' });
+    const subnets = Object.values(t.findResources('AWS::EC2::Subnet'));
+    expect(subnets).toHaveLength(2);
+    for (const s of subnets) {
+      expect(s.Properties.AvailabilityZone).toBe('us-east-2a');
+      expect(s.Properties.MapPublicIpOnLaunch).toBe(false);
+    }
+  });
+
+  test('no internet gateway and no NAT gateway when egress is none', () => {
+    t.resourceCountIs('AWS::EC2::InternetGateway', 0);
+    t.resourceCountIs('AWS::EC2::NatGateway', 0);
+  });
+
+  test('VPC endpoints for S3 (gateway) and every AWS service nodes call', () => {
+    t.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      VpcEndpointType: 'Gateway',
+      ServiceName: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith(['.s3'])]) }),
+    });
+    const interfaces = Object.values(t.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }));
+    expect(interfaces).toHaveLength(INTERFACE_ENDPOINTS.length);
+    for (const e of interfaces) {
+      expect(e.Properties.PrivateDnsEnabled).toBe(true);
+    }
+  });
+
+  test('flow logs record all traffic to a log group encrypted with a retained customer key', () => {
+    t.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
+    t.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: Match.anyValue(), RetentionInDays: 365 });
+    t.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ EnableKeyRotation: true }) });
+  });
+
+  test('the cluster security group allows all traffic to and from itself and nothing else in', () => {
+    const groups = t.findResources('AWS::EC2::SecurityGroup', {
+      Properties: { GroupDescription: Match.stringLikeRegexp('^Trainium nodes') },
+    });
+    const [id] = Object.keys(groups);
+    const ingress = Object.values(t.findResources('AWS::EC2::SecurityGroupIngress')).filter(
+      (r) => JSON.stringify(r.Properties.GroupId) === JSON.stringify({ 'Fn::GetAtt': [id, 'GroupId'] }),
+    );
+    expect(ingress.map((r) => r.Properties)).toEqual([
+      expect.objectContaining({ IpProtocol: '-1', SourceSecurityGroupId: { 'Fn::GetAtt': [id, 'GroupId'] } }),
+    ]);
+    const egress = Object.values(t.findResources('AWS::EC2::SecurityGroupEgress')).filter(
+      (r) => JSON.stringify(r.Properties.GroupId) === JSON.stringify({ 'Fn::GetAtt': [id, 'GroupId'] }),
+    );
+    expect(egress.map((r) => r.Properties)).toEqual([
+      expect.objectContaining({ IpProtocol: '-1', DestinationSecurityGroupId: { 'Fn::GetAtt': [id, 'GroupId'] } }),
+    ]);
+    expect(groups[id].Properties.SecurityGroupEgress).toEqual([expect.objectContaining({ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 })]);
+  });
+
+  test('the endpoints accept HTTPS from the cluster security group only', () => {
+    t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
+      SourceSecurityGroupId: Match.anyValue(),
+    });
+  });
+});
+
+describe('network variants', () => {
+  test('egress nat adds a public /28 holding only the NAT gateway, nodes still private', () => {
+    const built = synthCluster({ configPath: configFile('sites:\n  ohio:\n    egress: nat\n') });
+    const t = built.template('rainier-ohio-network');
+    t.resourceCountIs('AWS::EC2::NatGateway', 1);
+    t.resourceCountIs('AWS::EC2::InternetGateway', 1);
+    t.hasResourceProperties('AWS::EC2::Subnet', { CidrBlock: Match.stringLikeRegexp('/28$'), MapPublicIpOnLaunch: false });
+  });
+
+  test('no security group anywhere accepts traffic from the internet', () => {
+    for (const preset of ['rainier-mini', 'trn1-small']) {
+      const built = synthCluster({ preset });
+      for (const id of built.stackIds()) {
+        const ingressRules = [
+          ...Object.values(built.template(id).findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties),
+          ...Object.values(built.template(id).findResources('AWS::EC2::SecurityGroup')).flatMap((r) => r.Properties.SecurityGroupIngress ?? []),
+        ];
+        expect({ id, ingressFromWorld: ingressRules.filter((r: Record<string, unknown>) => r.CidrIp === '0.0.0.0/0' || r.CidrIpv6 === '::/0') }).toEqual({
+          id,
+          ingressFromWorld: [],
+        });
+      }
+    }
+  });
+});
