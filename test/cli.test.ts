@@ -1,0 +1,59 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const ROOT = path.join(__dirname, '..');
+
+/** Runs bin/rainier.ts the way the CDK CLI does: context in CDK_CONTEXT_JSON, output in CDK_OUTDIR. */
+function runApp(context: Record<string, string>) {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rainier-cli-'));
+  const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'bin/rainier.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(context), CDK_OUTDIR: outdir },
+    encoding: 'utf8',
+  });
+  const templates = fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json'));
+  return { status: result.status, stderr: result.stderr, templates };
+}
+
+function configFile(yaml: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rainier-cli-'));
+  const file = path.join(dir, 'cluster.yaml');
+  fs.writeFileSync(file, yaml);
+  return file;
+}
+
+describe('the app on bad input exits non-zero with a short error naming the field, and writes nothing', () => {
+  test.each([
+    ['an unknown preset', { preset: 'rainier-max' }, /preset: got "rainier-max"; expected one of rainier-mini/],
+    [
+      'a misspelt field',
+      { config: configFile('sites:\n  ohio:\n    pools:\n      train:\n        ultraserver: 2\n') },
+      /sites\.ohio\.pools\.train\.ultraserver: got an unknown field "ultraserver"; did you mean "ultraServers"\?/,
+    ],
+    [
+      'an UltraServer pool of 3 nodes',
+      { config: configFile('sites:\n  ohio:\n    pools:\n      train:\n        ultraServers: null\n        nodes: 3\n') },
+      /\[RAIN-E102\] sites\.ohio\.pools\.train\.nodes: got 3 nodes/,
+    ],
+    [
+      'an unknown instance type',
+      { config: configFile('sites:\n  ohio:\n    pools:\n      dev:\n        instanceType: trn3.48xlarge\n') },
+      /sites\.ohio\.pools\.dev\.instanceType: got "trn3\.48xlarge"; expected one of/,
+    ],
+  ])('%s', (_what, context, message) => {
+    const { status, stderr, templates } = runApp(context);
+    expect(status).toBe(1);
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/^\s+at /m);
+    expect(stderr.trim().split('\n').length).toBeLessThanOrEqual(3);
+    expect(templates).toEqual([]);
+  });
+
+  test('a good preset synthesises its templates', () => {
+    const { status, templates } = runApp({ preset: 'single-node' });
+    expect(status).toBe(0);
+    expect(templates).toContain('rainier-ohio-network.template.json');
+  });
+});
