@@ -1,11 +1,14 @@
 import { Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ClusterPlan, SitePlan, StackKind, StackPlan } from '../plan/types';
+import { ComputeStack } from './compute-stack';
 import { NetworkStack } from './network-stack';
 
 export interface SiteStacks {
   readonly site: SitePlan;
   readonly network: NetworkStack;
+  /** Compute stacks of the site, in plan order (per pool: shard 0 first). */
+  readonly compute: readonly ComputeStack[];
 }
 
 export interface ClusterStacks {
@@ -29,7 +32,29 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
       site,
       logRetentionDays: plan.config.monitoring.logRetentionDays,
     });
-    return { site, network };
+    const compute: ComputeStack[] = [];
+    for (const pool of site.pools) {
+      let shard0: ComputeStack | undefined;
+      for (const computePlan of stackPlans.filter((s) => s.kind === StackKind.COMPUTE && s.pool === pool.name)) {
+        const stack = new ComputeStack(scope, computePlan.id, {
+          ...stackProps(computePlan, `${plan.name} ${site.name} pool ${pool.name}, shard ${computePlan.shard ?? 0}: ${pool.kind} capacity, launch template and node groups`),
+          site,
+          pool,
+          stack: computePlan,
+          compute: plan.config.compute,
+          network: network.network,
+          shared: shard0?.launch,
+        });
+        stack.addStackDependency(network, 'nodes launch into the site VPC with its cluster security group');
+        if (shard0 === undefined) {
+          shard0 = stack;
+        } else {
+          stack.addStackDependency(shard0, "later shards use shard 0's launch template and event topic");
+        }
+        compute.push(stack);
+      }
+    }
+    return { site, network, compute };
   });
   Tags.of(scope).add('rainier:cluster', plan.name);
   return { sites };

@@ -1,0 +1,139 @@
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { NodeStorageAccess } from './contracts';
+import { acknowledge } from './nag';
+
+/** The AWS managed policies nodes carry, each with why. */
+export const NODE_MANAGED_POLICIES = {
+  /** SSM Session Manager instead of SSH (DESIGN.md: no public IPs, SSM instead of SSH). */
+  ssm: 'AmazonSSMManagedInstanceCore',
+  /** The CloudWatch agent publishes node metrics and logs. */
+  cloudWatchAgent: 'CloudWatchAgentServerPolicy',
+} as const;
+
+/** Object actions nodes need on the storage buckets (datasets in, checkpoints out). No wildcards. */
+export const BUCKET_OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'] as const;
+export const BUCKET_ACTIONS = ['s3:ListBucket', 's3:GetBucketLocation'] as const;
+/** What reading and writing SSE-KMS objects takes (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html). */
+export const KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'] as const;
+
+export interface NodeRoleProps {
+  /** What the storage slice gives the nodes; absent until that slice is wired. */
+  readonly storage?: NodeStorageAccess;
+}
+
+/**
+ * The IAM role and instance profile of a pool's nodes, least privilege: SSM and the CloudWatch agent
+ * (AWS managed policies), `fsx:DescribeFileSystems` for the Lustre client, and read/write on the
+ * storage slice's buckets and keys when given.
+ */
+export class NodeRole extends Construct {
+  public readonly role: iam.Role;
+  public readonly instanceProfile: iam.InstanceProfile;
+
+  constructor(scope: Construct, id: string, props: NodeRoleProps = {}) {
+    super(scope, id);
+    this.role = new iam.Role(this, 'Resource', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: 'Trainium nodes: SSM, CloudWatch agent, Lustre client, cluster buckets',
+      managedPolicies: Object.values(NODE_MANAGED_POLICIES).map((name) => iam.ManagedPolicy.fromAwsManagedPolicyName(name)),
+    });
+    acknowledge(
+      this.role,
+      `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${NODE_MANAGED_POLICIES.ssm}]`,
+      'AmazonSSMManagedInstanceCore is the AWS-maintained minimum for SSM Session Manager, which replaces SSH on nodes that have no public IP and no open inbound port.',
+    );
+    acknowledge(
+      this.role,
+      `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${NODE_MANAGED_POLICIES.cloudWatchAgent}]`,
+      'CloudWatchAgentServerPolicy is the AWS-maintained minimum for the CloudWatch agent to publish node metrics and logs; a hand-written copy would drift from what the agent calls.',
+    );
+
+    // EFA-enabled Lustre clients call fsx:DescribeFileSystems and silently fall back to TCP without it.
+    // The action supports no resource-level permissions, so its resource is "*"
+    // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonfsx.html).
+    const policy = new iam.Policy(this, 'LustreClientPolicy', {
+      roles: [this.role],
+      statements: [new iam.PolicyStatement({ sid: 'LustreClient', actions: ['fsx:DescribeFileSystems'], resources: ['*'] })],
+    });
+    acknowledge(
+      policy,
+      'AwsSolutions-IAM5[Resource::*]',
+      'fsx:DescribeFileSystems (read-only) has no resource-level permissions; EFA-enabled Lustre clients need it to find the file system\'s EFA endpoints, else they fall back to TCP.',
+    );
+
+    this.instanceProfile = new iam.InstanceProfile(this, 'InstanceProfile', { role: this.role });
+
+    if (props.storage !== undefined) {
+      this.grantStorage(props.storage.buckets, props.storage.keys);
+    }
+  }
+
+  /**
+   * Read/write on the buckets' objects and kms use on their keys, with explicit actions. The only
+   * wildcard is each bucket's object ARN (`<bucket>/*`), acknowledged per bucket.
+   */
+  private grantStorage(buckets: readonly s3.IBucket[], keys: readonly kms.IKey[]): void {
+    const policy = new iam.Policy(this, 'StorageAccess', { roles: [this.role] });
+    for (const bucket of buckets) {
+      policy.addStatements(
+        new iam.PolicyStatement({ actions: [...BUCKET_ACTIONS], resources: [bucket.bucketArn] }),
+        new iam.PolicyStatement({ actions: [...BUCKET_OBJECT_ACTIONS], resources: [bucket.arnForObjects('*')] }),
+      );
+    }
+    if (keys.length > 0) {
+      policy.addStatements(new iam.PolicyStatement({ actions: [...KEY_ACTIONS], resources: keys.map((k) => k.keyArn) }));
+    }
+    // The finding IDs name each bucket ARN as the template will hold it (an import from the storage
+    // stack), which is known only once cross-stack references are resolved: acknowledge them then.
+    policy.node.addValidation({
+      validate: () => {
+        for (const bucket of buckets) {
+          const resource = flattenCfnReference(Stack.of(policy).resolve(bucket.arnForObjects('*')));
+          acknowledge(
+            policy,
+            `AwsSolutions-IAM5[Resource::${resource}]`,
+            'Nodes read datasets from and write checkpoints to this cluster bucket; object ARNs need the "/*" suffix. Actions are listed explicitly (Get/Put/Delete/AbortMultipartUpload).',
+          );
+        }
+        return [];
+      },
+    });
+  }
+}
+
+/**
+ * How cdk-nag names a CloudFormation value in a finding ID (cdk-nag 3 `utils/flatten-cfn-reference`,
+ * which the package does not export): joins flattened, `Ref` and `Fn::GetAtt` as `<Id>` / `<Id.Attr>`,
+ * imports by their export name.
+ */
+export function flattenCfnReference(value: unknown): string {
+  if (value === undefined) {
+    return '';
+  }
+  if (typeof value === 'string') {
+    return value.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  }
+  const node = value as Record<string, unknown>;
+  if (node['Fn::Join'] !== undefined) {
+    const [delimiter, items] = node['Fn::Join'] as [string, unknown[]];
+    return items.map(flattenCfnReference).join(delimiter);
+  }
+  if (node['Fn::Sub'] !== undefined) {
+    return flattenCfnReference(node['Fn::Sub']);
+  }
+  if (node['Fn::GetAtt'] !== undefined) {
+    const [resource, attribute] = node['Fn::GetAtt'] as [unknown, unknown];
+    return `<${flattenCfnReference(resource)}.${flattenCfnReference(attribute)}>`;
+  }
+  if (node['Fn::ImportValue'] !== undefined) {
+    return flattenCfnReference(node['Fn::ImportValue']);
+  }
+  if (node.Ref !== undefined) {
+    return `<${flattenCfnReference(node.Ref)}>`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,115 @@
+import { Stack, StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { PoolCapacity } from '../constructs/capacity';
+import { BootstrapSection, NodeStorageAccess } from '../constructs/contracts';
+import { NodeLaunchTemplate } from '../constructs/launch-template';
+import { SiteNetwork } from '../constructs/network';
+import { renderBootstrap, scratchVolumeSection } from '../constructs/node-bootstrap';
+import { NodeGroup } from '../constructs/node-group';
+import { NodeKey } from '../constructs/node-key';
+import { NodeRole } from '../constructs/node-role';
+import { ComputeConfig } from '../config/schema/compute';
+import { dlamiImageParameter, nodeGroupTags, planScratchVolume, rootDeviceName } from '../plan/compute';
+import { PoolPlan, SitePlan, StackPlan } from '../plan/types';
+
+/** What a pool's first compute stack shares with its other shards. */
+export interface PoolLaunch {
+  readonly launchTemplate: ec2.ILaunchTemplate;
+  readonly events: sns.ITopic;
+}
+
+export interface ComputeStackProps extends StackProps {
+  readonly site: SitePlan;
+  readonly pool: PoolPlan;
+  /** This stack in the plan: which shard of the pool, which node groups. */
+  readonly stack: StackPlan;
+  readonly compute: ComputeConfig;
+  readonly network: SiteNetwork;
+  /** Shards after the first: the launch template and event topic of shard 0. */
+  readonly shared?: PoolLaunch;
+  /** The storage slice's buckets, keys, Lustre mount and client security group, once wired. */
+  readonly storage?: NodeStorageAccess;
+  /** Extra boot-script sections (e.g. monitoring agents), run after storage's, in order. */
+  readonly bootstrap?: readonly BootstrapSection[];
+}
+
+/**
+ * One compute shard of a pool. Shard 0 holds the pool's capacity (reservation, resource group or
+ * parameters), placement group, node key, role and instance profile, event topic and launch
+ * template, plus its node groups; later shards hold only Auto Scaling groups that use shard 0's
+ * launch template (DESIGN.md "Stacks").
+ */
+export class ComputeStack extends Stack {
+  /** Shard 0 only: what later shards of the pool use. */
+  public readonly launch: PoolLaunch;
+  public readonly nodeGroups: readonly NodeGroup[];
+  public readonly capacity?: PoolCapacity;
+  public readonly nodeRole?: NodeRole;
+
+  constructor(scope: Construct, id: string, props: ComputeStackProps) {
+    super(scope, id, props);
+    const { site, pool, network } = props;
+    const shard = props.stack.shard ?? 0;
+
+    if (shard === 0) {
+      const nodeKey = new NodeKey(this, 'NodeKey', {
+        description: `Root volumes and fleet events of pool ${pool.path}`,
+      });
+      const events = new sns.Topic(this, 'FleetEvents', {
+        displayName: `Node launches and terminations of pool ${pool.path}`,
+        masterKey: nodeKey.key,
+        enforceSSL: true,
+      });
+      this.nodeRole = new NodeRole(this, 'NodeRole', { storage: props.storage });
+      this.capacity = new PoolCapacity(this, 'Capacity', { site, pool, resourceGroupName: `${props.stack.id}-blocks` });
+
+      const scratch = planScratchVolume(pool.shape);
+      const sections: BootstrapSection[] = [
+        ...(scratch === undefined ? [] : [scratchVolumeSection(scratch)]),
+        ...(props.storage?.bootstrap ?? []),
+        ...(props.bootstrap ?? []),
+      ];
+      const clientGroup = props.storage?.clientSecurityGroup;
+      // An EFA-enabled file system talks to the clients' EFA interfaces too, so its clients' group
+      // goes on every interface; otherwise Lustre runs over TCP on the primary interface only.
+      const everywhere = clientGroup !== undefined && props.storage!.lustre.efaEnabled;
+      const template = new NodeLaunchTemplate(this, 'LaunchTemplate', {
+        instanceType: pool.instanceType,
+        nics: pool.nics,
+        securityGroups: [network.clusterSecurityGroup, ...(everywhere ? [clientGroup] : [])],
+        primarySecurityGroups: clientGroup !== undefined && !everywhere ? [clientGroup] : [],
+        machineImage: ec2.MachineImage.fromSsmParameter(dlamiImageParameter(props.compute.dlami)),
+        instanceProfile: this.nodeRole.instanceProfile,
+        userData: ec2.UserData.custom(renderBootstrap(sections)),
+        rootDeviceName: rootDeviceName(props.compute.dlami),
+        rootVolumeGiB: props.compute.rootVolumeGiB,
+        rootVolumeKey: nodeKey.key,
+        capacity: this.capacity.target,
+        placementGroup: this.capacity.placementGroup,
+      });
+      this.launch = { launchTemplate: template.launchTemplate, events };
+    } else {
+      if (props.shared === undefined) {
+        throw new Error(`compute stack ${id} is shard ${shard} of pool ${pool.path} but was given no shard-0 launch template`);
+      }
+      this.launch = props.shared;
+    }
+
+    const wanted = new Set(props.stack.nodeGroups ?? []);
+    this.nodeGroups = pool.nodeGroups
+      .filter((group) => wanted.has(group.id))
+      .map(
+        (group) =>
+          new NodeGroup(this, group.id, {
+            vpc: network.vpc,
+            vpcSubnets: network.nodeSubnets,
+            launchTemplate: this.launch.launchTemplate,
+            size: group.size,
+            tags: nodeGroupTags(site, pool, group),
+            events: this.launch.events,
+          }),
+      );
+  }
+}
