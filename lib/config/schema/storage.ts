@@ -1,5 +1,96 @@
 import { z } from 'zod';
 
-export const storageSchema = z.strictObject({});
+/**
+ * The site file system (FSx for Lustre, PERSISTENT_2) and its S3 buckets.
+ *
+ * Facts are from ../shared/REFERENCE.md §6 (CFN-SPEC, FSX-*, API-MDC); every default below is
+ * either sourced or marked as a policy choice. The plan (lib/plan/storage.ts) sizes the file
+ * system per site; the rules RAIN-E301..E304 / W301..W302 check what is written here.
+ */
+
+/** Week-day, hour and minute in UTC, as FSx writes it: `d:HH:MM`, d = 1 (Monday) .. 7 (Sunday). */
+export const WEEKLY_TIME_PATTERN = /^[1-7]:([01]\d|2[0-3]):[0-5]\d$/;
+
+const checkpointSchema = z.strictObject({
+  /**
+   * Model size, in billions of parameters.
+   * @default 70 — policy: a 70B-parameter model, a common large open model size, so the checkpoint
+   * target means something on every preset. Set it to your model.
+   */
+  modelParametersBillions: z.number().positive().default(70),
+  /**
+   * Bytes a full training checkpoint holds per parameter.
+   * @default 16 — mixed-precision Adam keeps 2 (fp16/bf16 weights) + 2 (gradients) + 12 (fp32 master
+   * weights, momentum, variance) = 16 bytes per parameter (Rajbhandari et al., "ZeRO", §3.1,
+   * https://arxiv.org/abs/1910.02054). A checkpoint that skips gradients needs 14; 16 is the
+   * conservative upper bound.
+   */
+  bytesPerParameter: z.number().positive().default(16),
+  /**
+   * The longest a full checkpoint may take to write to the file system, seconds.
+   * @default 300 — policy: five minutes of stalled training per checkpoint.
+   */
+  maxWriteSeconds: z.number().positive().default(300),
+});
+
+const sizingSchema = z.strictObject({
+  /**
+   * Aggregate file-system throughput to provision per Trainium chip at the site, MB/s.
+   * @default 100 — policy: 1,600 MB/s per 16-chip node (about 12.8 Gbit/s, 0.4% of a trn2.48xlarge's
+   * 3,200 Gbit/s), enough to stream training data without competing with collectives.
+   */
+  throughputPerChipMBps: z.number().positive().default(100),
+  /** The checkpoint the file system must absorb in time. */
+  checkpoint: checkpointSchema.default(() => checkpointSchema.parse({})),
+});
+
+export const storageSchema = z.strictObject({
+  /**
+   * File-system storage capacity, GiB: 1,200, 2,400 or a multiple of 2,400 (REFERENCE §6); with EFA,
+   * a multiple of the tier's EFA step (38,400 @125, 19,200 @250, 9,600 @500, 4,800 @1000).
+   * @default chosen by the plan: the least capacity that meets the sizing targets.
+   */
+  storageCapacityGiB: z.number().int().positive().optional(),
+  /**
+   * Throughput tier, MB/s per TiB: 125, 250, 500 or 1000 for PERSISTENT_2 SSD (REFERENCE §6, FSX-THRU).
+   * Checked by rule RAIN-E303 rather than here, so the message carries a rule code.
+   * @default chosen by the plan together with the capacity.
+   */
+  throughputMBpsPerTiB: z.number().int().positive().optional(),
+  /**
+   * Lustre over EFA (`LustreConfiguration.EfaEnabled`; must be set at creation, REFERENCE §6).
+   * `auto` enables it when the site has nodes that can be FSx EFA clients: EFA-capable nodes outside
+   * the trn2 family, which FSx excludes as EFA clients (FSx "Working with EFA-enabled file systems",
+   * https://docs.aws.amazon.com/fsx/latest/LustreGuide/efa-file-systems.html).
+   * @default 'auto'
+   */
+  efa: z.union([z.literal('auto'), z.boolean()]).default('auto'),
+  /**
+   * Metadata IOPS (`MetadataConfiguration.Iops`): 1,500, 3,000, 6,000, 12,000, then multiples of
+   * 12,000 up to 192,000 (API-MDC). Given => `USER_PROVISIONED` mode.
+   * @default absent => `AUTOMATIC` mode (SSD only, API-MDC), which FSx scales with capacity.
+   */
+  metadataIops: z.number().int().positive().optional(),
+  /** What the plan sizes the file system for. */
+  sizing: sizingSchema.default(() => sizingSchema.parse({})),
+  /**
+   * Days FSx keeps automatic daily backups, 0 (off) to 90 (REFERENCE §6).
+   * @default 7 — policy: a week of restore points for the one copy of work not yet exported to S3.
+   */
+  automaticBackupRetentionDays: z.number().int().min(0).max(90).default(7),
+  /**
+   * Weekly maintenance window start, `d:HH:MM` UTC (REFERENCE §6).
+   * @default '7:03:00' — policy: Sunday 03:00 UTC, a low-traffic slot; move it to your quiet hour.
+   */
+  weeklyMaintenanceStartTime: z
+    .string()
+    .regex(WEEKLY_TIME_PATTERN, { message: 'd:HH:MM in UTC, d = 1 (Monday) to 7 (Sunday), e.g. "7:03:00"' })
+    .default('7:03:00'),
+  /**
+   * Days an overwritten or deleted checkpoint object version stays in the checkpoints bucket.
+   * @default 30 — policy: a month to notice and roll back a bad checkpoint, bounded storage cost.
+   */
+  checkpointNoncurrentVersionExpiryDays: z.number().int().min(1).default(30),
+});
 
 export type StorageConfig = z.output<typeof storageSchema>;
