@@ -5,8 +5,10 @@ import { CapacityKind } from '../config/schema/site';
 import { poolEfaInterfaces, poolNodes, poolReservedNodes, poolUsesPlacementGroup } from './capacity';
 import { planNetwork } from './network';
 import { ordinal, pascalCase } from './naming';
+import { planMonitoring } from './monitoring';
 import { checkRules } from './rules/run';
 import { shardOf } from './sharding';
+import { planStorage } from './storage';
 import { CapacityPlan, ClusterPlan, NodeGroupPlan, PoolPlan, SitePlan, StackKind, StackPlan, Totals } from './types';
 
 /**
@@ -15,7 +17,7 @@ import { CapacityPlan, ClusterPlan, NodeGroupPlan, PoolPlan, SitePlan, StackKind
  */
 export function planCluster(config: ClusterConfig): ClusterPlan {
   const findings = checkRules(config);
-  const sites = Object.entries(config.sites).map(([name, site]) => planSite(name, site));
+  const sites = Object.entries(config.sites).map(([name, site]) => planSite(name, site, config));
   return {
     name: config.name,
     config,
@@ -23,10 +25,11 @@ export function planCluster(config: ClusterConfig): ClusterPlan {
     stacks: planStacks(config.name, sites),
     totals: sumTotals(sites.map((s) => s.totals)),
     findings,
+    monitoring: planMonitoring(config, sites),
   };
 }
 
-function planSite(name: string, site: SiteConfig): SitePlan {
+function planSite(name: string, site: SiteConfig, config: ClusterConfig): SitePlan {
   const pools = Object.entries(site.pools).map(([poolName, pool]) => planPool(name, poolName, pool));
   return {
     name,
@@ -36,6 +39,7 @@ function planSite(name: string, site: SiteConfig): SitePlan {
     network: planNetwork(site),
     pools,
     totals: sumTotals(pools.map((p) => p.totals)),
+    storage: planStorage(config.storage, site),
   };
 }
 

@@ -1,8 +1,10 @@
 import { InstanceShape, InstanceTypeName, NicSlot } from '../catalog/instance-types';
 import { ClusterConfig } from '../config/schema';
 import { CapacityKind } from '../config/schema/site';
+import { MonitoringPlan } from './monitoring';
 import { NetworkPlan } from './network';
 import { Finding } from './rules/rule';
+import { StoragePlan } from './storage';
 
 /** Sums over nodes; every figure is derived from the catalogue. */
 export interface Totals {
@@ -101,6 +103,8 @@ export interface SitePlan {
   readonly network: NetworkPlan;
   readonly pools: readonly PoolPlan[];
   readonly totals: Totals;
+  /** The site's FSx for Lustre file system, sized by lib/plan/storage.ts. */
+  readonly storage: StoragePlan;
 }
 
 export enum StackKind {
@@ -135,4 +139,6 @@ export interface ClusterPlan {
   readonly totals: Totals;
   /** Warnings and infos (errors never reach a plan), each with its acknowledgement if any. */
   readonly findings: readonly Finding[];
+  /** Dashboards, widgets and alarms per site, and the cluster overview (lib/plan/monitoring.ts). */
+  readonly monitoring: MonitoringPlan;
 }

@@ -8,6 +8,12 @@ import { noPlacementGroupOnCapacityBlock } from './no-placement-group-on-capacit
 import { odcrInPlacementGroup } from './odcr-in-placement-group';
 import { reservationCoversNodes } from './reservation-covers-nodes';
 import { Rule } from './rule';
+import { storageCapacitySteps } from './storage-capacity-steps';
+import { storageEfaCapacity } from './storage-efa-capacity';
+import { storageEfaWithoutClients } from './storage-efa-without-clients';
+import { storageMetadataIops } from './storage-metadata-iops';
+import { storageMissesTarget } from './storage-misses-target';
+import { storageThroughputTier } from './storage-throughput-tier';
 import { subnetsFit } from './subnets-fit';
 import { ultraServerInstanceType } from './ultraserver-instance-type';
 import { ultraServerWholeUnits } from './ultraserver-whole-units';
@@ -29,4 +35,10 @@ export const RULES: readonly Rule[] = [
   efaEveryCard,
   multiNodeWithoutEfa,
   subnetsFit,
+  storageCapacitySteps,
+  storageEfaCapacity,
+  storageThroughputTier,
+  storageMetadataIops,
+  storageMissesTarget,
+  storageEfaWithoutClients,
 ];
