@@ -1,0 +1,288 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as fsx from 'aws-cdk-lib/aws-fsx';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { StoragePlan } from '../plan/storage';
+import { BootstrapSection, NodeStorageAccess } from './contracts';
+import { acknowledge } from './nag';
+import { SiteNetwork } from './network';
+
+/** Lustre LNET ports (FSx "File system access control with Amazon VPC",
+ * https://docs.aws.amazon.com/fsx/latest/LustreGuide/limit-access-security-groups.html). */
+export const LUSTRE_PORTS: readonly ec2.Port[] = [ec2.Port.tcp(988), ec2.Port.tcpRange(1018, 1023)];
+
+/** Events the data repository associations follow (REFERENCE §6: NEW, CHANGED, DELETED). */
+const ALL_EVENTS = ['NEW', 'CHANGED', 'DELETED'];
+
+export const DATASETS_PATH = '/datasets';
+export const CHECKPOINTS_PATH = '/checkpoints';
+
+const WEEKDAYS: Readonly<Record<string, fsx.Weekday>> = {
+  '1': fsx.Weekday.MONDAY,
+  '2': fsx.Weekday.TUESDAY,
+  '3': fsx.Weekday.WEDNESDAY,
+  '4': fsx.Weekday.THURSDAY,
+  '5': fsx.Weekday.FRIDAY,
+  '6': fsx.Weekday.SATURDAY,
+  '7': fsx.Weekday.SUNDAY,
+};
+
+export interface SiteStorageProps {
+  readonly plan: StoragePlan;
+  readonly network: SiteNetwork;
+  /** Days to keep the file system's log group. */
+  readonly logRetentionDays: logs.RetentionDays;
+  /** Suffix of the FSx log group name, which FSx requires to start with `/aws/fsx/`. */
+  readonly logGroupSuffix: string;
+}
+
+/**
+ * A site's stateful storage: the FSx for Lustre file system, the datasets and checkpoints buckets
+ * linked to it, their access-log bucket and customer keys. Everything here is RETAIN; construct IDs
+ * are literal so logical IDs never change when the cluster is resized.
+ */
+export class SiteStorage extends Construct {
+  public readonly fileSystem: fsx.LustreFileSystem;
+  public readonly fileSystemSecurityGroup: ec2.SecurityGroup;
+  public readonly fileSystemKey: kms.Key;
+  public readonly dataKey: kms.Key;
+  public readonly datasetsBucket: s3.Bucket;
+  public readonly checkpointsBucket: s3.Bucket;
+  public readonly accessLogsBucket: s3.Bucket;
+  public readonly logGroup: logs.LogGroup;
+  /** What nodes of the site need to use this storage. */
+  public readonly nodeAccess: NodeStorageAccess;
+
+  constructor(scope: Construct, id: string, props: SiteStorageProps) {
+    super(scope, id);
+    const { plan, network } = props;
+    const stack = Stack.of(this);
+
+    this.fileSystemKey = new kms.Key(this, 'FileSystemKey', {
+      description: 'Encrypts the site FSx for Lustre file system and its backups',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.dataKey = new kms.Key(this, 'DataKey', {
+      description: 'Encrypts the site datasets and checkpoints buckets',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // Server access logs: a log-delivery target cannot use SSE-KMS, so this one bucket uses SSE-S3.
+    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      versioned: true,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(
+      this.accessLogsBucket,
+      'AwsSolutions-S1',
+      'This bucket is the server access log target of the datasets and checkpoints buckets; logging it to itself would loop and logging it elsewhere only moves the finding.',
+    );
+
+    const dataBucket = (bucketId: string, prefix: string, lifecycleRules?: s3.LifecycleRule[]) =>
+      new s3.Bucket(this, bucketId, {
+        encryption: s3.BucketEncryption.KMS,
+        encryptionKey: this.dataKey,
+        bucketKeyEnabled: true,
+        versioned: true,
+        enforceSSL: true,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        serverAccessLogsBucket: this.accessLogsBucket,
+        serverAccessLogsPrefix: prefix,
+        lifecycleRules,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    this.datasetsBucket = dataBucket('DatasetsBucket', 'datasets/');
+    this.checkpointsBucket = dataBucket('CheckpointsBucket', 'checkpoints/', [
+      { id: 'ExpireOldCheckpointVersions', noncurrentVersionExpiration: Duration.days(plan.checkpointNoncurrentVersionExpiryDays) },
+    ]);
+
+    // FSx reads and writes the linked buckets through its S3 service-linked role, which must be allowed
+    // to use the bucket key. This is the "all FSx file systems in your account" statement of FSx
+    // "Working with server-side encrypted Amazon S3 buckets"
+    // (https://docs.aws.amazon.com/fsx/latest/LustreGuide/s3-server-side-encryption-support.html);
+    // the per-file-system variant names a role that exists only after the file system is linked.
+    // The documented statement also pins `kms:EncryptionContext:aws:s3:arn` to the bucket; naming
+    // the buckets here would make key -> bucket -> key a dependency cycle, and this key encrypts only
+    // these two buckets, so the context is left at any bucket: the caller is still only FSx's S3
+    // role ("*:FSx"), in this account, through S3 in this Region.
+    this.dataKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowFSxS3AccessThroughS3',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'kms:CallerAccount': stack.account, 'kms:ViaService': `s3.${stack.region}.amazonaws.com` },
+          StringLike: {
+            'aws:userid': '*:FSx',
+          },
+        },
+      }),
+    );
+
+    // Lustre TCP between the file servers and the nodes (the cluster security group), in both
+    // directions, and between the file servers themselves: FSx requires the file system's group to
+    // allow 988 and 1018-1023 from itself and from the clients' groups, and the clients' groups to
+    // allow the same from and to the file system's group (limit-access-security-groups.html above).
+    // With EFA, all traffic to and from itself and the clients' group (REFERENCE §6; FSX-FAIL).
+    this.fileSystemSecurityGroup = new ec2.SecurityGroup(this, 'FileSystemSecurityGroup', {
+      vpc: network.vpc,
+      description: plan.efaEnabled
+        ? 'FSx for Lustre (EFA): all traffic with itself and the cluster nodes'
+        : 'FSx for Lustre: TCP 988 and 1018-1023 with itself and the cluster nodes',
+      allowAllOutbound: false,
+    });
+    const nodes = network.clusterSecurityGroup;
+    const rules = LUSTRE_PORTS.map((port) => ({ port, what: `Lustre ${port}` }));
+    if (plan.efaEnabled) {
+      rules.push({ port: ec2.Port.allTraffic(), what: 'EFA' });
+    }
+    for (const { port, what } of rules) {
+      this.fileSystemSecurityGroup.connections.allowInternally(port, `${what} between file servers`);
+      // Each adds the rule on the file system group and its mirror on the cluster group; CDK puts the
+      // mirror in this stack (the peer's), so the network stack is not edited.
+      this.fileSystemSecurityGroup.connections.allowFrom(nodes, port, `${what} from cluster nodes`);
+      this.fileSystemSecurityGroup.connections.allowTo(nodes, port, `${what} to cluster nodes`);
+    }
+
+    this.logGroup = new logs.LogGroup(this, 'FileSystemLogs', {
+      // FSx accepts only log groups whose name begins with /aws/fsx (CFN LustreLogCreateConfiguration.Destination).
+      logGroupName: `/aws/fsx/${props.logGroupSuffix}`,
+      encryptionKey: network.logsKey,
+      retention: props.logRetentionDays,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const [day, hour, minute] = plan.weeklyMaintenanceStartTime.split(':');
+    const subnet = network.vpc.selectSubnets(network.storageSubnets).subnets[0];
+    this.fileSystem = new fsx.LustreFileSystem(this, 'FileSystem', {
+      vpc: network.vpc,
+      vpcSubnet: subnet,
+      securityGroup: this.fileSystemSecurityGroup,
+      storageCapacityGiB: plan.capacityGiB,
+      kmsKey: this.fileSystemKey,
+      fileSystemTypeVersion: fsx.FileSystemTypeVersion.V_2_15,
+      storageType: fsx.StorageType.SSD,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lustreConfiguration: {
+        deploymentType: fsx.LustreDeploymentType.PERSISTENT_2,
+        perUnitStorageThroughput: plan.throughputMBpsPerTiB,
+        dataCompressionType: fsx.LustreDataCompressionType.LZ4,
+        automaticBackupRetention: Duration.days(plan.automaticBackupRetentionDays),
+        weeklyMaintenanceStartTime: new fsx.LustreMaintenanceTime({ day: WEEKDAYS[day], hour: Number(hour), minute: Number(minute) }),
+      },
+    });
+    // The L2 always adds a self rule for TCP 988-1023; FSx needs only 988 and 1018-1023 (added above).
+    this.fileSystemSecurityGroup.node.tryRemoveChild(`from ${this.fileSystemSecurityGroup.uniqueId}:${ec2.Port.tcpRange(988, 1023)}`);
+
+    // The L2 has no EfaEnabled, MetadataConfiguration or LogConfiguration (REFERENCE §6, "CDK L2"),
+    // so they are set on the CfnFileSystem with property overrides.
+    const cfn = this.fileSystem.node.defaultChild as fsx.CfnFileSystem;
+    cfn.addPropertyOverride('LustreConfiguration.EfaEnabled', plan.efaEnabled);
+    cfn.addPropertyOverride(
+      'LustreConfiguration.MetadataConfiguration',
+      plan.metadata.mode === 'AUTOMATIC' ? { Mode: 'AUTOMATIC' } : { Mode: 'USER_PROVISIONED', Iops: plan.metadata.iops },
+    );
+    cfn.addPropertyOverride('LustreConfiguration.LogConfiguration', {
+      Level: 'WARN_ERROR',
+      // The log group ARN without the trailing ':*' that its Arn attribute carries.
+      Destination: stack.formatArn({
+        service: 'logs',
+        resource: 'log-group',
+        resourceName: this.logGroup.logGroupName,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    });
+    cfn.node.addDependency(this.logGroup);
+
+    const association = (assocId: string, fileSystemPath: string, bucket: s3.Bucket, exportEvents: boolean) => {
+      const dra = new fsx.CfnDataRepositoryAssociation(this, assocId, {
+        fileSystemId: this.fileSystem.fileSystemId,
+        fileSystemPath,
+        dataRepositoryPath: `s3://${bucket.bucketName}/`,
+        batchImportMetaDataOnCreate: true,
+        s3: {
+          autoImportPolicy: { events: ALL_EVENTS },
+          autoExportPolicy: exportEvents ? { events: ALL_EVENTS } : undefined,
+        },
+      });
+      // The key policy must allow FSx before the association first reads the bucket.
+      dra.node.addDependency(this.dataKey);
+      return dra;
+    };
+    association('DatasetsAssociation', DATASETS_PATH, this.datasetsBucket, false);
+    association('CheckpointsAssociation', CHECKPOINTS_PATH, this.checkpointsBucket, true);
+
+    this.nodeAccess = {
+      buckets: [this.datasetsBucket, this.checkpointsBucket],
+      keys: [this.dataKey],
+      lustre: {
+        fileSystemId: this.fileSystem.fileSystemId,
+        dnsName: this.fileSystem.dnsName,
+        mountName: this.fileSystem.mountName,
+        mountPoint: plan.mountPoint,
+        efaEnabled: plan.efaEnabled,
+      },
+      // The nodes reach the file system through the cluster security group (rules above).
+      clientSecurityGroup: undefined,
+      bootstrap: [lustreMountSection(this.fileSystem.dnsName, this.fileSystem.mountName, plan.mountPoint, plan.efaEnabled)],
+    };
+  }
+}
+
+/**
+ * Installs the Lustre client if missing, configures Lustre over EFA when the file system has it, and
+ * mounts the file system with an fstab entry. Every step is idempotent: re-running it changes nothing.
+ *
+ * - Client install: FSx "Installing the Lustre client"
+ *   (https://docs.aws.amazon.com/fsx/latest/LustreGuide/install-lustre-client.html): the FSx apt
+ *   repository on Ubuntu, `lustre-client` on Amazon Linux 2023.
+ * - EFA: FSx "Configuring EFA clients"
+ *   (https://docs.aws.amazon.com/fsx/latest/LustreGuide/configure-efa-clients.html): download
+ *   configure-efa-fsx-lustre-client.zip and run setup.sh, which loads the Lustre EFA modules,
+ *   configures TCP and EFA LNet interfaces and installs a systemd unit that repeats it at boot. It must
+ *   run before Lustre is mounted. EFA clients need AL2023, RHEL 9.5+ or Ubuntu 22.04+ with kernel 6.8+.
+ *   A failure is reported loudly (Lustre would otherwise quietly stay on TCP; PEERS pain point 10).
+ * - fstab: FSx "Mounting your Amazon FSx file system automatically"
+ *   (https://docs.aws.amazon.com/fsx/latest/LustreGuide/mount-fs-auto-mount-onreboot.html).
+ */
+export function lustreMountSection(dnsName: string, mountName: string, mountPoint: string, efa: boolean): BootstrapSection {
+  const commands = [
+    'if ! modinfo lustre >/dev/null 2>&1; then',
+    '  . /etc/os-release',
+    '  if [ "$ID" = "ubuntu" ]; then',
+    '    wget -qO - https://fsx-lustre-client-repo-public-keys.s3.amazonaws.com/fsx-ubuntu-public-key.asc | gpg --dearmor --yes -o /usr/share/keyrings/fsx-ubuntu-public-key.gpg',
+    '    echo "deb [signed-by=/usr/share/keyrings/fsx-ubuntu-public-key.gpg] https://fsx-lustre-client-repo.s3.amazonaws.com/ubuntu $VERSION_CODENAME main" > /etc/apt/sources.list.d/fsxlustreclientrepo.list',
+    '    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y "lustre-client-modules-$(uname -r)"',
+    '  else',
+    '    dnf install -y lustre-client',
+    '  fi',
+    'fi',
+  ];
+  if (efa) {
+    commands.push(
+      'if ! systemctl is-enabled --quiet configure-efa-fsx-lustre-client.service 2>/dev/null; then',
+      '  ( cd /tmp && curl -fsSLO https://docs.aws.amazon.com/fsx/latest/LustreGuide/samples/configure-efa-fsx-lustre-client.zip \\',
+      '      && unzip -o -q configure-efa-fsx-lustre-client.zip && cd configure-efa-fsx-lustre-client && ./setup.sh ) \\',
+      '    || { echo "rainier: Lustre EFA client setup FAILED; /fsx will use TCP only" | tee /dev/console >&2; touch /var/run/rainier-lustre-efa-failed; }',
+      'fi',
+    );
+  }
+  commands.push(
+    `mkdir -p ${mountPoint}`,
+    `grep -qs " ${mountPoint} lustre " /etc/fstab || echo "${dnsName}@tcp:/${mountName} ${mountPoint} lustre defaults,relatime,flock,_netdev,x-systemd.automount,x-systemd.requires=network.service 0 0" >> /etc/fstab`,
+    `mountpoint -q ${mountPoint} || mount ${mountPoint}`,
+  );
+  return { name: 'lustre-mount', commands };
+}
