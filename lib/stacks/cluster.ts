@@ -3,10 +3,13 @@ import { Construct } from 'constructs';
 import { ClusterPlan, SitePlan, StackKind, StackPlan } from '../plan/types';
 import { ComputeStack } from './compute-stack';
 import { NetworkStack } from './network-stack';
+import { StorageStack } from './storage-stack';
 
 export interface SiteStacks {
   readonly site: SitePlan;
   readonly network: NetworkStack;
+  /** Stateful storage (FSx for Lustre, buckets, keys): termination-protected, RETAIN. */
+  readonly storage: StorageStack;
   /** Compute stacks of the site, in plan order (per pool: shard 0 first). */
   readonly compute: readonly ComputeStack[];
 }
@@ -32,6 +35,15 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
       site,
       logRetentionDays: plan.config.monitoring.logRetentionDays,
     });
+    const storagePlan = one(StackKind.STORAGE);
+    const storage = new StorageStack(scope, storagePlan.id, {
+      ...stackProps(storagePlan, `${plan.name} ${site.name}: FSx for Lustre, datasets and checkpoints buckets, keys (stateful, retained)`),
+      site,
+      network: network.network,
+      logRetentionDays: plan.config.monitoring.logRetentionDays,
+      logGroupSuffix: `${plan.name}-${site.name}`,
+    });
+    storage.addStackDependency(network, 'the file system lives in the site storage subnet and opens Lustre ports to the cluster security group');
     const compute: ComputeStack[] = [];
     for (const pool of site.pools) {
       let shard0: ComputeStack | undefined;
@@ -44,8 +56,10 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
           compute: plan.config.compute,
           network: network.network,
           shared: shard0?.launch,
+          storage: storage.nodeAccess,
         });
         stack.addStackDependency(network, 'nodes launch into the site VPC with its cluster security group');
+        stack.addStackDependency(storage, 'nodes mount the site file system and use its buckets and keys');
         if (shard0 === undefined) {
           shard0 = stack;
         } else {
@@ -54,7 +68,7 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
         compute.push(stack);
       }
     }
-    return { site, network, compute };
+    return { site, network, storage, compute };
   });
   Tags.of(scope).add('rainier:cluster', plan.name);
   return { sites };
