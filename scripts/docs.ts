@@ -1,12 +1,13 @@
 /**
  * Regenerates the documentation that is derived from code: `npm run docs`.
  * - schema/cluster-config.schema.json, from the zod schema;
- * - the README's generated blocks (configuration reference, presets, rules), between their markers.
+ * - the README's generated blocks (configuration reference, presets, rules, common mistakes), between their markers.
  * Tests fail when any of them is out of date.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { renderPresetTable, renderRuleTable } from '../lib/config/docs-tables';
+import { renderMistakeTable } from '../lib/config/mistakes';
 import { renderConfigReference } from '../lib/config/reference';
 import { SCHEMA_FILE, renderSchema } from './schema';
 
@@ -17,6 +18,7 @@ export const BLOCKS: Readonly<Record<string, () => string>> = {
   'config-reference': renderConfigReference,
   presets: renderPresetTable,
   rules: renderRuleTable,
+  mistakes: renderMistakeTable,
 };
 
 /** README text with every generated block replaced by its current rendering. */

@@ -24,9 +24,9 @@ export const clusterConfigSchema = z.strictObject({
   sites: z.record(resourceName, siteSchema).refine((sites) => Object.keys(sites).length > 0, {
     message: 'at least one site',
   }).describe('Sites (buildings), keyed by site name. Each has one VPC in one Availability Zone.'),
-  compute: computeSchema.default(() => computeSchema.parse({})),
-  storage: storageSchema.default(() => storageSchema.parse({})),
-  monitoring: monitoringSchema.default(() => monitoringSchema.parse({})),
+  compute: computeSchema.default(() => computeSchema.parse({})).describe('Node settings shared by every pool: the Neuron DLAMI and the root volume.'),
+  storage: storageSchema.default(() => storageSchema.parse({})).describe('The FSx for Lustre file system and S3 buckets of each site, and the targets they are sized for.'),
+  monitoring: monitoringSchema.default(() => monitoringSchema.parse({})).describe('Alarm thresholds, notifications and log retention.'),
   acknowledgements: z.array(acknowledgementSchema).default([]).describe('Acknowledged warnings, each with a reason.'),
 });
 

@@ -1,0 +1,23 @@
+import { MISTAKES, errorOf } from '../lib/config/mistakes';
+
+/** Dotted paths of every leaf of an override, e.g. `sites.ohio.pools.dev.node`. */
+function leafPaths(value: unknown, at = ''): string[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return [at];
+  }
+  return Object.entries(value).flatMap(([k, v]) => leafPaths(v, at === '' ? k : `${at}.${k}`));
+}
+
+describe('the bad-input catalogue in the README', () => {
+  test.each(MISTAKES.map((m) => [m.mistake, m] as const))('%s fails with an error naming the field it changed', (_name, m) => {
+    const error = errorOf(m);
+    expect(error).toBeDefined();
+    const lines = error!.split('\n').slice(1);
+    expect(lines).toHaveLength(1);
+    const named = /^\s+- (?:\[RAIN-[EWI]\d{3}\] )?(\S+):/.exec(lines[0])![1];
+    // The error names the changed field, or the field beside it that the rule asks to change.
+    const changed = leafPaths(m.overlay);
+    const parent = (p: string) => p.split('.').slice(0, -1).join('.');
+    expect(changed.some((c) => named === c || named.startsWith(`${c}.`) || parent(named) === parent(c))).toBe(true);
+  });
+});
