@@ -2,6 +2,7 @@ import { Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ClusterPlan, SitePlan, StackKind, StackPlan } from '../plan/types';
 import { ComputeStack } from './compute-stack';
+import { MonitoringStack } from './monitoring-stack';
 import { NetworkStack } from './network-stack';
 import { StorageStack } from './storage-stack';
 
@@ -12,6 +13,8 @@ export interface SiteStacks {
   readonly storage: StorageStack;
   /** Compute stacks of the site, in plan order (per pool: shard 0 first). */
   readonly compute: readonly ComputeStack[];
+  /** Alarms, alarm topic, capacity events, dashboards and node log groups (the overview in the plan's overview site). */
+  readonly monitoring: MonitoringStack;
 }
 
 export interface ClusterStacks {
@@ -34,6 +37,14 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
       ...stackProps(networkPlan, `${plan.name} ${site.name}: VPC, endpoints, flow logs and the EFA security group`),
       site,
       logRetentionDays: plan.config.monitoring.logRetentionDays,
+    });
+    const monitoringPlan = one(StackKind.MONITORING);
+    const monitoring = new MonitoringStack(scope, monitoringPlan.id, {
+      ...stackProps(monitoringPlan, `${plan.name} ${site.name}: alarms, alarm topic, capacity events, dashboards and node log groups`),
+      plan: siteMonitoringPlan(plan, site.name),
+      logRetentionDays: plan.config.monitoring.logRetentionDays,
+      emailSubscriptions: plan.config.monitoring.emailSubscriptions,
+      overview: site.name === plan.monitoring.overviewSite ? plan.monitoring.overview : undefined,
     });
     const storagePlan = one(StackKind.STORAGE);
     const storage = new StorageStack(scope, storagePlan.id, {
@@ -68,10 +79,18 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
         compute.push(stack);
       }
     }
-    return { site, network, storage, compute };
+    return { site, network, storage, compute, monitoring };
   });
   Tags.of(scope).add('rainier:cluster', plan.name);
   return { sites };
+}
+
+function siteMonitoringPlan(plan: ClusterPlan, site: string) {
+  const found = plan.monitoring.sites.find((m) => m.site === site);
+  if (found === undefined) {
+    throw new Error(`plan has no monitoring for site ${site}`);
+  }
+  return found;
 }
 
 function stackProps(stack: StackPlan, description: string) {

@@ -1,0 +1,268 @@
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { AlarmPlan, Binding, DashboardPlan, MetricSourcePlan, MetricStatPlan, PLACEHOLDER, SiteMonitoringPlan, WidgetPlan } from '../plan/monitoring';
+
+/** The site's shared file system, as the storage stack knows it. */
+export interface MonitoredFileSystem {
+  /** FSx file system ID (a token from the storage stack is fine). */
+  readonly fileSystemId: string;
+  /** Storage capacity, GiB: the free-capacity alarm works in percent of it. */
+  readonly storageCapacityGiB: number;
+}
+
+export interface SiteMonitoringProps {
+  readonly plan: SiteMonitoringPlan;
+  readonly logRetentionDays: logs.RetentionDays;
+  /** Addresses subscribed to the alarm topic. @default none */
+  readonly emailSubscriptions?: readonly string[];
+  /** The cluster overview dashboard(s), rendered only in the overview site. @default none */
+  readonly overview?: readonly DashboardPlan[];
+  /**
+   * The site's FSx file system. Without it the FSx alarms are not created and the FSx widgets say
+   * what is missing. @default none
+   */
+  readonly fileSystem?: MonitoredFileSystem;
+  /**
+   * Capacity Reservation IDs of the site not named in the configuration (the On-Demand Capacity
+   * Reservations the compute stacks create, or Capacity Block IDs given as parameters). Added to the
+   * configured ones. With none at all, the first site of the Region watches every reservation of
+   * the Region and the others watch none. @default none
+   */
+  readonly reservationIds?: readonly string[];
+}
+
+/**
+ * A site's monitoring: an SNS topic encrypted with a customer key, the plan's alarms (actions to the
+ * topic), an EventBridge rule for Capacity Block and Capacity Reservation events, the site dashboard
+ * (and the cluster overview where the plan puts it), and the node log groups.
+ */
+export class SiteMonitoring extends Construct {
+  public readonly topic: sns.Topic;
+  public readonly topicKey: kms.Key;
+  public readonly logsKey: kms.Key;
+  public readonly systemLogGroup: logs.LogGroup;
+  public readonly neuronLogGroup: logs.LogGroup;
+  public readonly alarms: Readonly<Record<string, cloudwatch.Alarm>>;
+  public readonly capacityEventsRule?: events.Rule;
+  public readonly dashboards: readonly cloudwatch.Dashboard[];
+
+  private readonly plan: SiteMonitoringPlan;
+  private readonly fileSystem?: MonitoredFileSystem;
+  private readonly reservationIds: readonly string[];
+
+  constructor(scope: Construct, id: string, props: SiteMonitoringProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.plan = props.plan;
+    if (props.fileSystem !== undefined && (Token.isUnresolved(props.fileSystem.storageCapacityGiB) || props.fileSystem.storageCapacityGiB <= 0)) {
+      throw new Error(`fileSystem.storageCapacityGiB must be a positive number known at synthesis, got ${props.fileSystem.storageCapacityGiB}`);
+    }
+    this.fileSystem = props.fileSystem;
+    this.reservationIds = [...props.plan.reservationIds, ...(props.reservationIds ?? [])];
+
+    this.topicKey = new kms.Key(this, 'TopicKey', {
+      description: `Encrypts the ${props.plan.site} alarm topic`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch alarms and EventBridge publish to the encrypted topic only if the key lets them.
+    this.topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AlarmsAndEventsPublishToTopic',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com'), new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
+    this.topic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: `${props.plan.site} cluster alarms`,
+      masterKey: this.topicKey,
+      enforceSSL: true,
+    });
+    for (const address of props.emailSubscriptions ?? []) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(address));
+    }
+
+    this.logsKey = new kms.Key(this, 'LogsKey', {
+      description: `Encrypts the ${props.plan.site} node log groups`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.logsKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` } },
+      }),
+    );
+    // Named, because the nodes' agent configuration names them (node-telemetry.ts).
+    this.systemLogGroup = new logs.LogGroup(this, 'SystemLogs', {
+      logGroupName: props.plan.logGroups.system,
+      encryptionKey: this.logsKey,
+      retention: props.logRetentionDays,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.neuronLogGroup = new logs.LogGroup(this, 'NeuronLogs', {
+      logGroupName: props.plan.logGroups.neuronMetrics,
+      encryptionKey: this.logsKey,
+      retention: props.logRetentionDays,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const action = new cwActions.SnsAction(this.topic);
+    const alarms: Record<string, cloudwatch.Alarm> = {};
+    for (const a of props.plan.alarms) {
+      if (!this.available(a.requires)) {
+        continue;
+      }
+      const alarm = new cloudwatch.Alarm(this, a.id, {
+        metric: this.metricOf(a.metric),
+        threshold: a.threshold,
+        comparisonOperator: COMPARISON[a.comparison],
+        evaluationPeriods: a.evaluationPeriods,
+        datapointsToAlarm: a.datapointsToAlarm,
+        treatMissingData: MISSING[a.treatMissingData],
+        alarmDescription: this.describe(a),
+      });
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+      alarms[a.id] = alarm;
+    }
+    this.alarms = alarms;
+
+    const { pattern } = props.plan.capacityEvents;
+    if (this.reservationIds.length > 0 || props.plan.capacityEvents.regionWideFallback) {
+      this.capacityEventsRule = new events.Rule(this, 'CapacityEvents', {
+        description: `Capacity Block delivered / expiring and Capacity Reservation state changes (${this.reservationIds.length > 0 ? `site ${props.plan.site}` : `every reservation in ${props.plan.region}`})`,
+        eventPattern: {
+          source: [...pattern.source],
+          detailType: events.Match.anyOf(...pattern.detailType.map((d) => events.Match.prefix(d.prefix))),
+          ...(this.reservationIds.length > 0 ? { detail: { 'capacity-reservation-id': [...this.reservationIds] } } : {}),
+        },
+        targets: [new targets.SnsTopic(this.topic)],
+      });
+    }
+
+    const alarmList = Object.values(alarms);
+    this.dashboards = [...props.plan.dashboards, ...(props.overview ?? [])].map((d) => {
+      const dashboard = new cloudwatch.Dashboard(this, d.id, { dashboardName: d.name });
+      dashboard.addWidgets(...d.widgets.map((w) => this.widgetOf(w, alarmList)));
+      return dashboard;
+    });
+  }
+
+  private available(binding?: Binding): boolean {
+    switch (binding) {
+      case undefined:
+        return true;
+      case Binding.FILE_SYSTEM:
+        return this.fileSystem !== undefined;
+      case Binding.RESERVATIONS:
+        return this.reservationIds.length > 0 || this.plan.reservationRegionFallback;
+    }
+  }
+
+  /** Fills the plan's placeholders with what this site knows. */
+  private fill(text: string): string {
+    const where =
+      this.reservationIds.length > 0 ? ` WHERE ${this.reservationIds.map((r) => `CapacityReservationId = '${r}'`).join(' OR ')}` : '';
+    let out = text.split(PLACEHOLDER.reservationWhere).join(where);
+    if (this.fileSystem !== undefined) {
+      out = out.split(PLACEHOLDER.fileSystemId).join(this.fileSystem.fileSystemId);
+      out = out.split(PLACEHOLDER.fileSystemCapacityBytes).join((this.fileSystem.storageCapacityGiB * 2 ** 30).toFixed(0));
+    }
+    return out;
+  }
+
+  private describe(a: AlarmPlan): string {
+    const scope =
+      a.requires === Binding.RESERVATIONS && this.reservationIds.length === 0
+        ? ` Scope: no reservation IDs are known for this site, so this alarm watches every Capacity Reservation in ${this.plan.region}.`
+        : '';
+    return `${a.description}${scope}`;
+  }
+
+  private statOf(m: MetricStatPlan): cloudwatch.Metric {
+    const dimensionsMap: Record<string, string> = {};
+    for (const [k, v] of Object.entries(m.dimensions)) {
+      dimensionsMap[k] = this.fill(v);
+    }
+    return new cloudwatch.Metric({
+      namespace: m.namespace,
+      metricName: m.metricName,
+      dimensionsMap,
+      statistic: m.statistic,
+      period: Duration.seconds(m.periodSeconds),
+      label: m.label,
+    });
+  }
+
+  private metricOf(source: MetricSourcePlan): cloudwatch.IMetric {
+    switch (source.kind) {
+      case 'metric':
+        return this.statOf(source);
+      case 'query':
+        return new cloudwatch.MathExpression({ expression: this.fill(source.query), period: Duration.seconds(source.periodSeconds), label: source.label });
+      case 'math': {
+        const usingMetrics: Record<string, cloudwatch.IMetric> = {};
+        for (const [key, m] of Object.entries(source.using)) {
+          usingMetrics[key] = this.statOf(m);
+        }
+        return new cloudwatch.MathExpression({
+          expression: this.fill(source.expression),
+          usingMetrics,
+          period: Duration.seconds(source.periodSeconds),
+          label: source.label,
+        });
+      }
+    }
+  }
+
+  private widgetOf(w: WidgetPlan, alarms: readonly cloudwatch.Alarm[]): cloudwatch.IWidget {
+    if (!this.available(w.requires)) {
+      return new cloudwatch.TextWidget({
+        width: w.width,
+        height: w.height,
+        markdown: `**${w.title}**\n\nNot shown: ${w.requires === Binding.FILE_SYSTEM ? 'no FSx file system was passed to this stack (prop `fileSystem`)' : 'no reservation IDs are known for this site'}.`,
+      });
+    }
+    switch (w.kind) {
+      case 'text':
+        return new cloudwatch.TextWidget({ width: w.width, height: w.height, markdown: w.markdown ?? '' });
+      case 'alarm-status':
+        return new cloudwatch.AlarmStatusWidget({ title: w.title, width: w.width, height: w.height, alarms: [...alarms] });
+      case 'graph':
+        return new cloudwatch.GraphWidget({
+          title: w.title,
+          width: w.width,
+          height: w.height,
+          region: w.region,
+          left: (w.metrics ?? []).map((m) => this.metricOf(m)),
+          leftAnnotations: w.annotation ? [{ value: w.annotation.value, label: w.annotation.label }] : undefined,
+          leftYAxis: { min: w.leftMin, max: w.leftMax, showUnits: false },
+        });
+    }
+  }
+}
+
+const COMPARISON: Record<AlarmPlan['comparison'], cloudwatch.ComparisonOperator> = {
+  GreaterThanThreshold: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+  LessThanThreshold: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+};
+
+const MISSING: Record<AlarmPlan['treatMissingData'], cloudwatch.TreatMissingData> = {
+  notBreaching: cloudwatch.TreatMissingData.NOT_BREACHING,
+  ignore: cloudwatch.TreatMissingData.IGNORE,
+  missing: cloudwatch.TreatMissingData.MISSING,
+};
