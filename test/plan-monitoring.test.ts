@@ -1,0 +1,234 @@
+import { resolveConfig, parseConfig } from '../lib/config/load';
+import { PRESET_NAMES, RAINIER_SCALE_SITES } from '../lib/config/presets';
+import { ConfigError } from '../lib/config/errors';
+import { planCluster } from '../lib/plan/build';
+import {
+  DASHBOARD_LIMITS,
+  DashboardPlan,
+  METRICS_INSIGHTS_LIMITS,
+  MonitoringPlan,
+  WidgetPlan,
+  dashboardMetrics,
+  freeCapacityThresholdBytes,
+  paginate,
+  planMonitoring,
+  widgetMetrics,
+} from '../lib/plan/monitoring';
+
+const plans = new Map(PRESET_NAMES.map((name) => [name, planCluster(resolveConfig(name))]));
+
+function allDashboards(m: MonitoringPlan): DashboardPlan[] {
+  return [...m.sites.flatMap((s) => s.dashboards), ...m.overview];
+}
+
+describe('dashboards stay within CloudWatch limits (REFERENCE §8, stricter figures)', () => {
+  test.each([...PRESET_NAMES])('%s', (preset) => {
+    const { monitoring } = plans.get(preset)!;
+    const dashboards = allDashboards(monitoring);
+    expect(dashboards.length).toBeGreaterThan(0);
+    for (const d of dashboards) {
+      expect(d.widgets.length).toBeGreaterThan(0);
+      expect(d.widgets.length).toBeLessThanOrEqual(DASHBOARD_LIMITS.widgetsPerDashboard);
+      expect(dashboardMetrics(d)).toBeLessThanOrEqual(DASHBOARD_LIMITS.metricsPerDashboard);
+      for (const w of d.widgets) {
+        expect(widgetMetrics(w)).toBeLessThanOrEqual(DASHBOARD_LIMITS.metricsPerWidget);
+      }
+    }
+    // Dashboard names are account-wide: no two may collide.
+    expect(new Set(dashboards.map((d) => d.name)).size).toBe(dashboards.length);
+  });
+
+  test('the stricter limits are the ones designed for', () => {
+    expect(DASHBOARD_LIMITS).toEqual({ widgetsPerDashboard: 500, metricsPerWidget: 100, metricsPerDashboard: 500 });
+  });
+
+  test('rainier-scale: 16 site dashboards and one overview, no metric per node', () => {
+    const plan = plans.get('rainier-scale')!;
+    expect(plan.totals.nodes).toBe(31_232);
+    expect(plan.monitoring.sites).toHaveLength(RAINIER_SCALE_SITES);
+    expect(plan.monitoring.overview).toHaveLength(1);
+    // A site dashboard's series count does not grow with the node count: 488 UltraServers per site
+    // give the same widgets as one.
+    const small = planCluster(resolveConfig('ultraserver')).monitoring.sites[0].dashboards;
+    const big = plan.monitoring.sites[0].dashboards;
+    expect(big.map(dashboardMetrics)).toEqual(small.map(dashboardMetrics));
+    // No widget or alarm addresses a single node: dimensions are pool-level (or the file system),
+    // and no query names InstanceId.
+    const sources = [
+      ...plan.monitoring.sites.flatMap((s) => [...s.alarms.map((a) => a.metric), ...s.dashboards.flatMap((d) => d.widgets.flatMap((w) => w.metrics ?? []))]),
+      ...plan.monitoring.overview.flatMap((d) => d.widgets.flatMap((w) => w.metrics ?? [])),
+    ];
+    const stats = sources.flatMap((m) => (m.kind === 'metric' ? [m] : m.kind === 'math' ? Object.values(m.using) : []));
+    expect(stats.length).toBeGreaterThan(0);
+    for (const m of stats) {
+      expect(['Cluster,Pool,Site', 'FileSystemId']).toContain(Object.keys(m.dimensions).sort().join(','));
+    }
+    for (const m of sources) {
+      if (m.kind === 'query') expect(m.query).not.toMatch(/InstanceId/);
+    }
+  });
+
+  test('many pools spill onto further dashboard pages instead of breaking a limit', () => {
+    const pools: Record<string, unknown> = {};
+    for (let i = 0; i < 60; i++) {
+      pools[`p${i}`] = { kind: 'on-demand-capacity-reservation', instanceType: 'trn2.3xlarge', nodes: 1 };
+    }
+    const config = parseConfig({ name: 'wide', sites: { ohio: { region: 'us-east-2', availabilityZone: 'us-east-2a', cidr: '10.0.0.0/16', pools } } });
+    const m = planMonitoring(config, planCluster(config).sites);
+    const pages = m.sites[0].dashboards;
+    expect(pages.length).toBeGreaterThan(1);
+    expect(pages.map((p) => p.name)).toEqual(pages.map((_, i) => (i === 0 ? 'wide-ohio' : `wide-ohio-${i + 1}`)));
+    for (const p of pages) {
+      expect(dashboardMetrics(p)).toBeLessThanOrEqual(DASHBOARD_LIMITS.metricsPerDashboard);
+    }
+    // Every pool's row is on some page, whole.
+    const titles = pages.flatMap((p) => p.widgets.map((w) => w.title));
+    for (let i = 0; i < 60; i++) {
+      expect(titles.filter((t) => t.startsWith(`p${i}: `))).toHaveLength(6);
+    }
+  });
+
+  test('paginate fails when a single widget breaks the per-widget limit', () => {
+    const wide: WidgetPlan = {
+      kind: 'graph',
+      title: 'too many',
+      width: 8,
+      height: 6,
+      region: 'us-east-2',
+      metrics: [{ kind: 'query', query: 'SELECT ...', maxSeries: 101, periodSeconds: 300 }],
+    };
+    expect(() => paginate('D', 'd', [[wide]])).toThrow(/101 metrics; the limit is 100/);
+  });
+});
+
+describe('alarms', () => {
+  const mini = plans.get('rainier-mini')!;
+  const site = mini.monitoring.sites[0];
+  const byId = (id: string) => {
+    const a = site.alarms.find((x) => x.id === id);
+    if (a === undefined) throw new Error(`no alarm ${id}; have ${site.alarms.map((x) => x.id).join(', ')}`);
+    return a;
+  };
+
+  test('one utilisation-low and one uncorrected-ECC alarm per pool, addressed by pool dimensions', () => {
+    for (const pool of ['Train', 'Dev']) {
+      const low = byId(`NeuronCoreUtilizationLow${pool}`);
+      expect(low).toMatchObject({ comparison: 'LessThanThreshold', threshold: 20, evaluationPeriods: 3 });
+      expect(low.metric).toMatchObject({
+        kind: 'metric',
+        namespace: 'Rainier',
+        metricName: 'NeuronCoreUtilization',
+        statistic: 'Average',
+        dimensions: { Cluster: 'rainier', Site: 'ohio', Pool: pool.toLowerCase() },
+      });
+      const ecc = byId(`NeuronUncorrectedEcc${pool}`);
+      expect(ecc).toMatchObject({ comparison: 'GreaterThanThreshold', threshold: 0, evaluationPeriods: 1 });
+      expect(ecc.metric.kind === 'math' && Object.values(ecc.metric.using).map((m) => m.metricName)).toEqual(['NeuronHbmEccUncorrected', 'NeuronSramEccUncorrected']);
+    }
+  });
+
+  test('thresholds come from the configuration', () => {
+    const config = resolveConfig('rainier-mini', {
+      monitoring: { alarms: { reservedCapacityIdlePercent: 25, neuronCoreUtilizationLowPercent: 35, fsxFreeCapacityLowPercent: 15, fsxThroughputSaturatedPercent: 80, evaluationPeriods: 6 } },
+    });
+    const alarms = planCluster(config).monitoring.sites[0].alarms;
+    const get = (id: string) => alarms.find((a) => a.id === id)!;
+    expect(get('ReservedCapacityIdle')).toMatchObject({ threshold: 75, evaluationPeriods: 6, datapointsToAlarm: 6 });
+    expect(get('NeuronCoreUtilizationLowTrain')).toMatchObject({ threshold: 35, evaluationPeriods: 6 });
+    expect(get('FsxFreeCapacityLow')).toMatchObject({ threshold: 15, evaluationPeriods: 6 });
+    expect(get('FsxNetworkThroughputSaturated')).toMatchObject({ threshold: 80 });
+    expect(get('FsxDiskThroughputSaturated')).toMatchObject({ threshold: 80 });
+    expect(get('NeuronUncorrectedEccTrain').evaluationPeriods).toBe(1);
+  });
+
+  test('every description says what to do and fits CloudWatch (1,024 characters)', () => {
+    for (const plan of plans.values()) {
+      for (const s of plan.monitoring.sites) {
+        for (const a of s.alarms) {
+          expect(a.description).toMatch(/Do: /);
+          // The construct may append one sentence about scope (under 130 characters).
+          expect(a.description.length + 130).toBeLessThanOrEqual(1024);
+        }
+      }
+    }
+  });
+
+  test('the idle-reservation alarm reads AWS/EC2CapacityReservations and filters by the configured IDs', () => {
+    const a = byId('ReservedCapacityIdle');
+    expect(a.metric.kind === 'query' && a.metric.query).toBe(
+      'SELECT MIN(InstanceUtilization) FROM SCHEMA("AWS/EC2CapacityReservations", CapacityReservationId){{reservationWhere}}',
+    );
+    const withIds = planCluster(
+      resolveConfig('ultraserver', { sites: { ohio: { pools: { train: { reservationIds: ['cr-0123456789abcdef0'] } } } } }),
+    ).monitoring.sites[0];
+    expect(withIds.reservationIds).toEqual(['cr-0123456789abcdef0']);
+  });
+
+  test('Region-wide alarms and fallbacks only in the first site of each Region', () => {
+    const scale = plans.get('rainier-scale')!.monitoring.sites;
+    const status = scale.filter((s) => s.alarms.some((a) => a.id === 'NodeStatusCheckFailed'));
+    expect(status.map((s) => s.site)).toEqual(['building-01']);
+    expect(scale.filter((s) => s.reservationRegionFallback).map((s) => s.site)).toEqual(['building-01']);
+    expect(scale.filter((s) => s.capacityEvents.regionWideFallback).map((s) => s.site)).toEqual(['building-01']);
+  });
+
+  test.each([...PRESET_NAMES])('%s: Metrics Insights alarms per Region stay within the default quota of 200', (preset) => {
+    const perRegion = new Map<string, number>();
+    for (const s of plans.get(preset)!.monitoring.sites) {
+      perRegion.set(s.region, (perRegion.get(s.region) ?? 0) + s.alarms.filter((a) => a.metricsInsights).length);
+    }
+    for (const n of perRegion.values()) {
+      expect(n).toBeLessThanOrEqual(METRICS_INSIGHTS_LIMITS.alarmsPerRegion);
+    }
+  });
+
+  test('rainier-scale: the status-check query reads Auto Scaling groups, fewer than Metrics Insights processes per query', () => {
+    const plan = plans.get('rainier-scale')!;
+    const groupsPerRegion = plan.sites.reduce((n, s) => n + s.pools.reduce((m, p) => m + p.nodeGroups.length, 0), 0);
+    expect(groupsPerRegion).toBe(7_808);
+    expect(groupsPerRegion).toBeLessThan(METRICS_INSIGHTS_LIMITS.metricsPerQuery);
+  });
+});
+
+describe('configuration', () => {
+  test('defaults', () => {
+    const m = resolveConfig('single-node').monitoring;
+    expect(m).toEqual({
+      logRetentionDays: 365,
+      alarms: { reservedCapacityIdlePercent: 10, neuronCoreUtilizationLowPercent: 20, fsxFreeCapacityLowPercent: 10, fsxThroughputSaturatedPercent: 90, evaluationPeriods: 3 },
+      emailSubscriptions: [],
+    });
+  });
+
+  test('fails when an e-mail address is malformed, naming the field and the value', () => {
+    expect(() => resolveConfig('single-node', { monitoring: { emailSubscriptions: ['oncall-at-example.com'] } })).toThrow(ConfigError);
+    try {
+      resolveConfig('single-node', { monitoring: { emailSubscriptions: ['oncall-at-example.com'] } });
+    } catch (e) {
+      expect((e as Error).message).toMatch(/monitoring\.emailSubscriptions\.0/);
+      expect((e as Error).message).toMatch(/oncall-at-example\.com/);
+    }
+  });
+
+  test('fails when an e-mail address is listed twice', () => {
+    expect(() => resolveConfig('single-node', { monitoring: { emailSubscriptions: ['a@example.com', 'A@example.com'] } })).toThrow(/each e-mail address once/);
+  });
+
+  test('accepts valid addresses', () => {
+    expect(resolveConfig('single-node', { monitoring: { emailSubscriptions: ['oncall@example.com'] } }).monitoring.emailSubscriptions).toEqual(['oncall@example.com']);
+  });
+
+  test.each([
+    ['reservedCapacityIdlePercent', 101],
+    ['neuronCoreUtilizationLowPercent', -1],
+    ['evaluationPeriods', 0],
+    ['evaluationPeriods', 1.5],
+  ])('fails when alarms.%s is %p', (field, value) => {
+    expect(() => resolveConfig('single-node', { monitoring: { alarms: { [field]: value } } })).toThrow(new RegExp(`monitoring\\.alarms\\.${field}`));
+  });
+});
+
+test('free-capacity threshold in bytes', () => {
+  expect(freeCapacityThresholdBytes(1200, 10)).toBe(Math.floor(1200 * 1024 ** 3 * 0.1));
+  expect(freeCapacityThresholdBytes(2400, 0)).toBe(0);
+});
