@@ -1,0 +1,42 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import { buildClusterApp } from '../app';
+import { ConfigSource } from '../config/load';
+import { ClusterPlan } from '../plan/types';
+import { SynthesisedStack, readAssembly } from './assembly';
+
+export interface Synthesis {
+  readonly plan: ClusterPlan;
+  readonly stacks: readonly SynthesisedStack[];
+}
+
+export interface SynthOptions {
+  /**
+   * App context, e.g. the `context` block of cdk.json, so the templates match what `cdk synth` emits.
+   * @default no context (the library's defaults)
+   */
+  readonly context?: Record<string, unknown>;
+}
+
+/**
+ * Builds the cluster app for a configuration source in a fresh App and synthesises it (cdk-nag
+ * included, as `cdk synth` does) into a temporary directory that is removed afterwards.
+ * Path metadata is on, as under the CDK CLI, so template sizes match and diffs show construct paths.
+ * Throws ConfigError on bad input, before anything is synthesised.
+ */
+export function synthesise(source: ConfigSource, options: SynthOptions = {}): Synthesis {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rainier-review-'));
+  try {
+    const app = new App({
+      outdir,
+      context: { ...options.context, [cxapi.PATH_METADATA_ENABLE_CONTEXT]: true },
+    });
+    const { plan } = buildClusterApp(app, source);
+    return { plan, stacks: readAssembly(app.synth()) };
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,282 @@
+import { ClusterPlan, PoolPlan, StackPlan, Totals } from '../plan/types';
+import { Finding } from '../plan/rules/rule';
+import { gbps, gibWithTib, num, plural, signed } from './format';
+import { CAPACITY_KIND_LABELS } from './report';
+
+/** One figure that changed, e.g. chips 64 -> 160. */
+export interface QuantityChange {
+  /** Key in Totals (or a derived name such as `sites`). */
+  readonly key: string;
+  readonly label: string;
+  readonly before: number;
+  readonly after: number;
+  readonly delta: number;
+}
+
+export interface FieldChange {
+  /** Dotted path, e.g. `sites.ohio.pools.train.ultraServers`. */
+  readonly path: string;
+  /** Rendered values; absent on the side where the field does not exist. */
+  readonly before?: string;
+  readonly after?: string;
+}
+
+export interface PoolChange {
+  /** `site/pool` */
+  readonly pool: string;
+  readonly change: 'added' | 'removed' | 'changed';
+  /** One-line description of the pool (after the change; before it for removals). */
+  readonly description: string;
+  /** For `changed`: the planned attributes that differ. */
+  readonly fields: readonly FieldChange[];
+}
+
+/** What a change means in people's terms, computed from the two plans only. */
+export interface TopologyDiff {
+  readonly before: string;
+  readonly after: string;
+  /** Headline, e.g. `+1 UltraServer, +4 nodes, +64 chips`; empty when the topology is unchanged. */
+  readonly summary: readonly string[];
+  readonly quantities: readonly QuantityChange[];
+  readonly sites: { readonly added: readonly string[]; readonly removed: readonly string[] };
+  readonly pools: readonly PoolChange[];
+  readonly stacks: { readonly added: readonly StackPlan[]; readonly removed: readonly StackPlan[] };
+  readonly findings: { readonly added: readonly Finding[]; readonly removed: readonly Finding[] };
+  /** Every configuration field whose value differs (defaults filled in). */
+  readonly config: readonly FieldChange[];
+}
+
+/** Totals worth a line, with how to print a value and the noun for the headline. */
+const QUANTITIES: readonly { key: keyof Totals; label: string; render: (v: number) => string; noun?: [string, string] }[] = [
+  { key: 'ultraServers', label: 'Trn2 UltraServers', render: num, noun: ['UltraServer', 'UltraServers'] },
+  { key: 'nodes', label: 'Nodes', render: num, noun: ['node', 'nodes'] },
+  { key: 'chips', label: 'Trainium chips', render: num, noun: ['chip', 'chips'] },
+  { key: 'neuronCores', label: 'NeuronCores', render: num },
+  { key: 'hbmGiB', label: 'HBM', render: gibWithTib },
+  { key: 'denseFp8Pflops', label: 'Dense FP8', render: (v) => `${num(v)} PFLOPS` },
+  { key: 'denseBf16Pflops', label: 'Dense BF16', render: (v) => `${num(v)} PFLOPS` },
+  { key: 'efaInterfaces', label: 'EFA interfaces', render: num, noun: ['EFA interface', 'EFA interfaces'] },
+  { key: 'efaGbps', label: 'EFA-node network bandwidth', render: gbps },
+  { key: 'vcpus', label: 'vCPUs', render: num },
+  { key: 'memoryGiB', label: 'Host memory', render: gibWithTib },
+  { key: 'nvmeGB', label: 'Local NVMe', render: (v) => `${num(v)} GB` },
+];
+
+/** Compares two plans in people's terms. `beforeLabel`/`afterLabel` name the two sides. */
+export function diffTopology(before: ClusterPlan, after: ClusterPlan, beforeLabel: string, afterLabel: string): TopologyDiff {
+  const quantities: QuantityChange[] = [];
+  const summary: string[] = [];
+  const siteCount = { before: before.sites.length, after: after.sites.length };
+  if (siteCount.before !== siteCount.after) {
+    const delta = siteCount.after - siteCount.before;
+    quantities.push({ key: 'sites', label: 'Sites', before: siteCount.before, after: siteCount.after, delta });
+    summary.push(`${signed(delta)} ${plural(delta, 'site')}`);
+  }
+  for (const q of QUANTITIES) {
+    const b = before.totals[q.key];
+    const a = after.totals[q.key];
+    if (b !== a) {
+      const delta = Math.round((a - b) * 10_000) / 10_000;
+      quantities.push({ key: q.key, label: q.label, before: b, after: a, delta });
+      if (q.noun) {
+        summary.push(`${signed(delta)} ${Math.abs(delta) === 1 ? q.noun[0] : q.noun[1]}`);
+      }
+    }
+  }
+
+  const siteNames = (p: ClusterPlan) => p.sites.map((s) => s.name);
+  const sites = {
+    added: siteNames(after).filter((n) => !siteNames(before).includes(n)),
+    removed: siteNames(before).filter((n) => !siteNames(after).includes(n)),
+  };
+
+  const pools = diffPools(before, after);
+  const poolDelta = pools.filter((p) => p.change === 'added').length - pools.filter((p) => p.change === 'removed').length;
+  if (poolDelta !== 0) {
+    summary.push(`${signed(poolDelta)} ${plural(poolDelta, 'pool')}`);
+  }
+
+  const stackIds = (p: ClusterPlan) => new Set(p.stacks.map((s) => s.id));
+  const stacks = {
+    added: after.stacks.filter((s) => !stackIds(before).has(s.id)),
+    removed: before.stacks.filter((s) => !stackIds(after).has(s.id)),
+  };
+  if (stacks.added.length > 0) {
+    summary.push(`+${stacks.added.length} ${plural(stacks.added.length, 'stack')}`);
+  }
+  if (stacks.removed.length > 0) {
+    summary.push(`-${stacks.removed.length} ${plural(stacks.removed.length, 'stack')}`);
+  }
+
+  const key = (f: Finding) => `${f.code} ${f.path} ${f.given} ${f.acknowledgedBecause ?? ''}`;
+  const beforeFindings = new Set(before.findings.map(key));
+  const afterFindings = new Set(after.findings.map(key));
+  const findings = {
+    added: after.findings.filter((f) => !beforeFindings.has(key(f))),
+    removed: before.findings.filter((f) => !afterFindings.has(key(f))),
+  };
+
+  return {
+    before: beforeLabel,
+    after: afterLabel,
+    summary,
+    quantities,
+    sites,
+    pools,
+    stacks,
+    findings,
+    config: diffValues(before.config, after.config, ''),
+  };
+}
+
+function describePool(pool: PoolPlan): string {
+  const count =
+    pool.ultraServerCount > 0
+      ? `${num(pool.ultraServerCount)} ${plural(pool.ultraServerCount, 'UltraServer')} (${num(pool.nodeCount)} x ${pool.instanceType})`
+      : `${num(pool.nodeCount)} x ${pool.instanceType}`;
+  return `${count}, ${num(pool.totals.chips)} chips, ${CAPACITY_KIND_LABELS[pool.kind]}, ${pool.efaInterfaces} EFA per node${pool.placementGroup ? ', cluster placement group' : ''}`;
+}
+
+function diffPools(before: ClusterPlan, after: ClusterPlan): PoolChange[] {
+  const index = (p: ClusterPlan) => {
+    const m = new Map<string, PoolPlan>();
+    for (const site of p.sites) {
+      for (const pool of site.pools) {
+        m.set(`${site.name}/${pool.name}`, pool);
+      }
+    }
+    return m;
+  };
+  const b = index(before);
+  const a = index(after);
+  const out: PoolChange[] = [];
+  for (const [name, pool] of a) {
+    const old = b.get(name);
+    if (old === undefined) {
+      out.push({ pool: name, change: 'added', description: describePool(pool), fields: [] });
+      continue;
+    }
+    const fields: FieldChange[] = [];
+    const compare = (field: string, x: unknown, y: unknown) => {
+      if (JSON.stringify(x) !== JSON.stringify(y)) {
+        fields.push({ path: field, before: render(x), after: render(y) });
+      }
+    };
+    compare('capacity', CAPACITY_KIND_LABELS[old.kind], CAPACITY_KIND_LABELS[pool.kind]);
+    compare('instanceType', old.instanceType, pool.instanceType);
+    compare('ultraServers', old.ultraServerCount, pool.ultraServerCount);
+    compare('nodes', old.nodeCount, pool.nodeCount);
+    compare('reservedNodes', old.capacity.reservedNodes, pool.capacity.reservedNodes);
+    compare('efaInterfacesPerNode', old.efaInterfaces, pool.efaInterfaces);
+    compare('placementGroup', old.placementGroup, pool.placementGroup);
+    compare('computeStacks', shardCount(old), shardCount(pool));
+    if (fields.length > 0) {
+      out.push({ pool: name, change: 'changed', description: describePool(pool), fields });
+    }
+  }
+  for (const [name, pool] of b) {
+    if (!a.has(name)) {
+      out.push({ pool: name, change: 'removed', description: describePool(pool), fields: [] });
+    }
+  }
+  return out;
+}
+
+function shardCount(pool: PoolPlan): number {
+  return new Set(pool.nodeGroups.map((g) => g.shard)).size;
+}
+
+function render(value: unknown): string {
+  if (typeof value === 'string') {
+    return value;
+  }
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 100 ? `${text.slice(0, 97)}...` : text;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Field-by-field differences of two configurations; a key present on one side only is one change. */
+function diffValues(a: unknown, b: unknown, at: string): FieldChange[] {
+  if (isObject(a) && isObject(b)) {
+    const keys = [...Object.keys(a), ...Object.keys(b).filter((k) => !(k in a))];
+    return keys.flatMap((k) => {
+      const p = at === '' ? k : `${at}.${k}`;
+      if (!(k in b) || b[k] === undefined) {
+        return a[k] === undefined ? [] : [{ path: p, before: render(a[k]) }];
+      }
+      if (!(k in a) || a[k] === undefined) {
+        return [{ path: p, after: render(b[k]) }];
+      }
+      return diffValues(a[k], b[k], p);
+    });
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [{ path: at, before: render(a), after: render(b) }];
+}
+
+/** The topology diff as text for a terminal or a pull request comment. */
+export function renderTopologyDiff(d: TopologyDiff): string {
+  const out: string[] = [];
+  out.push(`Topology: ${d.before} → ${d.after}`);
+  out.push('');
+  out.push(d.summary.length > 0 ? `Summary: ${d.summary.join(', ')}` : 'Summary: no change to sites, pools, capacity or stacks');
+  if (d.quantities.length > 0) {
+    out.push('');
+    out.push('Capacity:');
+    const labels = Math.max(...d.quantities.map((q) => q.label.length));
+    for (const q of d.quantities) {
+      const spec = QUANTITIES.find((x) => x.key === q.key);
+      const show = spec ? spec.render : num;
+      out.push(`  ${q.label.padEnd(labels)}  ${show(q.before)} → ${show(q.after)} (${signed(q.delta)})`);
+    }
+  }
+  if (d.sites.added.length + d.sites.removed.length > 0) {
+    out.push('');
+    out.push('Sites:');
+    d.sites.added.forEach((s) => out.push(`  + ${s}`));
+    d.sites.removed.forEach((s) => out.push(`  - ${s}`));
+  }
+  if (d.pools.length > 0) {
+    out.push('');
+    out.push('Pools:');
+    for (const p of d.pools) {
+      const mark = p.change === 'added' ? '+' : p.change === 'removed' ? '-' : '~';
+      out.push(`  ${mark} ${p.pool}: ${p.description}`);
+      for (const f of p.fields) {
+        out.push(`      ${f.path}: ${f.before} → ${f.after}`);
+      }
+    }
+  }
+  if (d.stacks.added.length + d.stacks.removed.length > 0) {
+    out.push('');
+    out.push('Stacks:');
+    d.stacks.added.forEach((s) => out.push(`  + ${s.id} (${s.kind})`));
+    d.stacks.removed.forEach((s) => out.push(`  - ${s.id} (${s.kind})${s.terminationProtection ? ' [termination-protected, stateful]' : ''}`));
+  }
+  if (d.findings.added.length + d.findings.removed.length > 0) {
+    out.push('');
+    out.push('Findings:');
+    const line = (f: Finding) =>
+      `${f.level} ${f.code} ${f.path}: got ${f.given}${f.acknowledgedBecause !== undefined ? ' (acknowledged)' : ''}`;
+    d.findings.added.forEach((f) => out.push(`  + ${line(f)}`));
+    d.findings.removed.forEach((f) => out.push(`  - ${line(f)}`));
+  }
+  out.push('');
+  if (d.config.length === 0) {
+    out.push('Configuration: identical');
+  } else {
+    out.push('Configuration fields:');
+    for (const f of d.config) {
+      if (f.before === undefined) {
+        out.push(`  + ${f.path}: ${f.after}`);
+      } else if (f.after === undefined) {
+        out.push(`  - ${f.path}: ${f.before}`);
+      } else {
+        out.push(`  ~ ${f.path}: ${f.before} → ${f.after}`);
+      }
+    }
+  }
+  return out.join('\n');
+}
