@@ -3,6 +3,7 @@ import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { acknowledge } from './nag';
 
 export interface NodeGroupProps {
   readonly vpc: ec2.IVpc;
@@ -39,6 +40,11 @@ export class NodeGroup extends Construct {
       healthChecks: autoscaling.HealthChecks.ec2(),
       notifications: [{ topic: props.events, scalingEvents: autoscaling.ScalingEvents.ALL }],
     });
+    acknowledge(
+      this.autoScalingGroup,
+      'Annotation::@aws-cdk/aws-autoscaling:desiredCapacitySet',
+      'The group is fixed-size by design (min = max = desired = the planned node count); a deployment resetting it to that size is the intent.',
+    );
     for (const [key, value] of Object.entries(props.tags)) {
       Tags.of(this.autoScalingGroup).add(key, value, { applyToLaunchedInstances: true });
     }

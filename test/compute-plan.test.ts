@@ -1,0 +1,138 @@
+import { INSTANCE_SHAPES, InstanceTypeName } from '../lib/catalog/instance-types';
+import { resolveConfig } from '../lib/config/load';
+import { NEURON_DLAMI_PREFIXES } from '../lib/config/schema/compute';
+import { INSTANCE_STORE_MODEL, renderBootstrap, scratchVolumeSection } from '../lib/constructs/node-bootstrap';
+import { flattenCfnReference } from '../lib/constructs/node-role';
+import {
+  MAX_PARAMETER_RESERVATION_IDS,
+  dlamiImageParameter,
+  nodeGroupTags,
+  planScratchVolume,
+  reservationParameter,
+  rootDeviceName,
+} from '../lib/plan/compute';
+import { planCluster } from '../lib/plan/build';
+
+describe('DLAMI', () => {
+  test.each(NEURON_DLAMI_PREFIXES.map((p) => [p]))('%s reads <prefix>/latest/image_id under the Neuron root', (prefix) => {
+    expect(dlamiImageParameter(prefix)).toBe(`/aws/service/neuron/dlami/${prefix}/latest/image_id`);
+  });
+
+  test.each([
+    ['base/ubuntu-24.04', '/dev/sda1'],
+    ['multi-framework/ubuntu-24.04', '/dev/sda1'],
+    ['base/amazon-linux-2023', '/dev/xvda'],
+    ['jax-0.10/amazon-linux-2023', '/dev/xvda'],
+  ] as const)('%s boots from %s', (prefix, device) => {
+    expect(rootDeviceName(prefix)).toBe(device);
+  });
+});
+
+describe('scratch volume', () => {
+  test.each([
+    ['trn2.48xlarge', 4, true],
+    ['trn2u.48xlarge', 4, true],
+    ['trn1.32xlarge', 4, true],
+    ['trn2.3xlarge', 1, false],
+  ] as [InstanceTypeName, number, boolean][])('%s: %i drive(s), RAID-0 %s', (type, drives, raid0) => {
+    expect(planScratchVolume(INSTANCE_SHAPES[type])).toEqual({ drives, raid0, filesystem: 'xfs', label: 'scratch', mountPoint: '/scratch' });
+  });
+
+  test('none without instance store', () => {
+    expect(planScratchVolume({ ...INSTANCE_SHAPES['trn2.3xlarge'], nvmeDrives: 0 })).toBeUndefined();
+  });
+
+  test('several drives: mdadm RAID-0 over exactly that many instance-store drives, then XFS', () => {
+    const { commands } = scratchVolumeSection(planScratchVolume(INSTANCE_SHAPES['trn2.48xlarge'])!);
+    const script = commands.join('\n');
+    expect(script).toContain(`/${INSTANCE_STORE_MODEL}/`);
+    expect(script).toContain('-ne 4 ]');
+    expect(script).toContain('mdadm --create /dev/md/scratch --name=scratch --level=0 --raid-devices=4');
+    expect(script).toContain('mkfs.xfs -f -L scratch /dev/md/scratch');
+  });
+
+  test('one drive: no mdadm, the drive itself is formatted', () => {
+    const script = scratchVolumeSection(planScratchVolume(INSTANCE_SHAPES['trn2.3xlarge'])!).commands.join('\n');
+    expect(script).not.toContain('mdadm');
+    expect(script).toContain('mkfs.xfs -f -L scratch "${DRIVES[0]}"');
+  });
+
+  test('idempotent: skips a mounted volume, reuses an array or file system, adds the fstab line once', () => {
+    const script = scratchVolumeSection(planScratchVolume(INSTANCE_SHAPES['trn2.48xlarge'])!).commands.join('\n');
+    expect(script).toMatch(/^if mountpoint -q \/scratch; then/);
+    expect(script).toContain('if [ ! -e /dev/md/scratch ]; then');
+    expect(script).toContain('blkid /dev/md/scratch >/dev/null 2>&1 ||');
+    expect(script).toContain("grep -q '^LABEL=scratch ' /etc/fstab ||");
+    expect(script).toContain('nofail');
+  });
+});
+
+describe('renderBootstrap', () => {
+  test('a bash script that stops at the first error, sections in the order given', () => {
+    const script = renderBootstrap([
+      { name: 'first', commands: ['echo one'] },
+      { name: 'second', commands: ['echo two', 'echo three'] },
+    ]);
+    expect(script.startsWith('#!/bin/bash\nset -euo pipefail\n')).toBe(true);
+    expect(script.indexOf('# --- first ---')).toBeLessThan(script.indexOf('# --- second ---'));
+    expect(script).toContain('echo two\necho three\n');
+  });
+
+  test('no sections: just the header', () => {
+    expect(renderBootstrap([])).toBe('#!/bin/bash\nset -euo pipefail\n');
+  });
+});
+
+describe('reservation parameters in the plan', () => {
+  const pool = (preset: string, overlay: Record<string, unknown> = {}) => planCluster(resolveConfig(preset, overlay)).sites[0].pools[0];
+
+  test('UltraServer blocks without IDs: a list parameter bounded by the reserved UltraServers', () => {
+    expect(reservationParameter(pool('ultraserver'))).toMatchObject({
+      name: 'ReservationIds',
+      type: 'CommaDelimitedList',
+      allowedPattern: '^cr-[0-9a-f]{17}$',
+      maxValues: 1,
+    });
+  });
+
+  test(`the bound never exceeds ${MAX_PARAMETER_RESERVATION_IDS}`, () => {
+    const big = pool('ultraserver', { sites: { ohio: { pools: { train: { ultraServers: 40 } } } } });
+    expect(reservationParameter(big)?.maxValues).toBe(MAX_PARAMETER_RESERVATION_IDS);
+  });
+
+  test('UltraServer blocks with IDs in the config: no parameter', () => {
+    expect(reservationParameter(pool('ultraserver', { sites: { ohio: { pools: { train: { reservationIds: ['cr-00000000000000001'] } } } } }))).toBeUndefined();
+  });
+
+  test('On-Demand Capacity Reservations: no parameter (the stack creates the reservation)', () => {
+    expect(reservationParameter(pool('single-node'))).toBeUndefined();
+  });
+});
+
+describe('node group tags', () => {
+  test('UltraServer groups name their UltraServer; pool groups do not', () => {
+    const plan = planCluster(resolveConfig('rainier-mini'));
+    const site = plan.sites[0];
+    const [train, dev] = site.pools;
+    expect(nodeGroupTags(site, train, train.nodeGroups[1])).toEqual({
+      'rainier:site': 'ohio',
+      'rainier:pool': 'train',
+      'rainier:node-group': 'ohio-train-u0001',
+      'rainier:ultraserver': 'ohio-train-u0001',
+      'rainier:capacity-kind': 'ultraserver-capacity-block',
+      Name: 'ohio-train-u0001',
+    });
+    expect(nodeGroupTags(site, dev, dev.nodeGroups[0])['rainier:ultraserver']).toBeUndefined();
+  });
+});
+
+describe('flattenCfnReference (cdk-nag finding names)', () => {
+  test.each([
+    ['arn:aws:s3:::b/*', 'arn:aws:s3:::b/*'],
+    [{ 'Fn::Join': ['', [{ 'Fn::ImportValue': 'stack:Export' }, '/*']] }, 'stack:Export/*'],
+    [{ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Bucket', 'Arn'] }, '/*']] }, '<Bucket.Arn>/*'],
+    [{ Ref: 'AWS::Partition' }, '<AWS::Partition>'],
+  ])('%j -> %s', (value, flat) => {
+    expect(flattenCfnReference(value)).toBe(flat);
+  });
+});

@@ -1,0 +1,429 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { RESERVATION_ID_ALLOWED_PATTERN } from '../lib/plan/compute';
+import { NODE_GROUPS_PER_SHARD } from '../lib/plan/sharding';
+import { nagViolations } from './support/nag';
+import { synthCluster } from './support/synth';
+
+function configFile(yaml: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rainier-compute-'));
+  const file = path.join(dir, 'cluster.yaml');
+  fs.writeFileSync(file, yaml);
+  return file;
+}
+
+type Resource = { Type: string; Properties: Record<string, any> };
+
+function only(t: Template, type: string): Resource {
+  const found = Object.values(t.findResources(type)) as Resource[];
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+function launchData(t: Template): Record<string, any> {
+  return only(t, 'AWS::EC2::LaunchTemplate').Properties.LaunchTemplateData;
+}
+
+// The default preset: an UltraServer Capacity Block pool (train, 2 UltraServers, IDs from a
+// parameter) and an On-Demand Capacity Reservation pool (dev, 2 x trn2.48xlarge).
+const mini = synthCluster();
+const train = mini.template('rainier-ohio-train');
+const dev = mini.template('rainier-ohio-dev');
+
+// Every other kind of pool, in one site.
+const variants = synthCluster({
+  preset: 'single-node',
+  configPath: configFile(`
+sites:
+  ohio:
+    pools:
+      dev: null
+      blocks:
+        kind: capacity-block
+        instanceType: trn2.48xlarge
+        nodes: 2
+      oldblocks:
+        kind: capacity-block
+        instanceType: trn1.32xlarge
+        nodes: 4
+        reservationId: cr-0123456789abcdef0
+      bought:
+        kind: ultraserver-capacity-block
+        instanceType: trn2u.48xlarge
+        ultraServers: 1
+        reservationIds: [cr-00000000000000001, cr-00000000000000002]
+      loose:
+        kind: on-demand-capacity-reservation
+        instanceType: trn2.48xlarge
+        nodes: 1
+        placementGroup: false
+        endDate: '2027-01-01T00:00:00Z'
+      small:
+        kind: on-demand-capacity-reservation
+        instanceType: trn2.3xlarge
+        nodes: 1
+`),
+});
+const blocks = variants.template('rainier-ohio-blocks');
+const oldBlocks = variants.template('rainier-ohio-oldblocks');
+const bought = variants.template('rainier-ohio-bought');
+const loose = variants.template('rainier-ohio-loose');
+const small = variants.template('rainier-ohio-small');
+
+const ALL: [string, Template][] = [
+  ['UltraServer block pool, IDs from a parameter', train],
+  ['On-Demand Capacity Reservation pool', dev],
+  ['instance Capacity Block pool, ID from a parameter', blocks],
+  ['trn1 Capacity Block pool, ID given', oldBlocks],
+  ['UltraServer block pool, IDs given', bought],
+  ['ODCR pool without placement group', loose],
+  ['trn2.3xlarge pool (no EFA)', small],
+];
+
+describe('launch template network interfaces', () => {
+  test.each([
+    ['trn2u.48xlarge', train, 16],
+    ['trn2.48xlarge', dev, 16],
+    ['trn1.32xlarge', oldBlocks, 8],
+  ])('%s: one ENA primary plus one efa-only interface per network card', (_type, t, cards) => {
+    const nics = launchData(t).NetworkInterfaces as Record<string, any>[];
+    expect(nics).toHaveLength(cards + 1);
+    expect(nics[0]).toMatchObject({ NetworkCardIndex: 0, DeviceIndex: 0, InterfaceType: 'interface' });
+    expect(nics[1]).toMatchObject({ NetworkCardIndex: 0, DeviceIndex: 1, InterfaceType: 'efa-only' });
+    const efaCards = nics.filter((n) => n.InterfaceType === 'efa-only').map((n) => n.NetworkCardIndex);
+    expect(efaCards).toEqual(Array.from({ length: cards }, (_, i) => i));
+    for (const nic of nics.slice(2)) {
+      expect(nic.DeviceIndex).toBe(0);
+    }
+  });
+
+  test('an instance without EFA gets only its primary interface', () => {
+    const nics = launchData(small).NetworkInterfaces as Record<string, any>[];
+    expect(nics).toEqual([expect.objectContaining({ NetworkCardIndex: 0, DeviceIndex: 0, InterfaceType: 'interface' })]);
+  });
+
+  test.each(ALL)('%s: security groups sit on every interface, none at the top level', (_name, t) => {
+    const data = launchData(t);
+    expect(data.SecurityGroupIds).toBeUndefined();
+    expect(data.SecurityGroups).toBeUndefined();
+    for (const nic of data.NetworkInterfaces) {
+      expect(nic.Groups).toEqual(
+        expect.arrayContaining([{ 'Fn::ImportValue': expect.stringMatching(/ClusterSecurityGroup.*GroupId/) }]),
+      );
+    }
+  });
+
+  test.each(ALL)('%s: no public IP on the primary interface', (_name, t) => {
+    const nics = launchData(t).NetworkInterfaces as Record<string, any>[];
+    expect(nics[0].AssociatePublicIpAddress).toBe(false);
+    expect(nics.slice(1).every((n) => n.AssociatePublicIpAddress !== true)).toBe(true);
+  });
+});
+
+describe('launch template hardening', () => {
+  test.each(ALL)('%s: IMDSv2 required with a hop limit for containers', (_name, t) => {
+    expect(launchData(t).MetadataOptions).toMatchObject({ HttpTokens: 'required', HttpPutResponseHopLimit: 2 });
+  });
+
+  test.each(ALL)('%s: encrypted gp3 root volume of the configured size under the pool key', (_name, t) => {
+    const [root] = launchData(t).BlockDeviceMappings;
+    expect(root).toEqual({
+      DeviceName: '/dev/sda1',
+      Ebs: {
+        VolumeType: 'gp3',
+        VolumeSize: 512,
+        Encrypted: true,
+        KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^NodeKey/), 'Arn'] },
+        DeleteOnTermination: true,
+      },
+    });
+  });
+
+  test('the node key is a rotated customer key kept on delete', () => {
+    train.hasResource('AWS::KMS::Key', {
+      DeletionPolicy: 'Retain',
+      Properties: { EnableKeyRotation: true },
+    });
+  });
+
+  test('the node key lets only the Auto Scaling service-linked role use it, through EC2 or SNS', () => {
+    const key = only(train, 'AWS::KMS::Key');
+    const use = key.Properties.KeyPolicy.Statement.find((s: any) => s.Sid === 'AutoScalingServiceLinkedRoleUse');
+    expect(use.Condition.ArnEquals['aws:PrincipalArn']).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling']],
+    });
+    expect(use.Condition.StringEquals['kms:ViaService']).toEqual(['ec2.us-east-2.amazonaws.com', 'sns.us-east-2.amazonaws.com']);
+  });
+
+  test('the AMI is the Neuron DLAMI public SSM parameter, resolved at deploy time', () => {
+    const parameters = train.findParameters('*', { Default: '/aws/service/neuron/dlami/base/ubuntu-24.04/latest/image_id' });
+    const [name] = Object.keys(parameters);
+    expect(parameters[name].Type).toBe('AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>');
+    expect(launchData(train).ImageId).toEqual({ Ref: name });
+  });
+
+  test('the boot script builds the scratch RAID from the four NVMe drives', () => {
+    const userData = launchData(train).UserData['Fn::Base64'];
+    // Storage sections may hold tokens (file-system DNS name): keep the literal parts.
+    const script: string = typeof userData === 'string' ? userData : userData['Fn::Join'][1].filter((p: unknown) => typeof p === 'string').join('<token>');
+    expect(script).toMatch(/^#!\/bin\/bash\n/);
+    expect(script).toContain('--level=0 --raid-devices=4');
+    expect(script).toContain('mkfs.xfs');
+  });
+});
+
+describe('capacity targeting', () => {
+  test.each([
+    ['UltraServer blocks', train],
+    ['UltraServer blocks, IDs given', bought],
+  ])('%s: capacity-block market, resource-group target, no preference', (_name, t) => {
+    const data = launchData(t);
+    expect(data.InstanceMarketOptions).toEqual({ MarketType: 'capacity-block' });
+    expect(data.CapacityReservationSpecification).toEqual({
+      CapacityReservationTarget: { CapacityReservationResourceGroupArn: { 'Fn::GetAtt': [expect.stringMatching(/^CapacityReservationGroup/), 'Arn'] } },
+    });
+  });
+
+  test('instance Capacity Block: capacity-block market targeting the reservation ID parameter', () => {
+    const data = launchData(blocks);
+    expect(data.InstanceMarketOptions).toEqual({ MarketType: 'capacity-block' });
+    expect(data.CapacityReservationSpecification).toEqual({ CapacityReservationTarget: { CapacityReservationId: { Ref: 'ReservationId' } } });
+  });
+
+  test('instance Capacity Block with its ID in the config targets that ID', () => {
+    expect(launchData(oldBlocks).CapacityReservationSpecification).toEqual({
+      CapacityReservationTarget: { CapacityReservationId: 'cr-0123456789abcdef0' },
+    });
+  });
+
+  test.each([
+    ['with placement group', dev],
+    ['without placement group', loose],
+  ])('On-Demand Capacity Reservation %s: on-demand market, the stack reservation, capacity-reservations-only', (_name, t) => {
+    const data = launchData(t);
+    expect(data.InstanceMarketOptions).toBeUndefined();
+    expect(data.CapacityReservationSpecification).toEqual({
+      CapacityReservationPreference: 'capacity-reservations-only',
+      CapacityReservationTarget: { CapacityReservationId: { Ref: expect.stringMatching(/^CapacityReservation(?!Group)/) } },
+    });
+  });
+
+  test('the UltraServer resource group is a Capacity Reservation pool of capacity blocks of trn2u.48xlarge', () => {
+    train.hasResourceProperties('AWS::ResourceGroups::Group', {
+      Configuration: [
+        {
+          Type: 'AWS::EC2::CapacityReservationPool',
+          Parameters: [
+            { Name: 'instance-type', Values: ['trn2u.48xlarge'] },
+            { Name: 'reservation-type', Values: ['capacity-block'] },
+          ],
+        },
+        { Type: 'AWS::ResourceGroups::Generic', Parameters: [{ Name: 'allowed-resource-types', Values: ['AWS::EC2::CapacityReservation'] }] },
+      ],
+    });
+  });
+
+  test('given UltraServer block IDs become member ARNs', () => {
+    const group = only(bought, 'AWS::ResourceGroups::Group');
+    const arn = (id: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:us-east-2:', { Ref: 'AWS::AccountId' }, `:capacity-reservation/${id}`]],
+    });
+    expect(group.Properties.Resources).toEqual([arn('cr-00000000000000001'), arn('cr-00000000000000002')]);
+  });
+
+  test('UltraServer block IDs from the parameter become member ARNs, empty slots dropped', () => {
+    const group = only(train, 'AWS::ResourceGroups::Group');
+    const members = group.Properties.Resources as any[];
+    // rainier-mini reserves 2 UltraServers: at most 2 block IDs.
+    expect(members).toHaveLength(2);
+    members.forEach((member, i) => {
+      const [condition, arn, otherwise] = member['Fn::If'];
+      expect(otherwise).toEqual({ Ref: 'AWS::NoValue' });
+      expect(arn['Fn::Sub'][0]).toBe('arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:capacity-reservation/${Id}');
+      expect(arn['Fn::Sub'][1].Id['Fn::Select'][0]).toBe(i);
+      expect(train.toJSON().Conditions[condition]).toBeDefined();
+    });
+  });
+
+  test('the ODCR is targeted Linux/UNIX, sized to the pool, in the site AZ, unlimited', () => {
+    dev.hasResourceProperties('AWS::EC2::CapacityReservation', {
+      InstanceType: 'trn2.48xlarge',
+      InstancePlatform: 'Linux/UNIX',
+      InstanceMatchCriteria: 'targeted',
+      InstanceCount: 2,
+      AvailabilityZone: 'us-east-2a',
+      EndDateType: 'unlimited',
+      EndDate: Match.absent(),
+    });
+  });
+
+  test('an ODCR with an end date is limited to it', () => {
+    loose.hasResourceProperties('AWS::EC2::CapacityReservation', { EndDateType: 'limited', EndDate: '2027-01-01T00:00:00Z' });
+  });
+
+  test('the ODCR sits in the cluster placement group through its ARN, and nodes launch into it', () => {
+    const group = Object.keys(dev.findResources('AWS::EC2::PlacementGroup', { Properties: { Strategy: 'cluster' } }));
+    expect(group).toHaveLength(1);
+    dev.hasResourceProperties('AWS::EC2::CapacityReservation', {
+      PlacementGroupArn: {
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:us-east-2:', { Ref: 'AWS::AccountId' }, ':placement-group/', { 'Fn::GetAtt': [group[0], 'GroupName'] }]],
+      },
+    });
+    expect(launchData(dev).Placement).toEqual({ GroupName: { 'Fn::GetAtt': [group[0], 'GroupName'] } });
+  });
+
+  test.each([
+    ['UltraServer blocks', train],
+    ['instance Capacity Block', blocks],
+    ['ODCR with placementGroup: false', loose],
+  ])('%s: no placement group', (_name, t) => {
+    t.resourceCountIs('AWS::EC2::PlacementGroup', 0);
+    expect(launchData(t).Placement).toBeUndefined();
+    for (const reservation of Object.values(t.findResources('AWS::EC2::CapacityReservation')) as Resource[]) {
+      expect(reservation.Properties.PlacementGroupArn).toBeUndefined();
+    }
+  });
+
+  test.each([
+    ['UltraServer blocks', train],
+    ['instance Capacity Block', blocks],
+  ])('%s: the stack creates no reservation (Capacity Blocks are bought out of band)', (_name, t) => {
+    t.resourceCountIs('AWS::EC2::CapacityReservation', 0);
+  });
+});
+
+describe('reservation parameters', () => {
+  test.each([
+    ['UltraServer blocks', train, 'ReservationIds', 'CommaDelimitedList'],
+    ['instance Capacity Block', blocks, 'ReservationId', 'String'],
+  ])('%s without IDs in the config: a %s parameter with the cr- pattern', (_name, t, name, type) => {
+    t.hasParameter(name, { Type: type, AllowedPattern: RESERVATION_ID_ALLOWED_PATTERN, Description: Match.stringLikeRegexp('cr-') });
+    expect(RESERVATION_ID_ALLOWED_PATTERN).toBe('^cr-[0-9a-f]{17}$');
+  });
+
+  test.each([
+    ['UltraServer blocks, IDs given', bought],
+    ['instance Capacity Block, ID given', oldBlocks],
+    ['ODCR (created by the stack)', dev],
+  ])('%s: no reservation parameter', (_name, t) => {
+    expect(Object.keys(t.findParameters('*', { AllowedPattern: RESERVATION_ID_ALLOWED_PATTERN }))).toEqual([]);
+  });
+});
+
+describe('node groups', () => {
+  test('one Auto Scaling group per UltraServer, min = max = desired = 4', () => {
+    const groups = Object.values(train.findResources('AWS::AutoScaling::AutoScalingGroup')) as Resource[];
+    expect(groups).toHaveLength(2);
+    for (const g of groups) {
+      expect(g.Properties).toMatchObject({ MinSize: '4', MaxSize: '4', DesiredCapacity: '4', HealthCheckType: 'EC2' });
+    }
+  });
+
+  test('one Auto Scaling group for the dev pool, sized to it', () => {
+    dev.resourceCountIs('AWS::AutoScaling::AutoScalingGroup', 1);
+    dev.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '2', MaxSize: '2', DesiredCapacity: '2' });
+  });
+
+  test.each(ALL)('%s: groups launch from the pool template, in the node subnet, announcing every launch and termination', (_name, t) => {
+    const [templateId] = Object.keys(t.findResources('AWS::EC2::LaunchTemplate'));
+    for (const g of Object.values(t.findResources('AWS::AutoScaling::AutoScalingGroup')) as Resource[]) {
+      expect(g.Properties.LaunchTemplate).toEqual({ LaunchTemplateId: { Ref: templateId }, Version: { 'Fn::GetAtt': [templateId, 'LatestVersionNumber'] } });
+      expect(g.Properties.VPCZoneIdentifier).toEqual([{ 'Fn::ImportValue': expect.stringMatching(/NodesSubnet/) }]);
+      expect(g.Properties.NotificationConfigurations[0].NotificationTypes).toEqual(
+        expect.arrayContaining(['autoscaling:EC2_INSTANCE_LAUNCH', 'autoscaling:EC2_INSTANCE_LAUNCH_ERROR', 'autoscaling:EC2_INSTANCE_TERMINATE', 'autoscaling:EC2_INSTANCE_TERMINATE_ERROR']),
+      );
+    }
+  });
+
+  test('UltraServer groups carry site, pool, node-group and UltraServer tags onto their instances', () => {
+    const tags = (Object.values(train.findResources('AWS::AutoScaling::AutoScalingGroup')) as Resource[]).map((g) => g.Properties.Tags);
+    expect(tags[1]).toEqual(
+      expect.arrayContaining([
+        { Key: 'rainier:site', Value: 'ohio', PropagateAtLaunch: true },
+        { Key: 'rainier:pool', Value: 'train', PropagateAtLaunch: true },
+        { Key: 'rainier:node-group', Value: 'ohio-train-u0001', PropagateAtLaunch: true },
+        { Key: 'rainier:ultraserver', Value: 'ohio-train-u0001', PropagateAtLaunch: true },
+      ]),
+    );
+  });
+
+  test('the event topic is encrypted with the pool key', () => {
+    expect(only(train, 'AWS::SNS::Topic').Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^NodeKey/), 'Arn'] });
+  });
+});
+
+describe('node role', () => {
+  const statements = (t: Template) =>
+    (Object.values(t.findResources('AWS::IAM::Policy')) as Resource[]).flatMap((p) => p.Properties.PolicyDocument.Statement);
+
+  test('SSM and CloudWatch agent managed policies, nothing else managed', () => {
+    const role = only(train, 'AWS::IAM::Role');
+    const names = role.Properties.ManagedPolicyArns.map((a: any) => a['Fn::Join'][1][2]);
+    expect(names.sort()).toEqual([':iam::aws:policy/AmazonSSMManagedInstanceCore', ':iam::aws:policy/CloudWatchAgentServerPolicy']);
+    expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: 'ec2.amazonaws.com' });
+  });
+
+  test('fsx:DescribeFileSystems for the Lustre client (EFA needs it)', () => {
+    expect(statements(train)).toContainEqual(expect.objectContaining({ Action: 'fsx:DescribeFileSystems', Resource: '*' }));
+  });
+
+  test('no action wildcard in any node policy statement', () => {
+    for (const s of statements(train)) {
+      for (const action of [s.Action].flat()) {
+        expect(action).not.toContain('*');
+      }
+    }
+  });
+});
+
+describe('compute shards', () => {
+  const ultraServers = NODE_GROUPS_PER_SHARD + 1;
+  const big = synthCluster({
+    preset: 'ultraserver',
+    configPath: configFile(`
+sites:
+  ohio:
+    pools:
+      train:
+        ultraServers: ${ultraServers}
+        reservationIds: [cr-00000000000000001]
+acknowledgements:
+  - rule: RAIN-W107
+    path: sites
+    reason: test of sharding only; the account limit is not the point here
+`),
+  });
+  const shard0 = big.template('rainier-ohio-train');
+  const shard1 = big.template('rainier-ohio-train-01');
+
+  test('shard 0 holds the capacity, the launch template and the first groups', () => {
+    shard0.resourceCountIs('AWS::ResourceGroups::Group', 1);
+    shard0.resourceCountIs('AWS::EC2::LaunchTemplate', 1);
+    shard0.resourceCountIs('AWS::AutoScaling::AutoScalingGroup', NODE_GROUPS_PER_SHARD);
+  });
+
+  test('later shards hold only Auto Scaling groups, launching from shard 0\'s template', () => {
+    const types = new Set(Object.values(shard1.toJSON().Resources).map((r: any) => r.Type));
+    expect([...types]).toEqual(['AWS::AutoScaling::AutoScalingGroup']);
+    shard1.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      LaunchTemplate: {
+        LaunchTemplateId: { 'Fn::ImportValue': Match.stringLikeRegexp('^rainier-ohio-train:.*LaunchTemplate') },
+        Version: { 'Fn::ImportValue': Match.stringLikeRegexp('LatestVersionNumber') },
+      },
+      Tags: Match.arrayWith([{ Key: 'rainier:ultraserver', Value: `ohio-train-u0${NODE_GROUPS_PER_SHARD}`, PropagateAtLaunch: true }]),
+    });
+  });
+
+  test('later shards deploy after shard 0', () => {
+    const s1 = big.app.node.findChild('rainier-ohio-train-01') as any;
+    expect(s1.dependencies.map((d: any) => d.node.id)).toContain('rainier-ohio-train');
+  });
+});
+
+describe('cdk-nag', () => {
+  test('every kind of pool synthesises with no unacknowledged finding', () => {
+    expect(nagViolations(variants.app)).toEqual([]);
+  });
+});
