@@ -17,7 +17,7 @@ import { ConfigError } from '../lib/config/errors';
 import { ConfigSource } from '../lib/config/load';
 import { PRESET_NAMES, isPresetName } from '../lib/config/presets';
 import { describeSource } from '../lib/review/report';
-import { synthesise } from '../lib/review/synth';
+import { Synthesis, synthesise } from '../lib/review/synth';
 import { describeHazard, diffStacks } from '../lib/review/template-diff';
 import { diffTopology, renderTopologyDiff } from '../lib/review/topology-diff';
 import { cdkJsonContext, run } from './review-cli';
@@ -36,15 +36,20 @@ export function sourceOf(arg: string, side: 'BEFORE' | 'AFTER'): ConfigSource {
   throw ConfigError.single(side, `"${arg}"`, `a preset name (${PRESET_NAMES.join(', ')}) or the path of a config file`);
 }
 
-/** Runs the diff and returns the text and the exit status (no process side effects). */
-export function runDiff(args: readonly string[]): { text: string; status: number } {
+/**
+ * Runs the diff and returns the text and the exit status (no process side effects).
+ * `synth` defaults to an in-process synthesis with cdk.json's context (tests pass a memoised one).
+ */
+export function runDiff(
+  args: readonly string[],
+  synth: (source: ConfigSource) => Synthesis = (source) => synthesise(source, { context: cdkJsonContext() }),
+): { text: string; status: number } {
   if (args.length !== 2) {
     throw ConfigError.single('arguments', args.length === 0 ? 'nothing' : `"${args.join(' ')}"`, 'exactly two: BEFORE AFTER (each a preset name or a config file path)');
   }
   const [beforeSource, afterSource] = [sourceOf(args[0], 'BEFORE'), sourceOf(args[1], 'AFTER')];
-  const context = cdkJsonContext();
-  const before = synthesise(beforeSource, { context });
-  const after = synthesise(afterSource, { context });
+  const before = synth(beforeSource);
+  const after = synth(afterSource);
 
   const out: string[] = [];
   out.push(renderTopologyDiff(diffTopology(before.plan, after.plan, describeSource(beforeSource), describeSource(afterSource))));

@@ -1,6 +1,7 @@
 import { CapacityKind } from '../config/schema/site';
+import { SiteMonitoringPlan } from '../plan/monitoring';
 import { ClusterPlan, PoolPlan, SitePlan } from '../plan/types';
-import { gbps, markdownTable, num, plural } from './format';
+import { fsxCapacity, gbps, markdownTable, mbps, num, plural } from './format';
 import { CAPACITY_KIND_LABELS } from './report';
 
 /**
@@ -11,16 +12,17 @@ export const MAX_DRAWN_ULTRASERVERS = 4;
 
 /**
  * A Mermaid flowchart of the plan: sites (VPC, AZ) holding pools, pools holding UltraServers or
- * node groups and their capacity, the EFA fabric each site's nodes share, and the VPC endpoints.
+ * node groups and their capacity, the EFA fabric each site's nodes share, the VPC endpoints, the
+ * site's FSx for Lustre file system and its monitoring.
  * Node IDs are positional (s0, s0p1, ...), never built from names, so any name renders.
  */
 export function renderMermaid(plan: ClusterPlan): string {
   const lines: string[] = ['flowchart TB'];
-  plan.sites.forEach((site, si) => lines.push(...siteLines(site, `s${si}`)));
+  plan.sites.forEach((site, si) => lines.push(...siteLines(site, `s${si}`, plan.monitoring.sites.find((m) => m.site === site.name))));
   return lines.join('\n');
 }
 
-function siteLines(site: SitePlan, id: string): string[] {
+function siteLines(site: SitePlan, id: string, monitoring: SiteMonitoringPlan | undefined): string[] {
   const out: string[] = [];
   const ind = '  ';
   out.push(`${ind}subgraph ${id}["Site ${site.name}: ${site.availabilityZone}, VPC ${site.network.cidr}"]`);
@@ -35,11 +37,21 @@ function siteLines(site: SitePlan, id: string): string[] {
   const endpoints = site.network.interfaceEndpoints.join(', ');
   const egress = site.network.natGateway ? 'NAT gateway egress' : 'no internet egress';
   out.push(`${ind}${ind}${id}net["VPC endpoints: ${endpoints}<br/>S3 gateway endpoint; ${egress}"]`);
+  const st = site.storage;
+  out.push(
+    `${ind}${ind}${id}fsx[("FSx for Lustre ${st.deploymentType}, ${fsxCapacity(st.capacityGiB)}<br/>${num(st.throughputMBpsPerTiB)} MB/s/TiB = ${mbps(st.aggregateThroughputMBps)}, EFA ${st.efaEnabled ? 'on' : 'off'}<br/>mounted at ${st.mountPoint}")]`,
+  );
+  if (monitoring !== undefined) {
+    const alarms = monitoring.alarms.length;
+    const pages = monitoring.dashboards.length;
+    out.push(`${ind}${ind}${id}mon["Monitoring: ${alarms} ${plural(alarms, 'alarm')} to an SNS topic<br/>${pages} dashboard ${plural(pages, 'page')}, capacity events"]`);
+  }
   out.push(`${ind}end`);
   site.pools.forEach((pool, pi) => {
     if (pool.efaInterfaces > 0) {
       out.push(`${ind}${id}p${pi} ---|EFA| ${id}efa`);
     }
+    out.push(`${ind}${id}p${pi} ---|Lustre| ${id}fsx`);
   });
   return out;
 }

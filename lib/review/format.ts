@@ -29,9 +29,22 @@ export function gibWithTib(gib: number): string {
   return gib >= 1024 ? `${num(gib)} GiB (${num(gib / 1024)} TiB)` : `${num(gib)} GiB`;
 }
 
+/**
+ * FSx capacity, GiB -> "16,800 GiB (16.8 TiB)". FSx counts 1,000 GiB as 1 TiB (a 2,400 GiB file
+ * system is "2.4 TiB" in its documentation and throughput arithmetic), so this does too.
+ */
+export function fsxCapacity(gib: number): string {
+  return gib >= 1000 ? `${num(gib)} GiB (${num(gib / 1000)} TiB)` : `${num(gib)} GiB`;
+}
+
 /** Gbit/s -> "32,000 Gbit/s (32 Tbit/s)". */
 export function gbps(value: number): string {
   return value >= 1000 ? `${num(value)} Gbit/s (${num(value / 1000)} Tbit/s)` : `${num(value)} Gbit/s`;
+}
+
+/** MB/s -> "1,800 MB/s" or "19.2 GB/s". */
+export function mbps(value: number): string {
+  return value >= 10_000 ? `${num(value / 1000, 1)} GB/s` : `${num(value)} MB/s`;
 }
 
 /** Bytes -> "17.3 KiB" / "1.2 MiB". */

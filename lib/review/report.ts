@@ -4,15 +4,18 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { DEFAULT_PRESET } from '../config/presets';
 import { CapacityKind } from '../config/schema/site';
 import { Finding, RuleLevel } from '../plan/rules/rule';
+import { SiteMonitoringPlan } from '../plan/monitoring';
+import { StoragePlan } from '../plan/storage';
 import { ClusterPlan, PoolPlan, SitePlan, StackKind, StackPlan, Totals } from '../plan/types';
 import { CFN_RESOURCE_LIMIT, CFN_TEMPLATE_BYTES_LIMIT, StackStats, stackStats } from './assembly';
-import { bytes, gbps, gibWithTib, markdownTable, num, percentOf, stableJson } from './format';
+import { bytes, fsxCapacity, gbps, gibWithTib, markdownTable, mbps, num, percentOf, plural, stableJson } from './format';
 
 /**
  * Version of the JSON report's shape (`schemaVersion`). Bump it when a field is renamed or removed or
  * changes meaning; adding an optional field does not bump it.
  *
- * - 1: cluster, source, totals, sites[].pools[], findings[], stacks[], limits.
+ * - 1: cluster, source, synthesised, totals, storageTotals, sites[] (network, pools[], storage,
+ *   monitoring), overviewDashboards, findings[], stacks[], limits.
  */
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -40,7 +43,13 @@ export interface TopologyReport {
   /** Whether per-stack resource counts and template sizes are present. */
   readonly synthesised: boolean;
   readonly totals: Totals;
+  /** File systems summed over sites. */
+  readonly storageTotals: { readonly fileSystems: number; readonly capacityGiB: number; readonly throughputMBps: number };
+  /** Alarms and dashboards summed over sites (overview dashboards included). */
+  readonly monitoringTotals: { readonly alarms: number; readonly dashboards: number; readonly widgets: number };
   readonly sites: readonly ReportSite[];
+  /** The cluster overview dashboard pages (in the overview site's monitoring stack). */
+  readonly overviewDashboards: readonly ReportDashboard[];
   /** Warnings and infos from the rules, with acknowledgements. */
   readonly findings: readonly ReportFinding[];
   readonly stacks: readonly ReportStack[];
@@ -58,6 +67,46 @@ export interface ReportSite {
   readonly interfaceEndpoints: readonly string[];
   readonly pools: readonly ReportPool[];
   readonly totals: Totals;
+  readonly storage: ReportStorage;
+  readonly monitoring: ReportMonitoring;
+}
+
+/** The site's FSx for Lustre file system as planned. */
+export interface ReportStorage {
+  readonly deploymentType: string;
+  readonly fileSystemTypeVersion: string;
+  readonly capacityGiB: number;
+  readonly throughputMBpsPerTiB: number;
+  readonly aggregateThroughputMBps: number;
+  readonly perChipMBps: number;
+  readonly efaEnabled: boolean;
+  /** `AUTOMATIC`, or the provisioned IOPS. */
+  readonly metadata: string;
+  readonly checkpointGB: number;
+  readonly checkpointWriteSeconds: number;
+  readonly meetsTargets: boolean;
+  readonly automaticBackupRetentionDays: number;
+  readonly mountPoint: string;
+}
+
+export interface ReportAlarm {
+  readonly id: string;
+  readonly summary: string;
+  readonly comparison: string;
+  readonly threshold: number;
+  readonly pool?: string;
+  /** A deploy-time value the alarm needs (it is left out when the value is missing). */
+  readonly requires?: string;
+}
+
+export interface ReportDashboard {
+  readonly name: string;
+  readonly widgets: number;
+}
+
+export interface ReportMonitoring {
+  readonly alarms: readonly ReportAlarm[];
+  readonly dashboards: readonly ReportDashboard[];
 }
 
 export interface ReportPool {
@@ -137,20 +186,66 @@ export function buildReport(plan: ClusterPlan, options: ReportOptions = {}): Top
       stacks.push({ id: s.id, kind: 'other', planned: false, rendered: true, resources: s.resources, templateBytes: s.templateBytes });
     }
   }
+  const sites = plan.sites.map((site) => reportSite(site, plan.stacks, plan.monitoring.sites.find((m) => m.site === site.name)));
+  const overviewDashboards = plan.monitoring.overview.map((d) => ({ name: d.name, widgets: d.widgets.length }));
+  const dashboards = [...sites.flatMap((s) => s.monitoring.dashboards), ...overviewDashboards];
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     cluster: plan.name,
     source: options.source,
     synthesised: options.stacks !== undefined,
     totals: plan.totals,
-    sites: plan.sites.map((site) => reportSite(site, plan.stacks)),
+    storageTotals: {
+      fileSystems: sites.length,
+      capacityGiB: sites.reduce((sum, s) => sum + s.storage.capacityGiB, 0),
+      throughputMBps: sites.reduce((sum, s) => sum + s.storage.aggregateThroughputMBps, 0),
+    },
+    monitoringTotals: {
+      alarms: sites.reduce((sum, s) => sum + s.monitoring.alarms.length, 0),
+      dashboards: dashboards.length,
+      widgets: dashboards.reduce((sum, d) => sum + d.widgets, 0),
+    },
+    sites,
+    overviewDashboards,
     findings: plan.findings.map(reportFinding),
     stacks,
     limits: { resourcesPerStack: CFN_RESOURCE_LIMIT, templateBytes: CFN_TEMPLATE_BYTES_LIMIT },
   };
 }
 
-function reportSite(site: SitePlan, stacks: readonly StackPlan[]): ReportSite {
+function reportStorage(s: StoragePlan): ReportStorage {
+  return {
+    deploymentType: s.deploymentType,
+    fileSystemTypeVersion: s.fileSystemTypeVersion,
+    capacityGiB: s.capacityGiB,
+    throughputMBpsPerTiB: s.throughputMBpsPerTiB,
+    aggregateThroughputMBps: s.aggregateThroughputMBps,
+    perChipMBps: s.perChipMBps,
+    efaEnabled: s.efaEnabled,
+    metadata: s.metadata.mode === 'AUTOMATIC' ? 'AUTOMATIC' : `${s.metadata.iops} IOPS`,
+    checkpointGB: s.checkpointGB,
+    checkpointWriteSeconds: s.checkpointWriteSeconds,
+    meetsTargets: s.meetsTargets,
+    automaticBackupRetentionDays: s.automaticBackupRetentionDays,
+    mountPoint: s.mountPoint,
+  };
+}
+
+function reportMonitoring(m: SiteMonitoringPlan | undefined): ReportMonitoring {
+  return {
+    alarms: (m?.alarms ?? []).map((a) => ({
+      id: a.id,
+      summary: a.summary,
+      comparison: a.comparison,
+      threshold: a.threshold,
+      pool: a.pool,
+      requires: a.requires,
+    })),
+    dashboards: (m?.dashboards ?? []).map((d) => ({ name: d.name, widgets: d.widgets.length })),
+  };
+}
+
+function reportSite(site: SitePlan, stacks: readonly StackPlan[], monitoring: SiteMonitoringPlan | undefined): ReportSite {
   return {
     name: site.name,
     region: site.region,
@@ -161,6 +256,8 @@ function reportSite(site: SitePlan, stacks: readonly StackPlan[]): ReportSite {
     interfaceEndpoints: site.network.interfaceEndpoints,
     pools: site.pools.map((pool) => reportPool(site, pool, stacks)),
     totals: site.totals,
+    storage: reportStorage(site.storage),
+    monitoring: reportMonitoring(monitoring),
   };
 }
 
@@ -295,6 +392,59 @@ export function renderReportMarkdown(report: TopologyReport): string {
     ),
   );
   out.push('');
+
+  out.push('## Storage');
+  out.push('');
+  out.push(
+    `${num(report.storageTotals.fileSystems)} FSx for Lustre ${plural(report.storageTotals.fileSystems, 'file system')}: ${fsxCapacity(report.storageTotals.capacityGiB)}, ${mbps(report.storageTotals.throughputMBps)} aggregate.`,
+  );
+  out.push('');
+  out.push(
+    markdownTable(
+      ['Site', 'File system', 'Capacity', 'Tier', 'Throughput', 'Per chip', 'EFA', 'Metadata', 'Checkpoint write', 'Backups'],
+      report.sites.map((site) => {
+        const st = site.storage;
+        return [
+          site.name,
+          `${st.deploymentType}, Lustre ${st.fileSystemTypeVersion}, ${st.mountPoint}`,
+          fsxCapacity(st.capacityGiB),
+          `${num(st.throughputMBpsPerTiB)} MB/s/TiB`,
+          mbps(st.aggregateThroughputMBps),
+          `${num(st.perChipMBps, 1)} MB/s`,
+          st.efaEnabled ? 'yes' : 'no',
+          st.metadata,
+          `${num(st.checkpointGB)} GB in ${num(st.checkpointWriteSeconds, 0)} s${st.meetsTargets ? '' : ' (misses the targets)'}`,
+          `${st.automaticBackupRetentionDays} days`,
+        ];
+      }),
+      ['l', 'l', 'r', 'r', 'r', 'r', 'l', 'l', 'r', 'r'],
+    ),
+  );
+  out.push('');
+
+  out.push('## Monitoring');
+  out.push('');
+  out.push(
+    `${num(report.monitoringTotals.alarms)} ${plural(report.monitoringTotals.alarms, 'alarm')}; ${num(report.monitoringTotals.dashboards)} dashboard ${plural(report.monitoringTotals.dashboards, 'page')} with ${num(report.monitoringTotals.widgets)} widgets (overview: ${report.overviewDashboards.map((d) => d.name).join(', ') || 'none'}).`,
+  );
+  out.push('');
+  const alarms = report.sites.flatMap((site) => site.monitoring.alarms.map((a) => ({ site: site.name, a })));
+  if (alarms.length > 0) {
+    out.push(
+      markdownTable(
+        ['Site', 'Alarm', 'Watches', 'Fires when', 'Pool'],
+        alarms.map(({ site, a }) => [
+          site,
+          a.id,
+          a.summary,
+          `${a.comparison === 'GreaterThanThreshold' ? '>' : '<'} ${num(a.threshold)}`,
+          a.pool ?? '-',
+        ]),
+        ['l', 'l', 'l', 'r', 'l'],
+      ),
+    );
+    out.push('');
+  }
 
   out.push('## Findings');
   out.push('');

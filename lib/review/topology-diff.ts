@@ -1,6 +1,6 @@
 import { ClusterPlan, PoolPlan, StackPlan, Totals } from '../plan/types';
 import { Finding } from '../plan/rules/rule';
-import { gbps, gibWithTib, num, plural, signed } from './format';
+import { fsxCapacity, gbps, gibWithTib, mbps, num, plural, signed } from './format';
 import { CAPACITY_KIND_LABELS } from './report';
 
 /** One figure that changed, e.g. chips 64 -> 160. */
@@ -42,6 +42,10 @@ export interface TopologyDiff {
   readonly pools: readonly PoolChange[];
   readonly stacks: { readonly added: readonly StackPlan[]; readonly removed: readonly StackPlan[] };
   readonly findings: { readonly added: readonly Finding[]; readonly removed: readonly Finding[] };
+  /** File systems of sites present on both sides whose planned settings differ. */
+  readonly storage: readonly { readonly site: string; readonly fields: readonly FieldChange[] }[];
+  /** Alarms added or removed, as `site/AlarmId`. */
+  readonly alarms: { readonly added: readonly string[]; readonly removed: readonly string[] };
   /** Every configuration field whose value differs (defaults filled in). */
   readonly config: readonly FieldChange[];
 }
@@ -108,6 +112,50 @@ export function diffTopology(before: ClusterPlan, after: ClusterPlan, beforeLabe
     summary.push(`-${stacks.removed.length} ${plural(stacks.removed.length, 'stack')}`);
   }
 
+  const storage: { site: string; fields: FieldChange[] }[] = [];
+  for (const site of after.sites) {
+    const old = before.sites.find((s) => s.name === site.name);
+    if (old === undefined) {
+      continue;
+    }
+    const fields: FieldChange[] = [];
+    const field = (name: string, x: string, y: string) => {
+      if (x !== y) {
+        fields.push({ path: name, before: x, after: y });
+      }
+    };
+    const [o, n] = [old.storage, site.storage];
+    field('capacity', fsxCapacity(o.capacityGiB), fsxCapacity(n.capacityGiB));
+    field('tier', `${num(o.throughputMBpsPerTiB)} MB/s/TiB`, `${num(n.throughputMBpsPerTiB)} MB/s/TiB`);
+    field('throughput', mbps(o.aggregateThroughputMBps), mbps(n.aggregateThroughputMBps));
+    field('efa', o.efaEnabled ? 'enabled' : 'disabled', n.efaEnabled ? 'enabled' : 'disabled');
+    field('metadata', o.metadata.mode === 'AUTOMATIC' ? 'AUTOMATIC' : `${o.metadata.iops} IOPS`, n.metadata.mode === 'AUTOMATIC' ? 'AUTOMATIC' : `${n.metadata.iops} IOPS`);
+    field('backups', `${o.automaticBackupRetentionDays} days`, `${n.automaticBackupRetentionDays} days`);
+    if (fields.length > 0) {
+      storage.push({ site: site.name, fields });
+      const cap = fields.find((f) => f.path === 'capacity');
+      if (cap) {
+        summary.push(`FSx ${site.name} ${num(o.capacityGiB / 1000)} → ${num(n.capacityGiB / 1000)} TiB`);
+      }
+      const efa = fields.find((f) => f.path === 'efa');
+      if (efa) {
+        summary.push(`FSx ${site.name} EFA ${efa.after}`);
+      }
+    }
+  }
+
+  const alarmIds = (p: ClusterPlan) => p.monitoring.sites.flatMap((m) => m.alarms.map((a) => `${m.site}/${a.id}`));
+  const alarms = {
+    added: alarmIds(after).filter((a) => !alarmIds(before).includes(a)),
+    removed: alarmIds(before).filter((a) => !alarmIds(after).includes(a)),
+  };
+  if (alarms.added.length > 0) {
+    summary.push(`+${alarms.added.length} ${plural(alarms.added.length, 'alarm')}`);
+  }
+  if (alarms.removed.length > 0) {
+    summary.push(`-${alarms.removed.length} ${plural(alarms.removed.length, 'alarm')}`);
+  }
+
   const key = (f: Finding) => `${f.code} ${f.path} ${f.given} ${f.acknowledgedBecause ?? ''}`;
   const beforeFindings = new Set(before.findings.map(key));
   const afterFindings = new Set(after.findings.map(key));
@@ -125,6 +173,8 @@ export function diffTopology(before: ClusterPlan, after: ClusterPlan, beforeLabe
     pools,
     stacks,
     findings,
+    storage,
+    alarms,
     config: diffValues(before.config, after.config, ''),
   };
 }
@@ -248,6 +298,21 @@ export function renderTopologyDiff(d: TopologyDiff): string {
         out.push(`      ${f.path}: ${f.before} → ${f.after}`);
       }
     }
+  }
+  if (d.storage.length > 0) {
+    out.push('');
+    out.push('Storage (FSx for Lustre):');
+    for (const s of d.storage) {
+      for (const f of s.fields) {
+        out.push(`  ~ ${s.site} ${f.path}: ${f.before} → ${f.after}`);
+      }
+    }
+  }
+  if (d.alarms.added.length + d.alarms.removed.length > 0) {
+    out.push('');
+    out.push('Alarms:');
+    d.alarms.added.forEach((a) => out.push(`  + ${a}`));
+    d.alarms.removed.forEach((a) => out.push(`  - ${a}`));
   }
   if (d.stacks.added.length + d.stacks.removed.length > 0) {
     out.push('');
