@@ -42,9 +42,9 @@ export function gbps(value: number): string {
   return value >= 1000 ? `${num(value)} Gbit/s (${num(value / 1000)} Tbit/s)` : `${num(value)} Gbit/s`;
 }
 
-/** MB/s -> "1,800 MB/s" or "19.2 GB/s". */
+/** MB/s -> "800 MB/s" or "19.2 GB/s". */
 export function mbps(value: number): string {
-  return value >= 10_000 ? `${num(value / 1000, 1)} GB/s` : `${num(value)} MB/s`;
+  return value >= 1000 ? `${num(value / 1000, 2)} GB/s` : `${num(value)} MB/s`;
 }
 
 /** Bytes -> "17.3 KiB" / "1.2 MiB". */

@@ -1,0 +1,224 @@
+import * as path from 'path';
+import { ResourceImpact, diffTemplate } from '@aws-cdk/cloudformation-diff';
+import { ConfigError } from '../lib/config/errors';
+import { ConfigSource, loadConfig } from '../lib/config/load';
+import { planCluster } from '../lib/plan/build';
+import { SynthesisedStack } from '../lib/review/assembly';
+import { Synthesis, synthesise } from '../lib/review/synth';
+import { STATEFUL_RESOURCE_TYPES, diffStacks } from '../lib/review/template-diff';
+import { diffTopology, renderTopologyDiff } from '../lib/review/topology-diff';
+import { EXIT_SAFE, EXIT_STATEFUL_CHANGE, runDiff, sourceOf } from '../scripts/diff';
+import { EXIT_BAD_INPUT, EXIT_INTERNAL, cdkJsonContext, run } from '../scripts/review-cli';
+
+const FIXTURES = path.join(__dirname, 'fixtures', 'review');
+const fixture = (name: string) => path.join(FIXTURES, name);
+
+const plan = (source: ConfigSource) => planCluster(loadConfig(source));
+
+describe('topology diff in people\'s terms (plans only)', () => {
+  test('ultraserver -> rainier-mini: +1 UltraServer, +1 pool, +1 stack', () => {
+    const d = diffTopology(plan({ preset: 'ultraserver' }), plan({ preset: 'rainier-mini' }), 'preset ultraserver', 'preset rainier-mini');
+    expect(d.summary.slice(0, 3)).toEqual(['+1 UltraServer', '+6 nodes', '+96 chips']);
+    expect(d.summary).toContain('+1 pool');
+    expect(d.summary).toContain('+1 stack');
+    expect(d.pools.map((p) => [p.pool, p.change])).toEqual([
+      ['ohio/train', 'changed'],
+      ['ohio/dev', 'added'],
+    ]);
+    expect(d.stacks.added.map((s) => s.id)).toEqual(['rainier-ohio-dev']);
+    expect(d.stacks.removed).toEqual([]);
+    const text = renderTopologyDiff(d);
+    expect(text.split('\n')[0]).toBe('Topology: preset ultraserver → preset rainier-mini');
+    expect(text).toContain('  Trainium chips              64 → 160 (+96)');
+    expect(text).toContain('  + ohio/dev: 2 x trn2.48xlarge, 32 chips, On-Demand Capacity Reservation, 16 EFA per node, cluster placement group');
+    expect(text).toContain('  + rainier-ohio-dev (compute)');
+    expect(text).toContain('  ~ sites.ohio.pools.train.ultraServers: 1 → 2');
+  });
+
+  test('one more UltraServer: +64 chips and the file system grows with it', () => {
+    const d = diffTopology(plan({ preset: 'ultraserver' }), plan({ configPath: fixture('ultraserver-x2.yaml') }), 'a', 'b');
+    expect(d.summary).toEqual(['+1 UltraServer', '+4 nodes', '+64 chips', '+64 EFA interfaces', 'FSx ohio 7.2 → 14.4 TiB']);
+    expect(d.storage).toEqual([
+      {
+        site: 'ohio',
+        fields: [
+          { path: 'capacity', before: '7,200 GiB (7.2 TiB)', after: '14,400 GiB (14.4 TiB)' },
+          { path: 'throughput', before: '7.2 GB/s', after: '14.4 GB/s' },
+        ],
+      },
+    ]);
+  });
+
+  test('reversed, the same change reads as a shrink', () => {
+    const d = diffTopology(plan({ configPath: fixture('ultraserver-x2.yaml') }), plan({ preset: 'ultraserver' }), 'a', 'b');
+    expect(d.summary.slice(0, 3)).toEqual(['-1 UltraServer', '-4 nodes', '-64 chips']);
+  });
+
+  test('alarms added and removed are listed by site and ID', () => {
+    const d = diffTopology(plan({ preset: 'single-node' }), plan({ preset: 'ultraserver' }), 'a', 'b');
+    expect(d.alarms.added).toContain('ohio/NeuronCoreUtilizationLowTrain');
+    expect(d.alarms.removed).toContain('ohio/NeuronCoreUtilizationLowDev');
+    expect(renderTopologyDiff(d)).toMatch(/^Alarms:\n(  [+-] ohio\/\w+\n)+/m);
+  });
+
+  test('identical inputs: no change', () => {
+    const d = diffTopology(plan({ preset: 'ultraserver' }), plan({ preset: 'ultraserver' }), 'a', 'a');
+    expect(d.summary).toEqual([]);
+    expect(renderTopologyDiff(d)).toContain('Summary: no change to sites, pools, capacity or stacks');
+    expect(renderTopologyDiff(d)).toContain('Configuration: identical');
+  });
+});
+
+describe('stateful-resource check on hand-made templates (the diff library\'s replacement data)', () => {
+  const stack = (resources: Record<string, unknown>): SynthesisedStack => ({
+    id: 'rainier-ohio-storage',
+    region: 'us-east-2',
+    resources: Object.keys(resources).length,
+    templateBytes: 0,
+    template: { Resources: resources },
+    logicalIdPaths: {},
+  });
+  const fsx = (subnet: string, capacity: number) => ({
+    Type: 'AWS::FSx::FileSystem',
+    DeletionPolicy: 'Retain',
+    Properties: { FileSystemType: 'LUSTRE', StorageCapacity: capacity, SubnetIds: [subnet] },
+  });
+
+  test('the list of stateful types covers file system, DRA, bucket, key and log group', () => {
+    expect([...STATEFUL_RESOURCE_TYPES].sort()).toEqual([
+      'AWS::FSx::DataRepositoryAssociation',
+      'AWS::FSx::FileSystem',
+      'AWS::KMS::Key',
+      'AWS::Logs::LogGroup',
+      'AWS::S3::Bucket',
+    ]);
+  });
+
+  test('growing FSx capacity is an in-place update: no hazard', () => {
+    const [d] = diffStacks([stack({ Fs: fsx('subnet-a', 2400) })], [stack({ Fs: fsx('subnet-a', 4800) })]);
+    expect(d.status).toBe('changed');
+    expect(d.hazards).toEqual([]);
+  });
+
+  test('moving FSx to another subnet replaces it: flagged with the property that forces it', () => {
+    const [d] = diffStacks([stack({ Fs: fsx('subnet-a', 2400) })], [stack({ Fs: fsx('subnet-b', 2400) })]);
+    expect(d.hazards).toEqual([
+      expect.objectContaining({ logicalId: 'Fs', type: 'AWS::FSx::FileSystem', impact: ResourceImpact.WILL_REPLACE, replacedBy: ['SubnetIds'] }),
+    ]);
+  });
+
+  test('removing a retained bucket orphans it and removing a log group destroys it: both flagged; a removed queue is not', () => {
+    const before = stack({
+      Bucket: { Type: 'AWS::S3::Bucket', DeletionPolicy: 'Retain' },
+      Logs: { Type: 'AWS::Logs::LogGroup' },
+      Queue: { Type: 'AWS::SQS::Queue' },
+    });
+    const [d] = diffStacks([before], [stack({})]);
+    expect(d.hazards.map((h) => [h.logicalId, h.impact])).toEqual([
+      ['Bucket', ResourceImpact.WILL_ORPHAN],
+      ['Logs', ResourceImpact.WILL_DESTROY],
+    ]);
+  });
+
+  test('a logical ID rename of a KMS key is a delete plus a create: flagged', () => {
+    const key = { Type: 'AWS::KMS::Key', Properties: { EnableKeyRotation: true } };
+    const [d] = diffStacks([stack({ KeyA: key })], [stack({ KeyB: key })]);
+    expect(d.hazards.map((h) => [h.logicalId, h.impact])).toEqual([['KeyA', ResourceImpact.WILL_DESTROY]]);
+  });
+
+  test('formatted diff has no colour codes and is deterministic', () => {
+    const run1 = diffStacks([stack({ Fs: fsx('subnet-a', 2400) })], [stack({ Fs: fsx('subnet-b', 2400) })])[0].text;
+    const run2 = diffStacks([stack({ Fs: fsx('subnet-a', 2400) })], [stack({ Fs: fsx('subnet-b', 2400) })])[0].text;
+    expect(run1).toBe(run2);
+    // eslint-disable-next-line no-control-regex
+    expect(run1).not.toMatch(/\u001b\[/);
+    expect(run1).toContain('[~] AWS::FSx::FileSystem Fs replace');
+    expect(diffTemplate({}, {}).isEmpty).toBe(true);
+  });
+});
+
+describe('npm run diff, end to end (in-process synthesis of the small presets)', () => {
+  // Each configuration is synthesised once for the whole file.
+  const cache = new Map<string, Synthesis>();
+  const synth = (source: ConfigSource): Synthesis => {
+    const key = JSON.stringify(source);
+    if (!cache.has(key)) {
+      cache.set(key, synthesise(source, { context: cdkJsonContext() }));
+    }
+    return cache.get(key)!;
+  };
+
+  test('scale-up by one UltraServer: topology first, then the resource diff; safe, exit 0', () => {
+    const { text, status } = runDiff(['ultraserver', fixture('ultraserver-x2.yaml')], synth);
+    expect(status).toBe(EXIT_SAFE);
+    expect(text.indexOf('Summary: +1 UltraServer, +4 nodes, +64 chips')).toBeGreaterThan(0);
+    expect(text.indexOf('Summary:')).toBeLessThan(text.indexOf('Resource changes (offline template diff'));
+    expect(text).toContain('Stateful resources: none replaced or deleted.');
+    expect(text).toMatch(/^Stack rainier-ohio-train \(changed\)$/m);
+    expect(text).toMatch(/^\[\+\] AWS::AutoScaling::AutoScalingGroup UltraServer0001\//m);
+    expect(text).toMatch(/^\[~\] AWS::FSx::FileSystem Storage\/FileSystem \w+$/m);
+    expect(text.trimEnd().split('\n').pop()).toBe('Verdict: safe: no stateful resource is replaced or deleted (exit 0).');
+    expect(runDiff(['ultraserver', fixture('ultraserver-x2.yaml')], synth).text).toBe(text);
+  });
+
+  test('switching FSx to EFA replaces the file system: flagged loudly, exit 1', () => {
+    const { text, status } = runDiff(['ultraserver', fixture('ultraserver-fsx-efa.yaml')], synth);
+    expect(status).toBe(EXIT_STATEFUL_CHANGE);
+    expect(text).toContain('Summary: FSx ohio 7.2 → 9.6 TiB, FSx ohio EFA enabled');
+    expect(text).toMatch(/^!!! STATEFUL RESOURCES WOULD BE REPLACED OR DELETED \(\d+\) !!!$/m);
+    expect(text).toMatch(/^ {2}- rainier-ohio-storage \w+ \(AWS::FSx::FileSystem, \/rainier-ohio-storage\/Storage\/FileSystem\/Resource\) WILL BE REPLACED/m);
+    expect(text).toMatch(/^ {2}- rainier-ohio-storage \w+ \(AWS::FSx::DataRepositoryAssociation, .*\) WILL BE REPLACED/m);
+    expect(text).toMatch(/^Verdict: UNSAFE: \d+ stateful resources replaced or deleted \(exit 1\)\.$/m);
+  });
+
+  test('a pool that leaves the app takes its stack and node key with it: exit 1', () => {
+    // single-node's dev pool (and its compute stack with a retained KMS key) does not exist in ultraserver.
+    const { text, status } = runDiff(['single-node', 'ultraserver'], synth);
+    expect(status).toBe(EXIT_STATEFUL_CHANGE);
+    expect(text).toMatch(/^Stack rainier-ohio-dev \(removed\)$/m);
+    expect(text).toMatch(/rainier-ohio-dev \w+ \(AWS::KMS::Key, .*\) WILL BE REMOVED from the stack \(retained in the account, no longer managed\) because its stack leaves the app/);
+    expect(text).toContain('cdk deploy does not delete a stack that left the app');
+  });
+});
+
+describe('bad input exits 2 with the message only', () => {
+  test.each([
+    [['nope', 'ultraserver'], 'BEFORE: got "nope"; a preset name (rainier-mini, ultraserver, single-node, trn1-small, rainier-scale) or the path of a config file'],
+    [['ultraserver'], 'arguments: got "ultraserver"; exactly two: BEFORE AFTER'],
+  ])('%j', (args, message) => {
+    expect(() => runDiff(args, () => { throw new Error('must not synthesise'); })).toThrow(ConfigError);
+    expect(() => runDiff(args, () => { throw new Error('must not synthesise'); })).toThrow(message);
+  });
+
+  test('an invalid config file is a ConfigError before any synthesis', () => {
+    expect(sourceOf(fixture('bad-field.yaml'), 'AFTER')).toEqual({ configPath: fixture('bad-field.yaml') });
+    expect(() => runDiff(['ultraserver', fixture('bad-field.yaml')], (s) => ({ plan: planCluster(loadConfig(s)), stacks: [] }))).toThrow(
+      /sites\.ohio\.pools\.train\.ultraServer: got an unknown field "ultraServer".*did you mean "ultraServers"\?/,
+    );
+  });
+
+  test('run() maps ConfigError to exit 2 with the message and no stack trace; other errors to 3', () => {
+    const writes: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      writes.push(String(chunk));
+      return true;
+    });
+    const saved = process.exitCode;
+    try {
+      run(() => {
+        throw ConfigError.single('BEFORE', '"nope"', 'a preset name');
+      });
+      expect(process.exitCode).toBe(EXIT_BAD_INPUT);
+      expect(writes.join('')).toBe('Invalid cluster configuration (1 problem):\n  - BEFORE: got "nope"; a preset name\n');
+      run(() => {
+        throw new Error('boom');
+      });
+      expect(process.exitCode).toBe(EXIT_INTERNAL);
+      run(() => EXIT_STATEFUL_CHANGE);
+      expect(process.exitCode).toBe(1);
+    } finally {
+      spy.mockRestore();
+      process.exitCode = saved;
+    }
+  });
+});
