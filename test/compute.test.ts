@@ -358,11 +358,21 @@ describe('node role', () => {
   const statements = (t: Template) =>
     (Object.values(t.findResources('AWS::IAM::Policy')) as Resource[]).flatMap((p) => p.Properties.PolicyDocument.Statement);
 
-  test('SSM and CloudWatch agent managed policies, nothing else managed', () => {
+  test('only the SSM managed policy; telemetry gets its own narrow grants instead of CloudWatchAgentServerPolicy', () => {
     const role = only(train, 'AWS::IAM::Role');
     const names = role.Properties.ManagedPolicyArns.map((a: any) => a['Fn::Join'][1][2]);
-    expect(names.sort()).toEqual([':iam::aws:policy/AmazonSSMManagedInstanceCore', ':iam::aws:policy/CloudWatchAgentServerPolicy']);
+    expect(names).toEqual([':iam::aws:policy/AmazonSSMManagedInstanceCore']);
     expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: 'ec2.amazonaws.com' });
+  });
+
+  test('telemetry: logs only into the site node log groups, metrics only into the project namespace', () => {
+    const all = statements(train);
+    const logs = all.find((s: any) => s.Sid === 'NodeLogs');
+    expect([...logs.Action].sort()).toEqual(['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents']);
+    expect(JSON.stringify(logs.Resource)).toContain('log-group:/rainier/ohio/nodes/system:*');
+    expect(JSON.stringify(logs.Resource)).toContain('log-group:/rainier/ohio/nodes/neuron:*');
+    const metrics = all.find((s: any) => s.Sid === 'NodeMetrics');
+    expect(metrics).toMatchObject({ Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'Rainier' } } });
   });
 
   test('fsx:DescribeFileSystems for the Lustre client (EFA needs it)', () => {

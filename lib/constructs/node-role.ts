@@ -4,14 +4,13 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { NodeStorageAccess } from './contracts';
+import { NodeLogGroups, nodeLogStreamsArn, nodeTelemetryStatements } from './node-telemetry';
 import { acknowledge } from './nag';
 
 /** The AWS managed policies nodes carry, each with why. */
 export const NODE_MANAGED_POLICIES = {
   /** SSM Session Manager instead of SSH (DESIGN.md: no public IPs, SSM instead of SSH). */
   ssm: 'AmazonSSMManagedInstanceCore',
-  /** The CloudWatch agent publishes node metrics and logs. */
-  cloudWatchAgent: 'CloudWatchAgentServerPolicy',
 } as const;
 
 /** Object actions nodes need on the storage buckets (datasets in, checkpoints out). No wildcards. */
@@ -23,12 +22,18 @@ export const KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey',
 export interface NodeRoleProps {
   /** What the storage slice gives the nodes; absent until that slice is wired. */
   readonly storage?: NodeStorageAccess;
+  /**
+   * The site's node log groups. Nodes then get exactly what the CloudWatch agent and the Neuron
+   * publisher need (write to these groups, metrics into the project namespace) instead of the much
+   * broader managed CloudWatchAgentServerPolicy. @default no telemetry permissions
+   */
+  readonly telemetryLogGroups?: NodeLogGroups;
 }
 
 /**
- * The IAM role and instance profile of a pool's nodes, least privilege: SSM and the CloudWatch agent
- * (AWS managed policies), `fsx:DescribeFileSystems` for the Lustre client, and read/write on the
- * storage slice's buckets and keys when given.
+ * The IAM role and instance profile of a pool's nodes, least privilege: SSM (AWS managed policy),
+ * the node telemetry's log groups and metric namespace, `fsx:DescribeFileSystems` for the Lustre
+ * client, and read/write on the storage slice's buckets and keys when given.
  */
 export class NodeRole extends Construct {
   public readonly role: iam.Role;
@@ -38,18 +43,13 @@ export class NodeRole extends Construct {
     super(scope, id);
     this.role = new iam.Role(this, 'Resource', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      description: 'Trainium nodes: SSM, CloudWatch agent, Lustre client, cluster buckets',
+      description: 'Trainium nodes: SSM, node telemetry, Lustre client, cluster buckets',
       managedPolicies: Object.values(NODE_MANAGED_POLICIES).map((name) => iam.ManagedPolicy.fromAwsManagedPolicyName(name)),
     });
     acknowledge(
       this.role,
       `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${NODE_MANAGED_POLICIES.ssm}]`,
       'AmazonSSMManagedInstanceCore is the AWS-maintained minimum for SSM Session Manager, which replaces SSH on nodes that have no public IP and no open inbound port.',
-    );
-    acknowledge(
-      this.role,
-      `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${NODE_MANAGED_POLICIES.cloudWatchAgent}]`,
-      'CloudWatchAgentServerPolicy is the AWS-maintained minimum for the CloudWatch agent to publish node metrics and logs; a hand-written copy would drift from what the agent calls.',
     );
 
     // EFA-enabled Lustre clients call fsx:DescribeFileSystems and silently fall back to TCP without it.
@@ -70,6 +70,37 @@ export class NodeRole extends Construct {
     if (props.storage !== undefined) {
       this.grantStorage(props.storage.buckets, props.storage.keys);
     }
+    if (props.telemetryLogGroups !== undefined) {
+      this.grantTelemetry(props.telemetryLogGroups);
+    }
+  }
+
+  /**
+   * The CloudWatch agent and the Neuron publisher write to the site's two node log groups and put
+   * metrics into the project namespace only. Log streams are created per instance, so each group's
+   * ARN ends in `:*`; PutMetricData has no resource-level permissions and is scoped by namespace.
+   */
+  private grantTelemetry(logGroups: NodeLogGroups): void {
+    const policy = new iam.Policy(this, 'Telemetry', { roles: [this.role], statements: nodeTelemetryStatements(this, logGroups) });
+    acknowledge(
+      policy,
+      'AwsSolutions-IAM5[Resource::*]',
+      'cloudwatch:PutMetricData has no resource-level permissions; the statement is limited by the cloudwatch:namespace condition to the project namespace.',
+    );
+    // cdk-nag names each resource as the template holds it, known once tokens resolve.
+    policy.node.addValidation({
+      validate: () => {
+        for (const name of [logGroups.system, logGroups.neuronMetrics]) {
+          const resource = flattenCfnReference(Stack.of(policy).resolve(nodeLogStreamsArn(policy, name)));
+          acknowledge(
+            policy,
+            `AwsSolutions-IAM5[Resource::${resource}]`,
+            'Each node writes its own log streams, named by instance ID, so the grant covers the streams of this one log group (":*"), with CreateLogStream/PutLogEvents/DescribeLogStreams only.',
+          );
+        }
+        return [];
+      },
+    });
   }
 
   /**

@@ -279,9 +279,19 @@ export function nodeTelemetrySection(opts: NodeTelemetryOptions): BootstrapSecti
  * What the node role needs for telemetry, narrower than the managed CloudWatchAgentServerPolicy:
  * write to the site's two node log groups, and put metric data only into our namespace.
  */
-export function nodeTelemetryStatements(scope: IConstruct, logGroups: { readonly system: string; readonly neuronMetrics: string }): iam.PolicyStatement[] {
-  const stack = Stack.of(scope);
-  const groupArn = (name: string) => stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+/** ARN covering every log stream of a node log group (`…:log-group:<name>:*`). */
+export function nodeLogStreamsArn(scope: IConstruct, name: string): string {
+  return Stack.of(scope).formatArn({ service: 'logs', resource: 'log-group', resourceName: `${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}
+
+/** The names of a site's two node log groups. */
+export interface NodeLogGroups {
+  readonly system: string;
+  readonly neuronMetrics: string;
+}
+
+export function nodeTelemetryStatements(scope: IConstruct, logGroups: NodeLogGroups): iam.PolicyStatement[] {
+  const groupArn = (name: string) => nodeLogStreamsArn(scope, name);
   return [
     new iam.PolicyStatement({
       sid: 'NodeLogs',

@@ -1,5 +1,7 @@
 import { Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { CapacityKind } from '../config/schema/site';
+import { nodeTelemetryForPool } from '../constructs/node-telemetry';
 import { ClusterPlan, SitePlan, StackKind, StackPlan } from '../plan/types';
 import { ComputeStack } from './compute-stack';
 import { MonitoringStack } from './monitoring-stack';
@@ -38,14 +40,7 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
       site,
       logRetentionDays: plan.config.monitoring.logRetentionDays,
     });
-    const monitoringPlan = one(StackKind.MONITORING);
-    const monitoring = new MonitoringStack(scope, monitoringPlan.id, {
-      ...stackProps(monitoringPlan, `${plan.name} ${site.name}: alarms, alarm topic, capacity events, dashboards and node log groups`),
-      plan: siteMonitoringPlan(plan, site.name),
-      logRetentionDays: plan.config.monitoring.logRetentionDays,
-      emailSubscriptions: plan.config.monitoring.emailSubscriptions,
-      overview: site.name === plan.monitoring.overviewSite ? plan.monitoring.overview : undefined,
-    });
+    const monitoringPlan = siteMonitoringPlan(plan, site.name);
     const storagePlan = one(StackKind.STORAGE);
     const storage = new StorageStack(scope, storagePlan.id, {
       ...stackProps(storagePlan, `${plan.name} ${site.name}: FSx for Lustre, datasets and checkpoints buckets, keys (stateful, retained)`),
@@ -68,6 +63,8 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
           network: network.network,
           shared: shard0?.launch,
           storage: storage.nodeAccess,
+          bootstrap: [nodeTelemetryForPool(plan, site.name, pool.name)],
+          telemetryLogGroups: monitoringPlan.logGroups,
         });
         stack.addStackDependency(network, 'nodes launch into the site VPC with its cluster security group');
         stack.addStackDependency(storage, 'nodes mount the site file system and use its buckets and keys');
@@ -79,10 +76,38 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
         compute.push(stack);
       }
     }
+    const monitoringStackPlan = one(StackKind.MONITORING);
+    const monitoring = new MonitoringStack(scope, monitoringStackPlan.id, {
+      ...stackProps(monitoringStackPlan, `${plan.name} ${site.name}: alarms, alarm topic, capacity events, dashboards and node log groups`),
+      plan: monitoringPlan,
+      logRetentionDays: plan.config.monitoring.logRetentionDays,
+      emailSubscriptions: plan.config.monitoring.emailSubscriptions,
+      overview: site.name === plan.monitoring.overviewSite ? plan.monitoring.overview : undefined,
+      fileSystem: { fileSystemId: storage.storage.fileSystem.fileSystemId, storageCapacityGiB: site.storage.capacityGiB },
+      reservationIds: watchedReservationIds(site, compute),
+    });
+    monitoring.addStackDependency(storage, 'alarms and dashboards watch the site file system');
     return { site, network, storage, compute, monitoring };
   });
   Tags.of(scope).add('rainier:cluster', plan.name);
   return { sites };
+}
+
+/**
+ * Reservation IDs the site's alarms watch beyond those in the config: the On-Demand reservations the
+ * compute stacks create. When a Capacity Block pool takes its IDs from a deploy-time parameter, the
+ * IDs cannot be listed here, so none are passed and the alarms watch every reservation of the Region.
+ */
+function watchedReservationIds(site: SitePlan, compute: readonly ComputeStack[]): string[] | undefined {
+  const fromParameters = site.pools.some(
+    (p) =>
+      (p.capacity.kind === CapacityKind.ULTRASERVER_CAPACITY_BLOCK && p.capacity.reservationIds === undefined) ||
+      (p.capacity.kind === CapacityKind.CAPACITY_BLOCK && p.capacity.reservationId === undefined),
+  );
+  if (fromParameters) {
+    return undefined;
+  }
+  return compute.flatMap((c) => (c.capacity?.reservation === undefined ? [] : [c.capacity.reservation.ref]));
 }
 
 function siteMonitoringPlan(plan: ClusterPlan, site: string) {

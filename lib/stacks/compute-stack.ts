@@ -10,6 +10,7 @@ import { renderBootstrap, scratchVolumeSection } from '../constructs/node-bootst
 import { NodeGroup } from '../constructs/node-group';
 import { NodeKey } from '../constructs/node-key';
 import { NodeRole } from '../constructs/node-role';
+import { NodeLogGroups } from '../constructs/node-telemetry';
 import { ComputeConfig } from '../config/schema/compute';
 import { dlamiImageParameter, nodeGroupTags, planScratchVolume, rootDeviceName } from '../plan/compute';
 import { PoolPlan, SitePlan, StackPlan } from '../plan/types';
@@ -33,6 +34,8 @@ export interface ComputeStackProps extends StackProps {
   readonly storage?: NodeStorageAccess;
   /** Extra boot-script sections (e.g. monitoring agents), run after storage's, in order. */
   readonly bootstrap?: readonly BootstrapSection[];
+  /** The site's node log groups, which the node telemetry writes to. @default no telemetry permissions */
+  readonly telemetryLogGroups?: NodeLogGroups;
 }
 
 /**
@@ -62,7 +65,7 @@ export class ComputeStack extends Stack {
         masterKey: nodeKey.key,
         enforceSSL: true,
       });
-      this.nodeRole = new NodeRole(this, 'NodeRole', { storage: props.storage });
+      this.nodeRole = new NodeRole(this, 'NodeRole', { storage: props.storage, telemetryLogGroups: props.telemetryLogGroups });
       this.capacity = new PoolCapacity(this, 'Capacity', { site, pool, resourceGroupName: `${props.stack.id}-blocks` });
 
       const scratch = planScratchVolume(pool.shape);

@@ -1,7 +1,14 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ClusterApp, buildClusterApp } from '../../lib/app';
 import { ConfigSource } from '../../lib/config/load';
+
+/** The feature flags and context of cdk.json, so tests build the app exactly as `cdk synth` does. */
+export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'),
+).context;
 
 export interface Synthesised extends ClusterApp {
   readonly app: App;
@@ -16,7 +23,7 @@ export interface Synthesised extends ClusterApp {
  * `Template.fromStack`, which does not need the full synthesis.
  */
 export function synthCluster(source: ConfigSource = {}): Synthesised {
-  const app = new App();
+  const app = new App({ context: CDK_JSON_CONTEXT });
   const built = buildClusterApp(app, source);
   const stacks = () => app.node.children.filter((c): c is Stack => Stack.isStack(c));
   return {
