@@ -120,6 +120,14 @@ describe('stateful-resource check on hand-made templates (the diff library\'s re
     ]);
   });
 
+  test('switching EFA on an FSx file system is flagged even though the resource spec calls it an update', () => {
+    const withEfa = (efa: boolean) => ({ ...fsx('subnet-a', 4800), Properties: { ...fsx('subnet-a', 4800).Properties, LustreConfiguration: { EfaEnabled: efa } } });
+    const [d] = diffStacks([stack({ Fs: withEfa(false) })], [stack({ Fs: withEfa(true) })]);
+    expect(d.hazards).toEqual([
+      expect.objectContaining({ logicalId: 'Fs', impact: ResourceImpact.MAY_REPLACE, replacedBy: ['LustreConfiguration.EfaEnabled'] }),
+    ]);
+  });
+
   test('a logical ID rename of a KMS key is a delete plus a create: flagged', () => {
     const key = { Type: 'AWS::KMS::Key', Properties: { EnableKeyRotation: true } };
     const [d] = diffStacks([stack({ KeyA: key })], [stack({ KeyB: key })]);

@@ -79,17 +79,43 @@ function diffOne(id: string, before: SynthesisedStack | undefined, after: Synthe
   return { stack: id, status, diff, text: diff.isEmpty ? '' : formatDiff(diff, paths), hazards: hazardsOf(id, diff, paths, status === 'removed') };
 }
 
+/**
+ * FSx for Lustre settings that can only be set at creation (REFERENCE.md §6) but that the
+ * CloudFormation resource specification does not mark as replacing: a change is reported as
+ * MAY_REPLACE even when the diff library sees an in-place update.
+ */
+export const FSX_CREATION_ONLY_SETTINGS: readonly string[] = ['LustreConfiguration.EfaEnabled', 'LustreConfiguration.MetadataConfiguration.Mode'];
+
+function creationOnlyChanges(change: ResourceDifference): string[] {
+  if (change.oldResourceType !== 'AWS::FSx::FileSystem' || change.newResourceType !== 'AWS::FSx::FileSystem') {
+    return [];
+  }
+  const at = (props: Record<string, unknown> | undefined, dotted: string) =>
+    dotted.split('.').reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), props);
+  return FSX_CREATION_ONLY_SETTINGS.filter(
+    (p) => JSON.stringify(at(change.oldProperties, p)) !== JSON.stringify(at(change.newProperties, p)),
+  );
+}
+
 function hazardsOf(stack: string, diff: TemplateDiff, paths: Record<string, string>, stackRemoved: boolean): StatefulHazard[] {
   const out: StatefulHazard[] = [];
   for (const logicalId of Object.keys(diff.resources.changes).sort()) {
     const change: ResourceDifference = diff.resources.changes[logicalId];
     const type = change.oldResourceType ?? change.newResourceType ?? '';
-    if (!STATEFUL_RESOURCE_TYPES.includes(type) || !HAZARDOUS_IMPACTS.includes(change.changeImpact)) {
+    if (!STATEFUL_RESOURCE_TYPES.includes(type)) {
+      continue;
+    }
+    const creationOnly = creationOnlyChanges(change);
+    if (!HAZARDOUS_IMPACTS.includes(change.changeImpact)) {
+      if (creationOnly.length > 0) {
+        out.push({ stack, logicalId, type, impact: ResourceImpact.MAY_REPLACE, path: paths[logicalId], replacedBy: creationOnly, stackRemoved });
+      }
       continue;
     }
     const replacedBy = Object.entries(change.propertyUpdates)
       .filter(([, p]) => p.changeImpact === ResourceImpact.WILL_REPLACE || p.changeImpact === ResourceImpact.MAY_REPLACE)
       .map(([name]) => name)
+      .concat(creationOnly)
       .sort();
     out.push({ stack, logicalId, type, impact: change.changeImpact, path: paths[logicalId], replacedBy, stackRemoved });
   }
