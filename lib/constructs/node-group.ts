@@ -1,9 +1,7 @@
-import { Tags } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { acknowledge } from './nag';
 
 export interface NodeGroupProps {
   readonly vpc: ec2.IVpc;
@@ -18,35 +16,51 @@ export interface NodeGroupProps {
   readonly events: sns.ITopic;
 }
 
+/** Every scaling event (launch, terminate and their errors), as `ScalingEvents.ALL` of the L2 lists them. */
+export const NODE_GROUP_NOTIFICATION_TYPES = [
+  'autoscaling:EC2_INSTANCE_LAUNCH',
+  'autoscaling:EC2_INSTANCE_LAUNCH_ERROR',
+  'autoscaling:EC2_INSTANCE_TERMINATE',
+  'autoscaling:EC2_INSTANCE_TERMINATE_ERROR',
+] as const;
+
 /**
  * One Auto Scaling group: an UltraServer (4 nodes) or a non-UltraServer pool. Its size is fixed
  * (min = max = desired), so it only replaces failed nodes; because the launch template targets the
  * pool's reservation, replacements land in the same reservation (REFERENCE.md §4b). EC2 status
  * checks decide health (there is no load balancer). Launch-template changes do not roll running
- * nodes (no update policy): a training job is never interrupted by a deployment.
+ * nodes (no rolling or replacing update policy): a training job is never interrupted by a deployment.
+ *
+ * Rendered with `CfnAutoScalingGroup`, not the `AutoScalingGroup` L2: rainier-scale has 7,808 of
+ * these, and the L2's extra machinery (connections, grant principal, a desired-capacity warning with
+ * a captured stack trace per group, tag aspects per group) was a fifth of synthesis time while
+ * adding nothing to the template (docs/benchmarks.md). The resource sits at the path the L2 gave
+ * it (`<id>/Resource/ASG`) and renders the same properties, so logical IDs and templates are
+ * unchanged.
  */
 export class NodeGroup extends Construct {
-  public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+  public readonly resource: autoscaling.CfnAutoScalingGroup;
 
   constructor(scope: Construct, id: string, props: NodeGroupProps) {
     super(scope, id);
-    this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Resource', {
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets,
-      launchTemplate: props.launchTemplate,
-      minCapacity: props.size,
-      maxCapacity: props.size,
-      desiredCapacity: props.size,
-      healthChecks: autoscaling.HealthChecks.ec2(),
-      notifications: [{ topic: props.events, scalingEvents: autoscaling.ScalingEvents.ALL }],
+    const size = String(props.size);
+    // Keeps the L2's construct path, hence the logical ID every existing group was deployed with.
+    const holder = new Construct(this, 'Resource');
+    this.resource = new autoscaling.CfnAutoScalingGroup(holder, 'ASG', {
+      minSize: size,
+      maxSize: size,
+      desiredCapacity: size,
+      launchTemplate: {
+        launchTemplateId: props.launchTemplate.launchTemplateId,
+        launchTemplateName: props.launchTemplate.launchTemplateName,
+        version: props.launchTemplate.versionNumber,
+      },
+      vpcZoneIdentifier: props.vpc.selectSubnets(props.vpcSubnets).subnetIds,
+      healthCheckType: 'EC2',
+      notificationConfigurations: [{ topicArn: props.events.topicArn, notificationTypes: [...NODE_GROUP_NOTIFICATION_TYPES] }],
+      tags: Object.entries(props.tags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
     });
-    acknowledge(
-      this.autoScalingGroup,
-      'Annotation::@aws-cdk/aws-autoscaling:desiredCapacitySet',
-      'The group is fixed-size by design (min = max = desired = the planned node count); a deployment resetting it to that size is the intent.',
-    );
-    for (const [key, value] of Object.entries(props.tags)) {
-      Tags.of(this.autoScalingGroup).add(key, value, { applyToLaunchedInstances: true });
-    }
+    // What the L2 sets when it has no other update policy: scheduled actions never reset the size.
+    this.resource.cfnOptions.updatePolicy = { autoScalingScheduledAction: { ignoreUnmodifiedGroupSizeProperties: true } };
   }
 }
