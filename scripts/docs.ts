@@ -1,7 +1,7 @@
 /**
  * Regenerates the documentation that is derived from code: `npm run docs`.
  * - schema/cluster-config.schema.json, from the zod schema;
- * - the README's generated blocks (configuration reference, presets, rules, common mistakes), between their markers.
+ * - the README's generated blocks (architecture diagram, configuration reference, presets, rules, common mistakes), between their markers.
  * Tests fail when any of them is out of date.
  */
 import * as fs from 'fs';
@@ -9,16 +9,42 @@ import * as path from 'path';
 import { renderPresetTable, renderRuleTable } from '../lib/config/docs-tables';
 import { renderMistakeTable } from '../lib/config/mistakes';
 import { renderConfigReference } from '../lib/config/reference';
+import { loadConfig } from '../lib/config/load';
+import { DEFAULT_PRESET } from '../lib/config/presets';
+import { planCluster } from '../lib/plan/build';
+import { renderMermaid } from '../lib/review/diagram';
+import { buildReport, describeSource, renderReportMarkdown } from '../lib/review/report';
+import { diffTopology, renderTopologyDiff } from '../lib/review/topology-diff';
+import { ARCHITECTURE_FILE, renderArchitecture } from './diagram';
+
+const fence = (text: string) => `\`\`\`text\n${text.trimEnd()}\n\`\`\``;
+
+/** `npm run report -- -c preset=ultraserver --plan-only`, as the README shows it. */
+function reportSample(): string {
+  const plan = planCluster(loadConfig({ preset: 'ultraserver' }));
+  return fence(renderReportMarkdown(buildReport(plan, { source: describeSource({ preset: 'ultraserver' }) })));
+}
+
+/** The first part of `npm run diff -- ultraserver test/fixtures/review/ultraserver-x2.yaml`. */
+function diffSample(): string {
+  const fixture = 'test/fixtures/review/ultraserver-x2.yaml';
+  const before = planCluster(loadConfig({ preset: 'ultraserver' }));
+  const after = planCluster(loadConfig({ configPath: path.join(__dirname, '..', fixture) }));
+  return fence(renderTopologyDiff(diffTopology(before, after, 'preset ultraserver', `config ${fixture}`)));
+}
 import { SCHEMA_FILE, renderSchema } from './schema';
 
 export const README = path.join(__dirname, '..', 'README.md');
 
 /** Generated README blocks, each between `<!-- NAME:start ... -->` and `<!-- NAME:end -->`. */
 export const BLOCKS: Readonly<Record<string, () => string>> = {
+  architecture: () => `\`\`\`mermaid\n${renderMermaid(planCluster(loadConfig({ preset: DEFAULT_PRESET }))).trimEnd()}\n\`\`\``,
   'config-reference': renderConfigReference,
   presets: renderPresetTable,
   rules: renderRuleTable,
   mistakes: renderMistakeTable,
+  'report-sample': reportSample,
+  'diff-sample': diffSample,
 };
 
 /** README text with every generated block replaced by its current rendering. */
@@ -40,5 +66,6 @@ if (require.main === module) {
   fs.mkdirSync(path.dirname(SCHEMA_FILE), { recursive: true });
   fs.writeFileSync(SCHEMA_FILE, renderSchema());
   fs.writeFileSync(README, regenerateReadme(fs.readFileSync(README, 'utf8')));
-  process.stdout.write('wrote schema/cluster-config.schema.json and the README generated blocks\n');
+  fs.writeFileSync(ARCHITECTURE_FILE, renderArchitecture());
+  process.stdout.write('wrote schema/cluster-config.schema.json, docs/architecture.md and the README generated blocks\n');
 }
