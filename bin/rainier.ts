@@ -1,24 +1,59 @@
 #!/usr/bin/env node
-import { App } from 'aws-cdk-lib';
-import { buildClusterApp, configSourceFromContext } from '../lib/app';
+import * as fs from 'fs';
 import { ConfigError } from '../lib/config/errors';
+import { loadConfig } from '../lib/config/load';
+import { CONTEXT_CFN_VALIDATION, configSourceFromValues, contextFlag } from '../lib/context';
+import { planCluster } from '../lib/plan/build';
+import { ClusterPlan } from '../lib/plan/types';
 import { formatFindings } from '../lib/review/findings';
-import { describeSource, writeReportFiles } from '../lib/review/report';
 
-const app = new App();
-try {
-  const { plan } = buildClusterApp(app);
-  const notes = formatFindings(plan.findings);
-  if (notes !== '') {
-    process.stderr.write(`${notes}\n`);
+/**
+ * The context the CDK CLI hands the app (CDK_CONTEXT_JSON, or a file when it is too large for the
+ * environment), read here the way `App` reads it, so input can be checked before aws-cdk-lib loads.
+ */
+function cliContext(): Record<string, unknown> {
+  const overflow = process.env.CONTEXT_OVERFLOW_LOCATION_ENV;
+  const json = process.env.CDK_CONTEXT_JSON;
+  return {
+    ...(json ? (JSON.parse(json) as Record<string, unknown>) : {}),
+    ...(overflow ? (JSON.parse(fs.readFileSync(overflow, 'utf8')) as Record<string, unknown>) : {}),
+  };
+}
+
+const context = cliContext();
+const source = configSourceFromValues((key) => context[key]);
+
+// Bad input fails here, in about a second: config, schema, plan and rules load nothing from aws-cdk-lib.
+/** Bad input: a short message naming the field, exit 1, nothing written. Anything else is a bug and throws. */
+function exitOnConfigError<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
   }
+}
+
+const plan: ClusterPlan = exitOnConfigError(() => planCluster(loadConfig(source)));
+const notes = formatFindings(plan.findings);
+if (notes !== '') {
+  process.stderr.write(`${notes}\n`);
+}
+
+// Only now load the CDK (several seconds) and render the plan.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const { App } = require('aws-cdk-lib') as typeof import('aws-cdk-lib');
+const { buildClusterApp } = require('../lib/app') as typeof import('../lib/app');
+const { describeSource, writeReportFiles } = require('../lib/review/report') as typeof import('../lib/review/report');
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+exitOnConfigError(() => {
+  const app = new App({ builtinCloudFormationValidation: contextFlag(context[CONTEXT_CFN_VALIDATION]) });
+  buildClusterApp(app, source, plan);
   // Synthesise now (the CLI's automatic synthesis then reuses this assembly) and write the
   // topology report (topology.md, topology.json) next to the templates.
-  writeReportFiles(plan, app.synth(), describeSource(configSourceFromContext(app)));
-} catch (e) {
-  if (e instanceof ConfigError) {
-    process.stderr.write(`${e.message}\n`);
-    process.exit(1);
-  }
-  throw e;
-}
+  writeReportFiles(plan, app.synth(), describeSource(source));
+});

@@ -1,22 +1,16 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigSource, loadConfig } from './config/load';
+import { configSourceFromValues } from './context';
 import { planCluster } from './plan/build';
 import { ClusterPlan } from './plan/types';
 import { ClusterStacks, createCluster } from './stacks/cluster';
 
-/** Context keys the app reads (`-c preset=NAME`, `-c config=PATH`). */
-export const CONTEXT_PRESET = 'preset';
-export const CONTEXT_CONFIG = 'config';
+export { CONTEXT_CFN_VALIDATION, CONTEXT_CONFIG, CONTEXT_PRESET } from './context';
 
-/** Reads the configuration source from the app's context. */
+/** Reads the configuration source from the app's context (`-c preset=NAME`, `-c config=PATH`). */
 export function configSourceFromContext(app: App): ConfigSource {
-  const preset = app.node.tryGetContext(CONTEXT_PRESET);
-  const configPath = app.node.tryGetContext(CONTEXT_CONFIG);
-  return {
-    preset: preset === undefined ? undefined : String(preset),
-    configPath: configPath === undefined ? undefined : String(configPath),
-  };
+  return configSourceFromValues((key) => app.node.tryGetContext(key));
 }
 
 export interface ClusterApp {
@@ -28,8 +22,13 @@ export interface ClusterApp {
  * Plans the cluster and renders it into `app`, with cdk-nag's AwsSolutions pack attached.
  * Throws ConfigError, before any construct exists, when the input is bad.
  */
-export function buildClusterApp(app: App, source: ConfigSource = configSourceFromContext(app)): ClusterApp {
-  const plan = planCluster(loadConfig(source));
+export function buildClusterApp(
+  app: App,
+  source: ConfigSource = configSourceFromContext(app),
+  /** The plan of `source`, when the caller already made it (bin/rainier.ts plans before loading the CDK). */
+  planned?: ClusterPlan,
+): ClusterApp {
+  const plan = planned ?? planCluster(loadConfig(source));
   const stacks = createCluster(app, plan);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { plan, stacks };

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 
 export interface NagViolation {
@@ -29,4 +30,22 @@ export function nagViolations(app: App): NagViolation[] {
       p.violations.flatMap((v) => v.violatingConstructs.map((c) => ({ rule: v.ruleName, path: c.constructPath, description: v.description }))),
     );
   }
+}
+
+/**
+ * Unacknowledged findings of aws-cdk-lib's built-in CloudFormation validation in an app that has
+ * been synthesised with it on (`new App()` has it on; the CLI app turns it off, see lib/context.ts).
+ * Its errors are downgraded to warnings, so synthesis never fails on them: the report is read instead.
+ */
+export function cloudFormationValidateViolations(app: App): NagViolation[] {
+  const file = path.join(app.outdir, 'validation-report.json');
+  if (!fs.existsSync(file)) {
+    return [];
+  }
+  const report = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    pluginReports: { pluginName: string; violations: { ruleName: string; description: string; violatingConstructs: { constructPath: string }[] }[] }[];
+  };
+  return report.pluginReports
+    .filter((p) => p.pluginName === 'CloudFormation Validate')
+    .flatMap((p) => p.violations.flatMap((v) => v.violatingConstructs.map((c) => ({ rule: v.ruleName, path: c.constructPath, description: v.description }))));
 }

@@ -1,0 +1,34 @@
+import { ConfigSource } from './config/load';
+
+/**
+ * Context keys the app reads. This module loads nothing from aws-cdk-lib, so `bin/rainier.ts` can
+ * validate its input before the (slow) CDK import.
+ */
+/** `-c preset=NAME` */
+export const CONTEXT_PRESET = 'preset';
+/** `-c config=PATH` */
+export const CONTEXT_CONFIG = 'config';
+/**
+ * `-c cloudFormationValidation=true` runs aws-cdk-lib's built-in CloudFormation validation (a WASM
+ * template linter) during synthesis. Off by default in the app: its findings are only warnings
+ * (they cannot fail synthesis unless `@aws-cdk/core:validateAgainstDefaultRules` is set), yet it
+ * was two thirds of the default preset's synthesis time and over a third of rainier-scale's
+ * (docs/benchmarks.md). The test suite runs it on every small preset and fails on any unacknowledged
+ * finding (test/nag.test.ts), which is a stronger check than warnings on every synth.
+ */
+export const CONTEXT_CFN_VALIDATION = 'cloudFormationValidation';
+
+/** The configuration source named by context values (`tryGet` returns undefined for absent keys). */
+export function configSourceFromValues(tryGet: (key: string) => unknown): ConfigSource {
+  const preset = tryGet(CONTEXT_PRESET);
+  const configPath = tryGet(CONTEXT_CONFIG);
+  return {
+    preset: preset === undefined ? undefined : String(preset),
+    configPath: configPath === undefined ? undefined : String(configPath),
+  };
+}
+
+/** Whether a context flag is on: `true` or the string `"true"` (`-c key=true` arrives as a string). */
+export function contextFlag(value: unknown): boolean {
+  return value === true || value === 'true';
+}
