@@ -84,45 +84,35 @@ const TRN1_SOURCES = [
   'NEURON-TRN1-MN: trn1.32xlarge has 8 EFA devices, trn1n.32xlarge has 16',
 ];
 
+const TRN2_48XLARGE: InstanceShape = {
+  name: 'trn2.48xlarge',
+  generation: TrainiumGeneration.TRAINIUM2,
+  chips: 16,
+  neuronCores: 128,
+  hbmGiB: 1536,
+  vcpus: 192,
+  memoryGiB: 2048,
+  networkCards: 16,
+  maxNetworkInterfaces: 32,
+  efaDevices: 16,
+  networkGbps: 3200,
+  nvmeDrives: 4,
+  nvmeDriveGB: 1900,
+  denseFp8Tflops: 20_800,
+  denseBf16Tflops: 10_700,
+  spot: true,
+  sources: TRN2_SOURCES,
+};
+
 /** The instance catalogue, keyed by EC2 instance type name. */
 export const INSTANCE_SHAPES: Readonly<Record<InstanceTypeName, InstanceShape>> = {
-  'trn2.48xlarge': {
-    name: 'trn2.48xlarge',
-    generation: TrainiumGeneration.TRAINIUM2,
-    chips: 16,
-    neuronCores: 128,
-    hbmGiB: 1536,
-    vcpus: 192,
-    memoryGiB: 2048,
-    networkCards: 16,
-    maxNetworkInterfaces: 32,
-    efaDevices: 16,
-    networkGbps: 3200,
-    nvmeDrives: 4,
-    nvmeDriveGB: 1900,
-    denseFp8Tflops: 20_800,
-    denseBf16Tflops: 10_700,
-    spot: true,
-    sources: TRN2_SOURCES,
-  },
+  'trn2.48xlarge': TRN2_48XLARGE,
+  // The UltraServer's server: the same machine as trn2.48xlarge (EC2-AC gives it the same 16 cards,
+  // NEURON-TRN2 the same EFAv3 bandwidth, so the same 16 EFA devices, though KARPENTER does not list
+  // it), sold only inside a Trn2 UltraServer and not as Spot.
   'trn2u.48xlarge': {
+    ...TRN2_48XLARGE,
     name: 'trn2u.48xlarge',
-    generation: TrainiumGeneration.TRAINIUM2,
-    chips: 16,
-    neuronCores: 128,
-    hbmGiB: 1536,
-    vcpus: 192,
-    memoryGiB: 2048,
-    networkCards: 16,
-    maxNetworkInterfaces: 32,
-    // KARPENTER does not list trn2u; EC2-AC gives it the same 16 cards as trn2.48xlarge and
-    // NEURON-TRN2 the same EFAv3 bandwidth, so it carries the same 16 EFA devices.
-    efaDevices: 16,
-    networkGbps: 3200,
-    nvmeDrives: 4,
-    nvmeDriveGB: 1900,
-    denseFp8Tflops: 20_800,
-    denseBf16Tflops: 10_700,
     spot: false,
     sources: [...TRN2_SOURCES, 'EC2-AC: trn2u.48xlarge is not offered as Spot'],
   },

@@ -32,13 +32,7 @@ function rainierScale(): ClusterConfigInput {
       region: 'us-east-2',
       availabilityZone: `us-east-2${zones[i % zones.length]}`,
       cidr: `10.${i}.0.0/16`,
-      pools: {
-        train: {
-          kind: CapacityKind.ULTRASERVER_CAPACITY_BLOCK,
-          instanceType: 'trn2u.48xlarge',
-          ultraServers: RAINIER_SCALE_ULTRASERVERS_PER_SITE,
-        },
-      },
+      pools: { train: ULTRASERVER_POOL(RAINIER_SCALE_ULTRASERVERS_PER_SITE) },
     };
   }
   return {
@@ -55,78 +49,34 @@ function rainierScale(): ClusterConfigInput {
   };
 }
 
+type PoolsInput = ClusterConfigInput['sites'][string]['pools'];
+
+/** One site, us-east-2a (Capacity Blocks for trn2.48xlarge are offered in US East (Ohio), EC2-CB). */
+function ohio(pools: PoolsInput): ClusterConfigInput {
+  return { name: 'rainier', sites: { ohio: { region: 'us-east-2', availabilityZone: 'us-east-2a', cidr: '10.0.0.0/16', pools } } };
+}
+
+const ULTRASERVER_POOL = (ultraServers: number) => ({
+  kind: CapacityKind.ULTRASERVER_CAPACITY_BLOCK as const,
+  instanceType: 'trn2u.48xlarge' as const,
+  ultraServers,
+});
+
+const ODCR_POOL = (instanceType: 'trn2.48xlarge' | 'trn1.32xlarge', nodes: number) => ({
+  kind: CapacityKind.ON_DEMAND_CAPACITY_RESERVATION as const,
+  instanceType,
+  nodes,
+});
+
 export const PRESETS: Readonly<Record<PresetName, () => ClusterConfigInput>> = {
-  'rainier-mini': () => ({
-    name: 'rainier',
-    sites: {
-      ohio: {
-        region: 'us-east-2',
-        availabilityZone: 'us-east-2a',
-        cidr: '10.0.0.0/16',
-        pools: {
-          train: {
-            kind: CapacityKind.ULTRASERVER_CAPACITY_BLOCK,
-            instanceType: 'trn2u.48xlarge',
-            ultraServers: 2,
-          },
-          dev: {
-            kind: CapacityKind.ON_DEMAND_CAPACITY_RESERVATION,
-            instanceType: 'trn2.48xlarge',
-            nodes: 2,
-          },
-        },
-      },
-    },
-  }),
-  ultraserver: () => ({
-    name: 'rainier',
-    sites: {
-      ohio: {
-        region: 'us-east-2',
-        availabilityZone: 'us-east-2a',
-        cidr: '10.0.0.0/16',
-        pools: {
-          train: {
-            kind: CapacityKind.ULTRASERVER_CAPACITY_BLOCK,
-            instanceType: 'trn2u.48xlarge',
-            ultraServers: 1,
-          },
-        },
-      },
-    },
-  }),
-  'single-node': () => ({
-    name: 'rainier',
-    sites: {
-      ohio: {
-        region: 'us-east-2',
-        availabilityZone: 'us-east-2a',
-        cidr: '10.0.0.0/16',
-        pools: {
-          dev: {
-            kind: CapacityKind.ON_DEMAND_CAPACITY_RESERVATION,
-            instanceType: 'trn2.48xlarge',
-            nodes: 1,
-          },
-        },
-      },
-    },
-  }),
+  'rainier-mini': () => ohio({ train: ULTRASERVER_POOL(2), dev: ODCR_POOL('trn2.48xlarge', 2) }),
+  ultraserver: () => ohio({ train: ULTRASERVER_POOL(1) }),
+  'single-node': () => ohio({ dev: ODCR_POOL('trn2.48xlarge', 1) }),
+  // trn1 Capacity Blocks and reservations are long established in US East (N. Virginia) (EC2-CB).
   'trn1-small': () => ({
     name: 'rainier',
     sites: {
-      virginia: {
-        region: 'us-east-1',
-        availabilityZone: 'us-east-1a',
-        cidr: '10.0.0.0/16',
-        pools: {
-          train: {
-            kind: CapacityKind.ON_DEMAND_CAPACITY_RESERVATION,
-            instanceType: 'trn1.32xlarge',
-            nodes: 4,
-          },
-        },
-      },
+      virginia: { region: 'us-east-1', availabilityZone: 'us-east-1a', cidr: '10.0.0.0/16', pools: { train: ODCR_POOL('trn1.32xlarge', 4) } },
     },
   }),
   'rainier-scale': rainierScale,
