@@ -1,0 +1,320 @@
+/**
+ * Synthesis benchmark: `npm run bench` (options: `--repeat N`, `--skip-tests`, `--only NAME,...`, `--out FILE`).
+ *
+ * Every case runs in a child process the way the CDK CLI runs the app: `node -r
+ * ts-node/register/transpile-only bin/rainier.ts` with the context in CDK_CONTEXT_JSON (cdk.json's
+ * context plus the case's, as the CLI merges them) and the output directory in CDK_OUTDIR. An empty
+ * CDK app (`new App()`, no stacks) runs the same way in the same run, as the baseline.
+ *
+ * Measured per case:
+ * - wall time: from spawn to exit, in this process (includes node, ts-node and module loading);
+ * - CPU time (user + system) and peak memory: the child reports `process.resourceUsage()` from an
+ *   exit hook (`-r <hook>`), so the figures are the app's own, not npm's or the CLI's. `maxRSS` is the
+ *   peak resident set size of the child. CPU time is the steadier figure on a shared machine;
+ * - stacks, resources, the largest template (bytes on disk, as uploaded, and resources), the most
+ *   outputs and parameters in one template: read back from the cloud assembly.
+ *
+ * With `--repeat N` each case runs N times and the median wall time (and the CPU time and memory of
+ * that run) is reported. The targets are reported, never enforced: timing depends on the machine.
+ * Writes docs/benchmarks.md.
+ */
+import { execSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const ROOT = path.join(__dirname, '..');
+const CFN_RESOURCES = 500;
+const CFN_TEMPLATE_BYTES = 1_000_000;
+const CFN_OUTPUTS = 200;
+const CFN_PARAMETERS = 200;
+const TARGET_DEFAULT_RATIO = 1.5;
+const TARGET_SCALE_SECONDS = 120;
+const TARGET_SCALE_GIB = 4;
+const TARGET_TEST_SECONDS = 90;
+/** RAIN-W107 fires above 256 Capacity Block instances: 64 UltraServers of 4. */
+const W107_ULTRASERVERS = 64;
+
+interface Case {
+  readonly name: string;
+  /** Entry point relative to the repository. */
+  readonly entry: string;
+  readonly context: Record<string, string>;
+  /** UltraServers in the configuration, for per-UltraServer figures. */
+  readonly ultraServers?: number;
+}
+
+interface Run {
+  readonly wallS: number;
+  readonly cpuS: number;
+  readonly maxRssMiB: number;
+  readonly loadBefore: number;
+  readonly status: number | null;
+  readonly stderr: string;
+  readonly outdir: string;
+}
+
+interface Assembly {
+  readonly stacks: number;
+  readonly resources: number;
+  readonly largestBytes: number;
+  readonly largestBytesStack: string;
+  readonly largestResources: number;
+  readonly largestResourcesStack: string;
+  readonly maxOutputs: number;
+  readonly maxParameters: number;
+}
+
+interface Result {
+  readonly case: Case;
+  readonly runs: readonly Run[];
+  readonly median: Run;
+  readonly assembly: Assembly;
+}
+
+function parseArgs(argv: readonly string[]) {
+  const value = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  return {
+    repeat: Math.max(1, Number(value('--repeat') ?? '1')),
+    skipTests: argv.includes('--skip-tests'),
+    only: value('--only')?.split(','),
+    out: path.resolve(ROOT, value('--out') ?? 'docs/benchmarks.md'),
+  };
+}
+
+/** A one-site config with one UltraServer pool of `n` (the `ultraserver` preset, resized). */
+function ultraServerConfig(dir: string, n: number): string {
+  const file = path.join(dir, `ultraservers-${n}.yaml`);
+  const lines = ['preset: ultraserver', 'sites:', '  ohio:', '    pools:', '      train:', `        ultraServers: ${n}`];
+  if (n > W107_ULTRASERVERS) {
+    lines.push(
+      'acknowledgements:',
+      '  - rule: RAIN-W107',
+      '    path: sites',
+      '    reason: "Benchmark configuration: synthesised to measure synthesis cost, never deployed, so no Capacity Block is bought."',
+    );
+  }
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+/** Written into the work directory: reports the child's own resource usage as it exits. */
+const USAGE_HOOK = `
+process.on('exit', () => {
+  const u = process.resourceUsage();
+  require('fs').writeFileSync(process.env.BENCH_USAGE_FILE, JSON.stringify({ maxRSS: u.maxRSS, user: u.userCPUTime, system: u.systemCPUTime }));
+});
+`;
+
+function runCase(c: Case, work: string, cdkContext: Record<string, unknown>, index: number): Run {
+  const outdir = fs.mkdtempSync(path.join(work, `out-${c.name.replace(/[^a-z0-9]+/gi, '-')}-`));
+  const usageFile = path.join(work, `usage-${index}.json`);
+  const loadBefore = os.loadavg()[0];
+  const start = process.hrtime.bigint();
+  const child = spawnSync(process.execPath, ['-r', path.join(work, 'usage-hook.js'), '-r', 'ts-node/register/transpile-only', c.entry], {
+    cwd: ROOT,
+    env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ ...cdkContext, ...c.context }), CDK_OUTDIR: outdir, BENCH_USAGE_FILE: usageFile },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const wallS = Number(process.hrtime.bigint() - start) / 1e9;
+  const usage = JSON.parse(fs.readFileSync(usageFile, 'utf8')) as { maxRSS: number; user: number; system: number };
+  return {
+    wallS,
+    cpuS: (usage.user + usage.system) / 1e6,
+    maxRssMiB: usage.maxRSS / 1024,
+    loadBefore,
+    status: child.status,
+    stderr: child.stderr,
+    outdir,
+  };
+}
+
+function readAssembly(outdir: string): Assembly {
+  const files = fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json'));
+  let resources = 0;
+  let largestBytes = 0;
+  let largestBytesStack = '-';
+  let largestResources = 0;
+  let largestResourcesStack = '-';
+  let maxOutputs = 0;
+  let maxParameters = 0;
+  for (const f of files) {
+    const text = fs.readFileSync(path.join(outdir, f), 'utf8');
+    const template = JSON.parse(text) as { Resources?: object; Outputs?: object; Parameters?: object };
+    const count = Object.keys(template.Resources ?? {}).length;
+    const bytes = Buffer.byteLength(text);
+    const stack = f.replace(/\.template\.json$/, '');
+    resources += count;
+    if (bytes > largestBytes) {
+      largestBytes = bytes;
+      largestBytesStack = stack;
+    }
+    if (count > largestResources) {
+      largestResources = count;
+      largestResourcesStack = stack;
+    }
+    maxOutputs = Math.max(maxOutputs, Object.keys(template.Outputs ?? {}).length);
+    maxParameters = Math.max(maxParameters, Object.keys(template.Parameters ?? {}).length);
+  }
+  return { stacks: files.length, resources, largestBytes, largestBytesStack, largestResources, largestResourcesStack, maxOutputs, maxParameters };
+}
+
+const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const int = (n: number) => n.toLocaleString('en-US');
+
+function main(): void {
+  const args = parseArgs(process.argv.slice(2));
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rainier-bench-'));
+  fs.writeFileSync(path.join(work, 'usage-hook.js'), USAGE_HOOK);
+  const emptyApp = path.join(work, 'empty-app.ts');
+  // Outside the repository, so it names aws-cdk-lib by its resolved path.
+  fs.writeFileSync(emptyApp, `const { App } = require(${JSON.stringify(require.resolve('aws-cdk-lib', { paths: [ROOT] }))});\nnew App();\n`);
+  const cdkContext = (JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
+
+  const app = 'bin/rainier.ts';
+  const sizes: Case[] = [1, 16, 256, 2048].map((n) => ({
+    name: `${int(n)} UltraServer${n === 1 ? '' : 's'}`,
+    entry: app,
+    context: { config: ultraServerConfig(work, n) },
+    ultraServers: n,
+  }));
+  const all: Case[] = [
+    { name: 'empty CDK app', entry: emptyApp, context: {} },
+    { name: 'default preset (rainier-mini)', entry: app, context: {}, ultraServers: 2 },
+    ...sizes,
+    { name: 'rainier-scale', entry: app, context: { preset: 'rainier-scale' }, ultraServers: 7808 },
+  ];
+  const cases = all.filter((c) => args.only === undefined || c.name === 'empty CDK app' || args.only.some((o) => c.name.includes(o)));
+
+  const results: Result[] = [];
+  let index = 0;
+  for (const c of cases) {
+    const runs: Run[] = [];
+    for (let r = 0; r < args.repeat; r++) {
+      const run = runCase(c, work, cdkContext, index++);
+      process.stderr.write(`${c.name}: ${fmt(run.wallS, 2)} s wall, ${fmt(run.cpuS, 2)} s CPU, ${fmt(run.maxRssMiB, 0)} MiB, load ${fmt(run.loadBefore, 2)}${run.status === 0 ? '' : `, EXIT ${run.status}`}\n`);
+      if (run.status !== 0) {
+        throw new Error(`${c.name} failed (exit ${run.status}):\n${run.stderr}`);
+      }
+      runs.push(run);
+    }
+    const median = [...runs].sort((a, b) => a.wallS - b.wallS)[Math.floor(runs.length / 2)];
+    results.push({ case: c, runs, median, assembly: readAssembly(median.outdir) });
+    for (const run of runs) {
+      fs.rmSync(run.outdir, { recursive: true, force: true });
+    }
+  }
+
+  let tests: { wallS: number; summary: string } | undefined;
+  if (!args.skipTests) {
+    process.stderr.write('npx jest ...\n');
+    const start = process.hrtime.bigint();
+    const jest = spawnSync('npx', ['jest'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const wallS = Number(process.hrtime.bigint() - start) / 1e9;
+    const summary = /^Tests:.*$/m.exec(jest.stderr)?.[0] ?? `exit ${jest.status}`;
+    tests = { wallS, summary };
+    process.stderr.write(`npx jest: ${fmt(wallS, 1)} s (${summary})\n`);
+  }
+
+  fs.writeFileSync(args.out, render(results, tests, args.repeat));
+  fs.rmSync(work, { recursive: true, force: true });
+  process.stderr.write(`wrote ${path.relative(ROOT, args.out)}\n`);
+}
+
+function render(results: readonly Result[], tests: { wallS: number; summary: string } | undefined, repeat: number): string {
+  const empty = results.find((r) => r.case.name === 'empty CDK app')!;
+  const date = execSync('date', { encoding: 'utf8' }).trim();
+  const cpu = os.cpus();
+  const lines: string[] = [];
+  lines.push('# Synthesis benchmarks', '');
+  lines.push('Generated by `npm run bench` (scripts/bench.ts). Numbers depend on the machine and on what else runs on it; they are not enforced by tests.', '');
+  lines.push(
+    `- Machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ${fmt(os.totalmem() / 2 ** 30, 0)} GiB memory, ${os.type()} ${os.release()}`,
+    `- Node ${process.version}; aws-cdk-lib ${packageVersion('aws-cdk-lib')}, cdk-nag ${packageVersion('cdk-nag')}, ts-node ${packageVersion('ts-node')}`,
+    `- Date: ${date}`,
+    `- Runs per case: ${repeat} (median wall time shown). Load average (1 min) before each run is in the table: the machine may be shared.`,
+    '',
+  );
+  lines.push('## Method', '');
+  lines.push(
+    'Each case is a child process started the way the CDK CLI starts the app: `node -r ts-node/register/transpile-only bin/rainier.ts`, with cdk.json\'s context plus the case\'s in `CDK_CONTEXT_JSON` and the output directory in `CDK_OUTDIR`. The app plans, builds, synthesises (cdk-nag AwsSolutions included) and writes the topology report. The CLI\'s own start-up (`npx cdk`, a second `npx` for ts-node, reading the assembly back) is not included.',
+    '',
+    '- **Wall**: spawn to exit. **CPU**: user + system time of the child (`process.resourceUsage()`, reported by an exit hook), the steadier figure when other work shares the cores. **Peak memory**: the child\'s maximum resident set size from the same hook.',
+    '- **Stacks / resources / largest template**: read back from the cloud assembly; template bytes are the file as written (what CloudFormation receives from S3).',
+    '- **N UltraServers**: one site, one UltraServer Capacity Block pool of N (the `ultraserver` preset resized); above 64 UltraServers the generated config acknowledges RAIN-W107 with a reason.',
+    '- **x empty**: wall time over the empty CDK app\'s (`new App()`, no stacks, same child-process set-up).',
+    '',
+  );
+  lines.push('## Results', '');
+  lines.push('| case | wall s | CPU s | peak MiB | load | x empty | stacks | resources | largest template bytes | largest template resources | max outputs / params | (wall - empty) ms per UltraServer |');
+  lines.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+  for (const r of results) {
+    const a = r.assembly;
+    const perUs = r.case.ultraServers ? fmt(((r.median.wallS - empty.median.wallS) * 1000) / r.case.ultraServers, 1) : '-';
+    lines.push(
+      `| ${r.case.name} | ${fmt(r.median.wallS, 2)} | ${fmt(r.median.cpuS, 2)} | ${fmt(r.median.maxRssMiB, 0)} | ${fmt(r.median.loadBefore, 1)} | ${fmt(r.median.wallS / empty.median.wallS, 1)} | ${int(a.stacks)} | ${int(a.resources)} | ${a.stacks ? `${int(a.largestBytes)} (${a.largestBytesStack})` : '-'} | ${a.stacks ? `${int(a.largestResources)} (${a.largestResourcesStack})` : '-'} | ${a.stacks ? `${a.maxOutputs} / ${a.maxParameters}` : '-'} | ${perUs} |`,
+    );
+  }
+  lines.push('', 'Per-UltraServer cost between sizes (marginal: extra time over extra UltraServers):', '');
+  const sized = results.filter((r) => r.case.ultraServers !== undefined && r.case.name !== 'default preset (rainier-mini)');
+  lines.push('| from | to | marginal wall ms per UltraServer | marginal CPU ms per UltraServer |', '|---|---|--:|--:|');
+  for (let i = 1; i < sized.length; i++) {
+    const [a, b] = [sized[i - 1], sized[i]];
+    const dn = b.case.ultraServers! - a.case.ultraServers!;
+    lines.push(`| ${a.case.name} | ${b.case.name} | ${fmt(((b.median.wallS - a.median.wallS) * 1000) / dn, 2)} | ${fmt(((b.median.cpuS - a.median.cpuS) * 1000) / dn, 2)} |`);
+  }
+  if (tests) {
+    lines.push('', `Test suite (\`npx jest\`, once): ${fmt(tests.wallS, 1)} s wall (${tests.summary}).`);
+  }
+  lines.push('', '## Targets', '');
+  const def = results.find((r) => r.case.name.startsWith('default preset'));
+  const scale = results.find((r) => r.case.name === 'rainier-scale');
+  const verdict = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? 'met' : '**missed**');
+  lines.push('| target | measured | verdict |', '|---|---|---|');
+  lines.push(
+    `| default preset synth <= ${TARGET_DEFAULT_RATIO} x empty app | ${def ? `${fmt(def.median.wallS / empty.median.wallS, 1)} x` : '-'} | ${verdict(def && def.median.wallS / empty.median.wallS <= TARGET_DEFAULT_RATIO)} |`,
+  );
+  const linear = sized.length >= 3 ? linearity(sized) : undefined;
+  lines.push(`| cost no worse than linear in UltraServers | ${linear ? linear.text : '-'} | ${verdict(linear?.ok)} |`);
+  lines.push(
+    `| rainier-scale <= ${TARGET_SCALE_SECONDS} s and <= ${TARGET_SCALE_GIB} GiB | ${scale ? `${fmt(scale.median.wallS, 1)} s, ${fmt(scale.median.maxRssMiB / 1024, 2)} GiB` : '-'} | ${verdict(scale && scale.median.wallS <= TARGET_SCALE_SECONDS && scale.median.maxRssMiB / 1024 <= TARGET_SCALE_GIB)} |`,
+  );
+  const limitsOk = results.every(
+    (r) =>
+      r.assembly.largestResources <= CFN_RESOURCES &&
+      r.assembly.largestBytes <= CFN_TEMPLATE_BYTES &&
+      r.assembly.maxOutputs <= CFN_OUTPUTS &&
+      r.assembly.maxParameters <= CFN_PARAMETERS,
+  );
+  lines.push(`| every stack within ${CFN_RESOURCES} resources, ${int(CFN_TEMPLATE_BYTES)} bytes, ${CFN_OUTPUTS} outputs, ${CFN_PARAMETERS} parameters | see table | ${verdict(limitsOk)} |`);
+  lines.push(`| npm test <= ${TARGET_TEST_SECONDS} s | ${tests ? `${fmt(tests.wallS, 1)} s (jest only; npm test adds tsc --noEmit)` : '-'} | ${verdict(tests && tests.wallS <= TARGET_TEST_SECONDS)} |`);
+  lines.push('');
+  return `${lines.join('\n')}\n`;
+}
+
+/** Linear or better: the marginal CPU cost per UltraServer does not grow with size (20% slack for noise). */
+function linearity(sized: readonly Result[]): { ok: boolean; text: string } {
+  const marginal: number[] = [];
+  for (let i = 1; i < sized.length; i++) {
+    const dn = sized[i].case.ultraServers! - sized[i - 1].case.ultraServers!;
+    marginal.push(((sized[i].median.cpuS - sized[i - 1].median.cpuS) * 1000) / dn);
+  }
+  // The step from 1 to 16 is dominated by noise (a few hundred ms over 15 UltraServers); judge the larger steps.
+  const judged = marginal.slice(1);
+  const ok = judged.every((m, i) => i === 0 || m <= judged[0] * 1.2);
+  return { ok, text: `marginal CPU ms per UltraServer: ${marginal.map((m) => fmt(m, 2)).join(' -> ')}` };
+}
+
+function packageVersion(name: string): string {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+main();
