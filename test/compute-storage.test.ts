@@ -61,7 +61,10 @@ function build(efaEnabled: boolean) {
 
 describe('compute with the storage slice', () => {
   const { app, t } = build(false);
-  const statements = () => (Object.values(t.findResources('AWS::IAM::Policy')) as any[]).flatMap((p) => p.Properties.PolicyDocument.Statement);
+  const statements = () =>
+    (Object.values({ ...t.findResources('AWS::IAM::ManagedPolicy'), ...t.findResources('AWS::IAM::Policy') }) as any[]).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement,
+    );
   const nics = () => (Object.values(t.findResources('AWS::EC2::LaunchTemplate')) as any[])[0].Properties.LaunchTemplateData.NetworkInterfaces;
 
   test('read/write on the bucket objects with explicit actions', () => {

@@ -356,7 +356,10 @@ describe('node groups', () => {
 
 describe('node role', () => {
   const statements = (t: Template) =>
-    (Object.values(t.findResources('AWS::IAM::Policy')) as Resource[]).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    // Customer managed policies (NIST 800-53 IAMNoInlinePolicy), plus any inline one.
+    (Object.values({ ...t.findResources('AWS::IAM::ManagedPolicy'), ...t.findResources('AWS::IAM::Policy') }) as Resource[]).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement,
+    );
 
   test('only the SSM managed policy; telemetry gets its own narrow grants instead of CloudWatchAgentServerPolicy', () => {
     const role = only(train, 'AWS::IAM::Role');

@@ -189,7 +189,18 @@ describe('buckets', () => {
   test('old checkpoint versions expire', () => {
     expect(buckets.StorageCheckpointsBucket801ED2C6.Properties.LifecycleConfiguration.Rules).toEqual([
       expect.objectContaining({ Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
+      expect.objectContaining({ Id: 'AbortIncompleteUploads' }),
     ]);
+  });
+
+  test('every bucket aborts interrupted multipart uploads after 7 days', () => {
+    for (const bucket of Object.values(buckets)) {
+      expect(bucket.Properties.LifecycleConfiguration.Rules).toContainEqual({
+        Id: 'AbortIncompleteUploads',
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+        Status: 'Enabled',
+      });
+    }
   });
 });
 

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { InterfaceType, NicSlot } from '../catalog/instance-types';
 import { IMDS_HOP_LIMIT } from '../plan/compute';
 import { CapacityTarget } from './capacity';
+import { acknowledge, controlTowerRule } from './nag';
 
 export interface NodeLaunchTemplateProps {
   readonly instanceType: string;
@@ -113,5 +114,26 @@ export class NodeLaunchTemplate extends Construct {
       launchTemplateId: this.resource.ref,
       versionNumber: this.resource.attrLatestVersionNumber,
     });
+
+    acknowledge(
+      this.resource,
+      controlTowerRule('ec2_launch_template_token_hop_limit_check'),
+      `The IMDSv2 hop limit is ${IMDS_HOP_LIMIT}, not 1, because training runs in containers on the node and a bridged container is one more hop; AWS recommends 2 for containers (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-IMDS-new-instances.html). Tokens stay required (HttpTokens: required).`,
+    );
+    acknowledge(
+      this.resource,
+      controlTowerRule('ec2_launch_template_public_ip_disabled_check'),
+      'The primary interface sets AssociatePublicIpAddress: false and the node subnets never map public IPs; the efa-only interfaces carry no IP address at all, and EC2 never auto-assigns a public IPv4 address to an instance launched with several network interfaces.',
+    );
+    if (TRN2_FAMILY.test(props.instanceType)) {
+      acknowledge(
+        this.resource,
+        controlTowerRule('ec2_launch_template_nitro_instance_type_check'),
+        `False positive: ${props.instanceType} is built on the AWS Nitro System (https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-nitro-instances.html lists Trn2 and Trn2u); the control's bundled list of Nitro families predates Trn2 and stops at trn1/trn1n.`,
+      );
+    }
   }
 }
+
+/** Instance families missing from the Nitro list of Control Tower's CT.EC2.PR.15 (cfn-guard rules 0.0.62). */
+const TRN2_FAMILY = /^trn2u?\./;

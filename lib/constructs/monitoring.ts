@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { limitGrantsToAwsServices } from './key-policy';
 import { AlarmPlan, Binding, DashboardPlan, MetricSourcePlan, MetricStatPlan, PLACEHOLDER, SiteMonitoringPlan, WidgetPlan } from '../plan/monitoring';
 
 /** The site's shared file system, as the storage stack knows it. */
@@ -74,6 +75,7 @@ export class SiteMonitoring extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    limitGrantsToAwsServices(this.topicKey);
     // CloudWatch alarms and EventBridge publish to the encrypted topic only if the key lets them.
     this.topicKey.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -98,6 +100,7 @@ export class SiteMonitoring extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    limitGrantsToAwsServices(this.logsKey);
     this.logsKey.addToResourcePolicy(
       new iam.PolicyStatement({
         principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],

@@ -5,6 +5,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { InterfaceEndpointService, NetworkPlan } from '../plan/network';
+import { limitGrantsToAwsServices } from './key-policy';
+import { acknowledge } from './nag';
 
 const ENDPOINT_SERVICES: Readonly<Record<InterfaceEndpointService, ec2.InterfaceVpcEndpointAwsService>> = {
   ssm: ec2.InterfaceVpcEndpointAwsService.SSM,
@@ -62,6 +64,7 @@ export class SiteNetwork extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    limitGrantsToAwsServices(this.logsKey);
     // CloudWatch Logs needs the key policy to name it (the LogGroup L2 does not add this).
     this.logsKey.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -77,6 +80,22 @@ export class SiteNetwork extends Construct {
       encryptionKey: this.logsKey,
       retention: props.flowLogRetentionDays,
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // The flow-log delivery role with a customer managed policy (NIST AC-6: no inline policies). The
+    // role is handed to the flow log without policy updates, else the flow log would add the same
+    // statement again as an inline default policy.
+    const flowLogRole = new iam.Role(this, 'FlowLogRole', {
+      assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com'),
+      description: 'Delivers the site VPC flow logs to their log group',
+    });
+    new iam.ManagedPolicy(this, 'FlowLogDelivery', {
+      roles: [flowLogRole],
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+          resources: [flowLogs.logGroupArn],
+        }),
+      ],
     });
 
     const nodeSubnetType = plan.natGateway ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED;
@@ -99,10 +118,13 @@ export class SiteNetwork extends Construct {
       natGateways: plan.natGateway ? 1 : 0,
       subnetConfiguration,
       // The default security group is never used; restricting it needs a custom-resource Lambda,
-      // which this stack does not otherwise carry.
+      // which this stack does not otherwise carry (acknowledged below).
       restrictDefaultSecurityGroup: false,
       flowLogs: {
-        All: { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: ec2.FlowLogTrafficType.ALL },
+        All: {
+          destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs, flowLogRole.withoutPolicyUpdates()),
+          trafficType: ec2.FlowLogTrafficType.ALL,
+        },
       },
       gatewayEndpoints: {
         S3: { service: ec2.GatewayVpcEndpointAwsService.S3, subnets: [this.nodeSubnets, this.storageSubnets] },
@@ -115,6 +137,19 @@ export class SiteNetwork extends Construct {
       allowAllOutbound: false,
     });
     this.clusterSecurityGroup.addIngressRule(this.clusterSecurityGroup, ec2.Port.allTraffic(), 'EFA and collectives between nodes');
+    acknowledge(
+      this.vpc.node.defaultChild as ec2.CfnVPC,
+      'NIST.800.53.R5-VPCDefaultSecurityGroupClosed',
+      'No resource uses the default security group: every node interface, VPC endpoint and the file system name their own groups (test/compliance.test.ts checks the templates). Closing it needs a custom-resource Lambda (restrictDefaultSecurityGroup); use the AWS Config rule vpc-default-security-group-closed account-wide instead.',
+    );
+    const efaIngress = this.clusterSecurityGroup.node.children.find((c) => c instanceof ec2.CfnSecurityGroupIngress);
+    if (efaIngress !== undefined) {
+      acknowledge(
+        efaIngress,
+        'NIST.800.53.R5-EC2RestrictedCommonPorts',
+        'The rule allows all traffic only from this same security group, never from an address range: EFA requires exactly this self-referencing all-traffic rule (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/efa-start.html#efa-start-security).',
+      );
+    }
     this.clusterSecurityGroup.addEgressRule(this.clusterSecurityGroup, ec2.Port.allTraffic(), 'EFA and collectives between nodes');
     // HTTPS out reaches only what the route tables allow: the interface endpoints, the S3 gateway
     // endpoint (whose prefix list cannot be resolved offline) and, with NAT egress, the internet.

@@ -2,6 +2,7 @@ import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { acknowledge, controlTowerRule } from './nag';
 
 export interface NodeGroupProps {
   readonly vpc: ec2.IVpc;
@@ -23,6 +24,11 @@ export const NODE_GROUP_NOTIFICATION_TYPES = [
   'autoscaling:EC2_INSTANCE_TERMINATE',
   'autoscaling:EC2_INSTANCE_TERMINATE_ERROR',
 ] as const;
+
+const ONE_AZ =
+  'A node group launches into one reservation (Capacity Block or On-Demand Capacity Reservation), which exists in one Availability Zone, and EFA traffic and cluster placement groups do not cross zones; a second zone could only receive nodes without capacity or fabric.';
+const ONE_TYPE =
+  'A node group fills a reservation of exactly one instance type (an UltraServer is four trn2u.48xlarge on NeuronLink); a second type could never launch into the reservation, and nodes of a training job must be identical.';
 
 /**
  * One Auto Scaling group: an UltraServer (4 nodes) or a non-UltraServer pool. Its size is fixed
@@ -62,5 +68,10 @@ export class NodeGroup extends Construct {
     });
     // What the L2 sets when it has no other update policy: scheduled actions never reset the size.
     this.resource.cfnOptions.updatePolicy = { autoScalingScheduledAction: { ignoreUnmodifiedGroupSizeProperties: true } };
+    // Without stack traces: rainier-scale has thousands of groups (see acknowledge()).
+    acknowledge(this.resource, controlTowerRule('autoscaling_multiple_az_check'), ONE_AZ, { recordStackTrace: false });
+    acknowledge(this.resource, controlTowerRule('autoscaling_mixed_instances_policy_multiple_instance_types_check'), ONE_TYPE, {
+      recordStackTrace: false,
+    });
   }
 }

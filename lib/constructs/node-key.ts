@@ -2,6 +2,7 @@ import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { limitGrantsToAwsServices } from './key-policy';
 
 /**
  * The customer key of a pool's nodes: it encrypts their root volumes and the pool's fleet-event
@@ -25,6 +26,7 @@ export class NodeKey extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    limitGrantsToAwsServices(this.key);
     const conditions = {
       StringEquals: {
         'kms:CallerAccount': stack.account,

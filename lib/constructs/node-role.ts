@@ -55,7 +55,7 @@ export class NodeRole extends Construct {
     // EFA-enabled Lustre clients call fsx:DescribeFileSystems and silently fall back to TCP without it.
     // The action supports no resource-level permissions, so its resource is "*"
     // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonfsx.html).
-    const policy = new iam.Policy(this, 'LustreClientPolicy', {
+    const policy = new iam.ManagedPolicy(this, 'LustreClientPolicy', {
       roles: [this.role],
       statements: [new iam.PolicyStatement({ sid: 'LustreClient', actions: ['fsx:DescribeFileSystems'], resources: ['*'] })],
     });
@@ -81,7 +81,7 @@ export class NodeRole extends Construct {
    * ARN ends in `:*`; PutMetricData has no resource-level permissions and is scoped by namespace.
    */
   private grantTelemetry(logGroups: NodeLogGroups): void {
-    const policy = new iam.Policy(this, 'Telemetry', { roles: [this.role], statements: nodeTelemetryStatements(this, logGroups) });
+    const policy = new iam.ManagedPolicy(this, 'Telemetry', { roles: [this.role], statements: nodeTelemetryStatements(this, logGroups) });
     acknowledge(
       policy,
       'AwsSolutions-IAM5[Resource::*]',
@@ -108,7 +108,7 @@ export class NodeRole extends Construct {
    * wildcard is each bucket's object ARN (`<bucket>/*`), acknowledged per bucket.
    */
   private grantStorage(buckets: readonly s3.IBucket[], keys: readonly kms.IKey[]): void {
-    const policy = new iam.Policy(this, 'StorageAccess', { roles: [this.role] });
+    const policy = new iam.ManagedPolicy(this, 'StorageAccess', { roles: [this.role] });
     for (const bucket of buckets) {
       policy.addStatements(
         new iam.PolicyStatement({ actions: [...BUCKET_ACTIONS], resources: [bucket.bucketArn] }),

@@ -8,7 +8,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { StoragePlan } from '../plan/storage';
 import { BootstrapSection, NodeStorageAccess } from './contracts';
-import { acknowledge } from './nag';
+import { limitGrantsToAwsServices } from './key-policy';
+import { acknowledge, controlTowerRule } from './nag';
 import { SiteNetwork } from './network';
 
 /** Lustre LNET ports (FSx "File system access control with Amazon VPC",
@@ -72,6 +73,12 @@ export class SiteStorage extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    limitGrantsToAwsServices(this.fileSystemKey);
+    limitGrantsToAwsServices(this.dataKey);
+
+    // Interrupted multipart uploads (a checkpoint write cut short by a failed job, a dataset upload
+    // that died) leave invisible parts that are billed until aborted.
+    const abortIncompleteUploads: s3.LifecycleRule = { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(7) };
 
     // Server access logs: a log-delivery target cannot use SSE-KMS, so this one bucket uses SSE-S3.
     this.accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
@@ -80,12 +87,31 @@ export class SiteStorage extends Construct {
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [abortIncompleteUploads],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    const notLoggingItself =
+      'This bucket is the server access log target of the datasets and checkpoints buckets; logging it to itself would loop and logging it elsewhere only moves the finding.';
+    acknowledge(this.accessLogsBucket, 'AwsSolutions-S1', notLoggingItself);
+    acknowledge(this.accessLogsBucket, controlTowerRule('s3_bucket_logging_enabled_check'), notLoggingItself);
+    const logTargetsUseSseS3 =
+      'S3 server access logging delivers only to target buckets with SSE-S3 (AES256) default encryption, not SSE-KMS (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html), so this one bucket uses SSE-S3.';
+    acknowledge(this.accessLogsBucket, 'NIST.800.53.R5-S3DefaultEncryptionKMS', logTargetsUseSseS3);
+    acknowledge(this.accessLogsBucket, controlTowerRule('s3_bucket_default_encryption_kms_check'), logTargetsUseSseS3);
     acknowledge(
       this.accessLogsBucket,
-      'AwsSolutions-S1',
-      'This bucket is the server access log target of the datasets and checkpoints buckets; logging it to itself would loop and logging it elsewhere only moves the finding.',
+      'NIST.800.53.R5-S3BucketReplicationEnabled',
+      'Access logs of this site\'s buckets only; it is versioned and retained on stack deletion. A replica in a second Region needs a bucket, key and role there, which this single-Region design does not have.',
+    );
+    acknowledge(
+      this.accessLogsBucket,
+      controlTowerRule('s3_event_notifications_enabled_check'),
+      'Only the S3 logging service writes here and nothing reacts to individual log objects; access is audited through CloudTrail, so per-object event notifications would have no consumer.',
+    );
+    acknowledge(
+      this.accessLogsBucket,
+      controlTowerRule('s3_bucket_object_lock_enabled_check'),
+      'Object Lock cannot be turned off once enabled and would bind the operator to a WORM retention period for operational logs; versioning and RETAIN already keep deleted or overwritten log objects recoverable.',
     );
 
     const dataBucket = (bucketId: string, prefix: string, lifecycleRules?: s3.LifecycleRule[]) =>
@@ -102,10 +128,32 @@ export class SiteStorage extends Construct {
         lifecycleRules,
         removalPolicy: RemovalPolicy.RETAIN,
       });
-    this.datasetsBucket = dataBucket('DatasetsBucket', 'datasets/');
+    this.datasetsBucket = dataBucket('DatasetsBucket', 'datasets/', [abortIncompleteUploads]);
     this.checkpointsBucket = dataBucket('CheckpointsBucket', 'checkpoints/', [
       { id: 'ExpireOldCheckpointVersions', noncurrentVersionExpiration: Duration.days(plan.checkpointNoncurrentVersionExpiryDays) },
+      abortIncompleteUploads,
     ]);
+    const dataBucketReasons: ReadonlyArray<[s3.Bucket, string, string]> = [
+      [
+        this.datasetsBucket,
+        'Datasets are staged copies of corpora whose source of record lives outside this cluster; the bucket is versioned and retained on stack deletion. Replicating petabytes of training data to a second Region doubles storage for data that can be restaged.',
+        'Datasets are replaced when a corpus is re-staged; WORM retention would keep every superseded copy for the lock period and cannot be undone once enabled. Versioning and RETAIN already make deletions recoverable.',
+      ],
+      [
+        this.checkpointsBucket,
+        'Checkpoints are rewritten every few minutes to hours of training and expire as noncurrent versions (ExpireOldCheckpointVersions); a cross-Region replica would double the write volume of multi-terabyte checkpoints for data that is superseded within hours.',
+        'Checkpoints are pruned by design (ExpireOldCheckpointVersions); Object Lock retention would forbid that expiry and cannot be undone once enabled. Versioning and RETAIN already make accidental deletions recoverable.',
+      ],
+    ];
+    for (const [bucket, noReplica, noObjectLock] of dataBucketReasons) {
+      acknowledge(bucket, 'NIST.800.53.R5-S3BucketReplicationEnabled', noReplica);
+      acknowledge(bucket, controlTowerRule('s3_bucket_object_lock_enabled_check'), noObjectLock);
+      acknowledge(
+        bucket,
+        controlTowerRule('s3_event_notifications_enabled_check'),
+        'The one consumer of this bucket\'s object events is the file system, through its data repository association\'s automatic import (NEW, CHANGED, DELETED), which FSx runs itself; no other consumer exists, so EventBridge or SNS notifications would emit events no one reads.',
+      );
+    }
 
     // FSx reads and writes the linked buckets through its S3 service-linked role, which must be allowed
     // to use the bucket key. This is the "all FSx file systems in your account" statement of FSx
@@ -155,6 +203,16 @@ export class SiteStorage extends Construct {
       this.fileSystemSecurityGroup.connections.allowFrom(nodes, port, `${what} from cluster nodes`);
       this.fileSystemSecurityGroup.connections.allowTo(nodes, port, `${what} to cluster nodes`);
     }
+    // With EFA: the all-traffic rules between the file servers and with the cluster nodes.
+    for (const child of this.fileSystemSecurityGroup.node.children) {
+      if (child instanceof ec2.CfnSecurityGroupIngress && child.ipProtocol === '-1') {
+        acknowledge(
+          child,
+          'NIST.800.53.R5-EC2RestrictedCommonPorts',
+          'All traffic is allowed only between the file system\'s security group and itself or the cluster nodes\' group, never from an address range: an EFA-enabled FSx for Lustre file system requires exactly these rules (https://docs.aws.amazon.com/fsx/latest/LustreGuide/limit-access-security-groups.html).',
+        );
+      }
+    }
 
     this.logGroup = new logs.LogGroup(this, 'FileSystemLogs', {
       // FSx accepts only log groups whose name begins with /aws/fsx (CFN LustreLogCreateConfiguration.Destination).
@@ -163,6 +221,11 @@ export class SiteStorage extends Construct {
       retention: props.logRetentionDays,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    acknowledge(
+      this.logGroup,
+      controlTowerRule('cloudwatch_log_group_encrypted_check'),
+      'False positive: the group is encrypted with the site\'s customer logs key, but that key lives in the network stack, so KmsKeyId is an Fn::ImportValue of its ARN, which the rule does not recognise (it accepts only a literal ARN or a Ref/GetAtt in the same template). test/compliance.test.ts checks every log group has a KmsKeyId.',
+    );
 
     const [day, hour, minute] = plan.weeklyMaintenanceStartTime.split(':');
     const subnet = network.vpc.selectSubnets(network.storageSubnets).subnets[0];
