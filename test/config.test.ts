@@ -121,6 +121,13 @@ describe('schema errors name the field, the value and what is allowed', () => {
       '"cr-123"',
       '"cr-" and 17 hexadecimal digits',
     ],
+    [
+      'a pool larger than any site can address',
+      { sites: { ohio: { pools: { train: { ultraServers: 9000 } } } } },
+      'sites.ohio.pools.train.ultraServers',
+      '9000',
+      'at most 8188',
+    ],
     ['a zero count', { sites: { ohio: { pools: { dev: { nodes: 0 } } } } }, 'sites.ohio.pools.dev.nodes', '0', 'at least 1'],
     ['a fractional count', { sites: { ohio: { pools: { dev: { nodes: 1.5 } } } } }, 'sites.ohio.pools.dev.nodes', '1.5', 'whole number'],
     ['a bad AZ name', { sites: { ohio: { availabilityZone: 'ohio-1' } } }, 'sites.ohio.availabilityZone', '"ohio-1"', 'such as "us-east-2a"'],

@@ -1,6 +1,7 @@
 import { resolveConfig } from '../lib/config/load';
 import { PRESET_NAMES, PresetName } from '../lib/config/presets';
-import { CapacityKind } from '../lib/config/schema';
+import { CapacityKind, MAX_NODES_PER_POOL } from '../lib/config/schema';
+import { planNetwork } from '../lib/plan/network';
 import { planCluster } from '../lib/plan/build';
 import { NODE_GROUPS_PER_SHARD } from '../lib/plan/sharding';
 import { StackKind } from '../lib/plan/types';
@@ -72,6 +73,17 @@ describe('pools and nodes', () => {
 });
 
 describe('network plan', () => {
+  test('the schema bound on pool size is the most nodes a /16 site can address', () => {
+    const nodes = MAX_NODES_PER_POOL;
+    const fits = (n: number) => {
+      const site = { region: 'us-east-2', availabilityZone: 'us-east-2a', cidr: '10.0.0.0/16', egress: 'none' as const, pools: { p: { kind: CapacityKind.ON_DEMAND_CAPACITY_RESERVATION, instanceType: 'trn2.48xlarge' as const, nodes: n } } };
+      const net = planNetwork(site);
+      return net.subnetAddresses <= net.vpcAddresses;
+    };
+    expect(fits(nodes)).toBe(true);
+    expect(fits(nodes + 1)).toBe(false);
+  });
+
   test('the node subnet holds one address per node plus endpoints, never smaller than a /24', () => {
     expect(plan('single-node').sites[0].network.nodeSubnetMask).toBe(24);
     const site = plan('rainier-scale').sites[0];

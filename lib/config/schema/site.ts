@@ -14,6 +14,18 @@ export enum CapacityKind {
 
 const instanceType = z.enum(INSTANCE_TYPE_NAMES).describe('EC2 instance type of every node in the pool; the capacity kind limits the choice (rule RAIN-E101/E103).');
 
+/**
+ * The most nodes one pool can have. A site's VPC is at most a /16 and must also hold its /24 storage
+ * subnet, so its node subnet is at most a /17: 32,768 addresses, less the 5 AWS reserves in every
+ * subnet and one per interface endpoint (10), at one address per node (efa-only interfaces take
+ * none). lib/plan/network.ts does the same arithmetic; a test keeps the two equal.
+ */
+export const MAX_NODES_PER_POOL = 32_753;
+/** Whole UltraServers within MAX_NODES_PER_POOL. */
+export const MAX_ULTRASERVERS_PER_POOL = Math.floor(MAX_NODES_PER_POOL / 4);
+
+const nodeCount = positiveInt.max(MAX_NODES_PER_POOL);
+
 const NODES_DOC = 'Number of nodes. In an UltraServer pool: a multiple of 4, given instead of `ultraServers`.';
 const RESERVED_NODES_DOC = 'Instances the reservation holds, spares included; for a Capacity Block its size, one of 1, 2, 4, 8, 16, 32, 64. Default: `nodes`.';
 
@@ -27,8 +39,8 @@ const poolCommon = {
 const ultraServerPool = z.strictObject({
   kind: z.literal(CapacityKind.ULTRASERVER_CAPACITY_BLOCK).describe('How the capacity is obtained: UltraServer Capacity Blocks and instance Capacity Blocks are bought out of band; an On-Demand Capacity Reservation is created by the stack.'),
   ...poolCommon,
-  ultraServers: positiveInt.optional().describe('Number of UltraServers (4 nodes each). Give this or `nodes`.'),
-  nodes: positiveInt.optional().describe(NODES_DOC),
+  ultraServers: positiveInt.max(MAX_ULTRASERVERS_PER_POOL).optional().describe('Number of UltraServers (4 nodes each). Give this or `nodes`.'),
+  nodes: nodeCount.optional().describe(NODES_DOC),
   reservedUltraServers: positiveInt.optional().describe('UltraServers covered by the purchased blocks. Default: `ultraServers`.'),
   reservationIds: z.array(reservationId).min(1).optional().describe('IDs of the purchased UltraServer Capacity Blocks. Default: taken from a CloudFormation parameter at deploy time.'),
 });
@@ -36,7 +48,7 @@ const ultraServerPool = z.strictObject({
 const capacityBlockPool = z.strictObject({
   kind: z.literal(CapacityKind.CAPACITY_BLOCK),
   ...poolCommon,
-  nodes: positiveInt.describe(NODES_DOC),
+  nodes: nodeCount.describe(NODES_DOC),
   reservedNodes: positiveInt.optional().describe(RESERVED_NODES_DOC),
   reservationId: reservationId.optional().describe('ID of the purchased Capacity Block. Default: taken from a CloudFormation parameter at deploy time.'),
 });
@@ -44,7 +56,7 @@ const capacityBlockPool = z.strictObject({
 const onDemandPool = z.strictObject({
   kind: z.literal(CapacityKind.ON_DEMAND_CAPACITY_RESERVATION),
   ...poolCommon,
-  nodes: positiveInt.describe(NODES_DOC),
+  nodes: nodeCount.describe(NODES_DOC),
   reservedNodes: positiveInt.optional().describe(RESERVED_NODES_DOC),
   endDate: z.iso.datetime().optional().describe('When the reservation ends (ISO 8601, UTC). Default: it never ends (`EndDateType: unlimited`).'),
 });
