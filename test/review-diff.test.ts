@@ -49,9 +49,16 @@ describe('topology diff in people\'s terms (plans only)', () => {
     ]);
   });
 
-  test('reversed, the same change reads as a shrink', () => {
+  test('reversed, the same change reads as a shrink, and warns that FSx cannot shrink with it', () => {
     const d = diffTopology(plan({ configPath: fixture('ultraserver-x2.yaml') }), plan({ preset: 'ultraserver' }), 'a', 'b');
     expect(d.summary.slice(0, 3)).toEqual(['-1 UltraServer', '-4 nodes', '-64 chips']);
+    expect(d.warnings).toEqual([expect.stringMatching(/^FSx ohio would shrink from 14,400 GiB \(14\.4 TiB\) to 7,200 GiB .*Pin storage\.storageCapacityGiB: 14400/)]);
+    expect(renderTopologyDiff(d)).toContain('!!! THE DEPLOYMENT WOULD FAIL (1) !!!');
+  });
+
+  test('growing the file system raises no warning', () => {
+    const d = diffTopology(plan({ preset: 'ultraserver' }), plan({ configPath: fixture('ultraserver-x2.yaml') }), 'a', 'b');
+    expect(d.warnings).toEqual([]);
   });
 
   test('alarms added and removed are listed by site and ID', () => {

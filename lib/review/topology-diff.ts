@@ -48,6 +48,8 @@ export interface TopologyDiff {
   readonly alarms: { readonly added: readonly string[]; readonly removed: readonly string[] };
   /** Every configuration field whose value differs (defaults filled in). */
   readonly config: readonly FieldChange[];
+  /** Changes that would make the deployment fail (not lose data), e.g. an FSx file system asked to shrink. */
+  readonly warnings: readonly string[];
 }
 
 /** Totals worth a line, with how to print a value and the noun for the headline. */
@@ -113,6 +115,7 @@ export function diffTopology(before: ClusterPlan, after: ClusterPlan, beforeLabe
   }
 
   const storage: { site: string; fields: FieldChange[] }[] = [];
+  const warnings: string[] = [];
   for (const site of after.sites) {
     const old = before.sites.find((s) => s.name === site.name);
     if (old === undefined) {
@@ -136,6 +139,13 @@ export function diffTopology(before: ClusterPlan, after: ClusterPlan, beforeLabe
       const cap = fields.find((f) => f.path === 'capacity');
       if (cap) {
         summary.push(`FSx ${site.name} ${num(o.capacityGiB / 1000)} → ${num(n.capacityGiB / 1000)} TiB`);
+      }
+      // FSx for Lustre storage capacity can only be increased (FSX-INCREASE): a smaller planned
+      // capacity makes the storage stack's update fail and roll back.
+      if (n.capacityGiB < o.capacityGiB) {
+        warnings.push(
+          `FSx ${site.name} would shrink from ${fsxCapacity(o.capacityGiB)} to ${fsxCapacity(n.capacityGiB)}: FSx for Lustre can only grow, so the storage stack update would fail. Pin storage.storageCapacityGiB: ${o.capacityGiB} to keep the deployed size.`,
+        );
       }
       const efa = fields.find((f) => f.path === 'efa');
       if (efa) {
@@ -176,6 +186,7 @@ export function diffTopology(before: ClusterPlan, after: ClusterPlan, beforeLabe
     storage,
     alarms,
     config: diffValues(before.config, after.config, ''),
+    warnings,
   };
 }
 
@@ -307,6 +318,11 @@ export function renderTopologyDiff(d: TopologyDiff): string {
         out.push(`  ~ ${s.site} ${f.path}: ${f.before} → ${f.after}`);
       }
     }
+  }
+  if (d.warnings.length > 0) {
+    out.push('');
+    out.push(`!!! THE DEPLOYMENT WOULD FAIL (${d.warnings.length}) !!!`);
+    d.warnings.forEach((w) => out.push(`  - ${w}`));
   }
   if (d.alarms.added.length + d.alarms.removed.length > 0) {
     out.push('');
