@@ -14,7 +14,7 @@ export const CONTEXT_CONFIG = 'config';
  * (they cannot fail synthesis unless `@aws-cdk/core:validateAgainstDefaultRules` is set), yet it
  * was two thirds of the default preset's synthesis time and over a third of rainier-scale's
  * (docs/benchmarks.md). The test suite runs it on every small preset and fails on any unacknowledged
- * finding (test/nag.test.ts), which is a stronger check than warnings on every synth.
+ * finding (test/compliance.test.ts), which is a stronger check than warnings on every synth.
  */
 export const CONTEXT_CFN_VALIDATION = 'cloudFormationValidation';
 

@@ -2,7 +2,7 @@
  * Synthesis benchmark: `npm run bench` (options: `--repeat N`, `--skip-tests`, `--only NAME,...`, `--out FILE`).
  *
  * Every case runs in a child process the way the CDK CLI runs the app: `node -r
- * ts-node/register/transpile-only bin/rainier.ts` with the context in CDK_CONTEXT_JSON (cdk.json's
+ * ts-node/register bin/rainier.ts` with TS_NODE_TRANSPILE_ONLY and the swc transpiler (what cdk.json's `ts-node --swc` does) and the context in CDK_CONTEXT_JSON (cdk.json's
  * context plus the case's, as the CLI merges them) and the output directory in CDK_OUTDIR. An empty
  * CDK app (`new App()`, no stacks) runs the same way in the same run, as the baseline.
  *
@@ -114,9 +114,10 @@ function runCase(c: Case, work: string, cdkContext: Record<string, unknown>, ind
   const usageFile = path.join(work, `usage-${index}.json`);
   const loadBefore = os.loadavg()[0];
   const start = process.hrtime.bigint();
-  const child = spawnSync(process.execPath, ['-r', path.join(work, 'usage-hook.js'), '-r', 'ts-node/register/transpile-only', c.entry], {
+  const child = spawnSync(process.execPath, ['-r', path.join(work, 'usage-hook.js'), '-r', 'ts-node/register', c.entry], {
     cwd: ROOT,
-    env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ ...cdkContext, ...c.context }), CDK_OUTDIR: outdir, BENCH_USAGE_FILE: usageFile },
+    // Transpile only, with swc: what cdk.json's `ts-node --swc` does.
+    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_TRANSPILER: 'ts-node/transpilers/swc', CDK_CONTEXT_JSON: JSON.stringify({ ...cdkContext, ...c.context }), CDK_OUTDIR: outdir, BENCH_USAGE_FILE: usageFile },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -241,7 +242,7 @@ function render(results: readonly Result[], tests: { wallS: number; summary: str
   );
   lines.push('## Method', '');
   lines.push(
-    'Each case is a child process started the way the CDK CLI starts the app: `node -r ts-node/register/transpile-only bin/rainier.ts`, with cdk.json\'s context plus the case\'s in `CDK_CONTEXT_JSON` and the output directory in `CDK_OUTDIR`. The app plans, builds, synthesises (cdk-nag AwsSolutions included) and writes the topology report. The CLI\'s own start-up (`npx cdk`, a second `npx` for ts-node, reading the assembly back) is not included.',
+    'Each case is a child process started the way the CDK CLI starts the app: `node -r ts-node/register bin/rainier.ts` transpiling with swc (cdk.json\'s `ts-node --swc`), with cdk.json\'s context plus the case\'s in `CDK_CONTEXT_JSON` and the output directory in `CDK_OUTDIR`. The app plans, builds, synthesises (cdk-nag AwsSolutions included) and writes the topology report. The CLI\'s own start-up (`npx cdk`, a second `npx` for ts-node, reading the assembly back) is not included.',
     '',
     '- **Wall**: spawn to exit. **CPU**: user + system time of the child (`process.resourceUsage()`, reported by an exit hook), the steadier figure when other work shares the cores. **Peak memory**: the child\'s maximum resident set size from the same hook.',
     '- **Stacks / resources / largest template**: read back from the cloud assembly; template bytes are the file as written (what CloudFormation receives from S3).',

@@ -30,7 +30,7 @@ function checkPreset(preset: PresetName): PresetResult {
   const started = Date.now();
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rainier-check-'));
   try {
-    const app = new App({ outdir, context: cdkJsonContext() });
+    const app = new App({ outdir, context: cdkJsonContext(), builtinCloudFormationValidation: false });
     buildClusterApp(app, { preset });
     addCompliancePacks(app);
     const findings = complianceFindings(app);

@@ -8,9 +8,10 @@ const ROOT = path.join(__dirname, '..');
 /** Runs bin/rainier.ts the way the CDK CLI does: context in CDK_CONTEXT_JSON, output in CDK_OUTDIR. */
 function runApp(context: Record<string, string>) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rainier-cli-'));
-  const result = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', 'bin/rainier.ts'], {
+  const result = spawnSync(process.execPath, ['-r', 'ts-node/register', 'bin/rainier.ts'], {
     cwd: ROOT,
-    env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(context), CDK_OUTDIR: outdir },
+    // Transpile only, with swc: what cdk.json's `ts-node --swc` does.
+    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_TRANSPILER: 'ts-node/transpilers/swc', CDK_CONTEXT_JSON: JSON.stringify(context), CDK_OUTDIR: outdir },
     encoding: 'utf8',
   });
   const templates = fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json'));

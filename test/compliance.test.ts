@@ -7,6 +7,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildClusterApp } from '../lib/app';
 import { Acknowledgement, Finding, acknowledgements, addCompliancePacks, complianceFindings, packOf, ruleName } from '../lib/compliance';
 import { PresetName } from '../lib/config/presets';
+import { cloudFormationValidateViolations } from './support/nag';
 import { CDK_JSON_CONTEXT } from './support/synth';
 
 /**
@@ -20,6 +21,8 @@ const MIN_REASON_CHARS = 40;
 
 interface Checked {
   readonly findings: Finding[];
+  /** aws-cdk-lib's built-in CloudFormation validation (warnings only, so read from its report). */
+  readonly cloudFormationValidate: ReturnType<typeof cloudFormationValidateViolations>;
   readonly acks: Acknowledgement[];
   readonly templates: Record<string, { Resources: Record<string, { Type: string; Properties?: any }> }>;
 }
@@ -30,17 +33,20 @@ afterAll(() => outdirs.forEach((d) => fs.rmSync(d, { recursive: true, force: tru
 function check(preset: PresetName): Checked {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rainier-compliance-'));
   outdirs.push(outdir);
-  const app = new App({ outdir, context: CDK_JSON_CONTEXT });
+  // The CLI app leaves the built-in CloudFormation validation off for speed (lib/context.ts); here it
+  // runs on every small preset, in the same synthesis as the packs, and any finding fails the suite.
+  const app = new App({ outdir, context: CDK_JSON_CONTEXT, builtinCloudFormationValidation: true });
   buildClusterApp(app, { preset });
   addCompliancePacks(app);
   const findings = complianceFindings(app);
+  const cloudFormationValidate = cloudFormationValidateViolations(app);
   const templates = Object.fromEntries(
     fs
       .readdirSync(outdir)
       .filter((f) => f.endsWith('.template.json'))
       .map((f) => [f, JSON.parse(fs.readFileSync(path.join(outdir, f), 'utf8'))]),
   );
-  return { findings, acks: acknowledgements(app), templates };
+  return { findings, cloudFormationValidate, acks: acknowledgements(app), templates };
 }
 
 function resources(c: Checked, type: string): any[] {
@@ -52,6 +58,10 @@ describe.each(PRESETS)('%s', (preset) => {
 
   test('has no unacknowledged finding in any pack', () => {
     expect(checked.findings).toEqual([]);
+  });
+
+  test('has no unacknowledged finding of the built-in CloudFormation validation', () => {
+    expect(checked.cloudFormationValidate).toEqual([]);
   });
 
   // aws-cdk-lib acknowledges a few findings of its own built-in CloudFormation validation itself

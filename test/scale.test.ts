@@ -31,7 +31,7 @@ function synthSites(plan: ClusterPlan, sites: readonly string[]): Map<string, Me
     sites: plan.sites.filter((s) => sites.includes(s.name)),
     stacks: plan.stacks.filter((s) => sites.includes(s.site)),
   };
-  // Built-in CloudFormation validation and cdk-nag are covered by test/nag.test.ts; here only the quotas matter.
+  // Built-in CloudFormation validation and cdk-nag are covered by test/compliance.test.ts; here only the quotas matter.
   const app = new App({ builtinCloudFormationValidation: false });
   createCluster(app, partial);
   const assembly = app.synth();

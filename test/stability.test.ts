@@ -24,7 +24,7 @@ function tempdir(): string {
 describe('synthesis is deterministic', () => {
   /** What `cdk synth` writes for the default preset: templates plus the topology report files. */
   function synthDefault(): Record<string, Buffer> {
-    const app = new App({ outdir: tempdir(), context: CDK_JSON_CONTEXT });
+    const app = new App({ outdir: tempdir(), context: CDK_JSON_CONTEXT, builtinCloudFormationValidation: false });
     const { plan } = buildClusterApp(app, {});
     const assembly = app.synth();
     writeReportFiles(plan, assembly, describeSource({}));
@@ -88,7 +88,7 @@ function resized(config: ClusterConfigInput, factor: 2 | 0.5): ClusterConfigInpu
 }
 
 function synthStacks(config: ClusterConfigInput): SynthesisedStack[] {
-  const app = new App({ outdir: tempdir(), context: CDK_JSON_CONTEXT });
+  const app = new App({ outdir: tempdir(), context: CDK_JSON_CONTEXT, builtinCloudFormationValidation: false });
   createCluster(app, planCluster(parseConfig(config)));
   return readAssembly(app.synth());
 }

@@ -32,6 +32,8 @@ export function synthesise(source: ConfigSource, options: SynthOptions = {}): Sy
   try {
     const app = new App({
       outdir,
+      // As the CLI app (bin/rainier.ts, lib/context.ts): the built-in CloudFormation validation is off.
+      builtinCloudFormationValidation: false,
       context: { ...options.context, [cxapi.PATH_METADATA_ENABLE_CONTEXT]: true },
     });
     const { plan } = buildClusterApp(app, source);

@@ -19,11 +19,13 @@ export interface Synthesised extends ClusterApp {
 
 /**
  * Builds the cluster app for a config source, exactly as `bin/rainier.ts` does.
- * cdk-nag runs at `app.synth()` (the tests in nag.test.ts call it); templates are read with
+ * cdk-nag runs at `app.synth()` (test/compliance.test.ts calls it); templates are read with
  * `Template.fromStack`, which does not need the full synthesis.
  */
-export function synthCluster(source: ConfigSource = {}): Synthesised {
-  const app = new App({ context: CDK_JSON_CONTEXT });
+export function synthCluster(source: ConfigSource = {}, options: { cloudFormationValidation?: boolean } = {}): Synthesised {
+  // As bin/rainier.ts: aws-cdk-lib's built-in CloudFormation validation is off unless asked for
+  // (lib/context.ts); test/compliance.test.ts turns it on.
+  const app = new App({ context: CDK_JSON_CONTEXT, builtinCloudFormationValidation: options.cloudFormationValidation ?? false });
   const built = buildClusterApp(app, source);
   const stacks = () => app.node.children.filter((c): c is Stack => Stack.isStack(c));
   return {
