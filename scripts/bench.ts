@@ -212,13 +212,14 @@ function main(): void {
 
   let tests: { wallS: number; summary: string } | undefined;
   if (!args.skipTests) {
-    process.stderr.write('npx jest ...\n');
+    // The whole README test command: type-check, then Jest.
+    process.stderr.write('npm test ...\n');
     const start = process.hrtime.bigint();
-    const jest = spawnSync('npx', ['jest'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const run = spawnSync('npm', ['test'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     const wallS = Number(process.hrtime.bigint() - start) / 1e9;
-    const summary = /^Tests:.*$/m.exec(jest.stderr)?.[0] ?? `exit ${jest.status}`;
+    const summary = /^Tests:.*$/m.exec(run.stderr)?.[0] ?? `exit ${run.status}`;
     tests = { wallS, summary };
-    process.stderr.write(`npx jest: ${fmt(wallS, 1)} s (${summary})\n`);
+    process.stderr.write(`npm test: ${fmt(wallS, 1)} s (${summary})\n`);
   }
 
   fs.writeFileSync(args.out, render(results, tests, args.repeat));
@@ -269,7 +270,7 @@ function render(results: readonly Result[], tests: { wallS: number; summary: str
     lines.push(`| ${a.case.name} | ${b.case.name} | ${fmt(((b.median.wallS - a.median.wallS) * 1000) / dn, 2)} | ${fmt(((b.median.cpuS - a.median.cpuS) * 1000) / dn, 2)} |`);
   }
   if (tests) {
-    lines.push('', `Test suite (\`npx jest\`, once): ${fmt(tests.wallS, 1)} s wall (${tests.summary}).`);
+    lines.push('', `Test suite (\`npm test\`: tsc --noEmit, then jest; once): ${fmt(tests.wallS, 1)} s wall (${tests.summary}).`);
   }
   lines.push('', '## Targets', '');
   const def = results.find((r) => r.case.name.startsWith('default preset'));
@@ -292,7 +293,7 @@ function render(results: readonly Result[], tests: { wallS: number; summary: str
       r.assembly.maxParameters <= CFN_PARAMETERS,
   );
   lines.push(`| every stack within ${CFN_RESOURCES} resources, ${int(CFN_TEMPLATE_BYTES)} bytes, ${CFN_OUTPUTS} outputs, ${CFN_PARAMETERS} parameters | see table | ${verdict(limitsOk)} |`);
-  lines.push(`| npm test <= ${TARGET_TEST_SECONDS} s | ${tests ? `${fmt(tests.wallS, 1)} s (jest only; npm test adds tsc --noEmit)` : '-'} | ${verdict(tests && tests.wallS <= TARGET_TEST_SECONDS)} |`);
+  lines.push(`| npm test <= ${TARGET_TEST_SECONDS} s | ${tests ? `${fmt(tests.wallS, 1)} s` : '-'} | ${verdict(tests && tests.wallS <= TARGET_TEST_SECONDS)} |`);
   lines.push('');
   return `${lines.join('\n')}\n`;
 }

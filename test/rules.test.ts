@@ -6,6 +6,7 @@ import { PresetName } from '../lib/config/presets';
 import { planCluster } from '../lib/plan/build';
 import { RULES, RuleLevel } from '../lib/plan/rules';
 import { STALE_ACKNOWLEDGEMENT } from '../lib/plan/rules/run';
+import { formatFindings } from '../lib/review/findings';
 
 /** Plans a preset with an overlay; returns the codes of every finding, errors included. */
 function codesFor(preset: PresetName, overlay: Record<string, unknown>): string[] {
@@ -121,6 +122,16 @@ describe('acknowledgements', () => {
     );
     expect(plan.findings.find((x) => x.code === 'RAIN-W202')!.acknowledgedBecause).toBeUndefined();
     expect(plan.findings.find((x) => x.code === STALE_ACKNOWLEDGEMENT)).toMatchObject({ path: 'acknowledgements.0' });
+  });
+
+  test('the app prints open warnings as warnings and acknowledged ones with their reason', () => {
+    const reason = 'Testing placement-group behaviour on a block, knowingly.';
+    const open = formatFindings(planCluster(resolveConfig('ultraserver', forcedPg)).findings);
+    expect(open).toBe('Warning [RAIN-W202] sites.ohio.pools.train.placementGroup: got true; false (the default) for Capacity Block pools');
+    const acked = formatFindings(
+      planCluster(resolveConfig('ultraserver', { ...forcedPg, acknowledgements: [{ rule: 'RAIN-W202', path: 'sites.ohio', reason }] })).findings,
+    );
+    expect(acked).toBe(`Acknowledged warning [RAIN-W202] sites.ohio.pools.train.placementGroup: got true; false (the default) for Capacity Block pools (reason: ${reason})`);
   });
 
   test('rainier-scale acknowledges the Capacity Block account limit with a reason', () => {

@@ -5,8 +5,9 @@ export function formatFindings(findings: readonly Finding[]): string {
   return findings
     .filter((f) => f.level !== RuleLevel.ERROR)
     .map((f) => {
-      const head = `${f.level === RuleLevel.WARNING ? 'Warning' : 'Info'} [${f.code}] ${f.path}: got ${f.given}; ${f.allowed}`;
-      return f.acknowledgedBecause === undefined ? head : `${head} (acknowledged: ${f.acknowledgedBecause})`;
+      const level = f.level === RuleLevel.WARNING ? 'Warning' : 'Info';
+      const head = `[${f.code}] ${f.path}: got ${f.given}; ${f.allowed}`;
+      return f.acknowledgedBecause === undefined ? `${level} ${head}` : `Acknowledged ${level.toLowerCase()} ${head} (reason: ${f.acknowledgedBecause})`;
     })
     .join('\n');
 }
