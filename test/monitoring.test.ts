@@ -162,6 +162,29 @@ describe('alarm topic', () => {
     template.resourcePropertiesCountIs('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' }, 1);
   });
 
+  test('lets CloudWatch alarms of this account publish (the topic policy replaces the default one)', () => {
+    const alarmArns = Object.values(template.findResources('AWS::CloudWatch::Alarm')).flatMap((a) => a.Properties.AlarmActions);
+    expect(alarmArns.length).toBeGreaterThan(0);
+    const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
+    for (const action of alarmArns) {
+      expect(action).toEqual({ Ref: topicId });
+    }
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'AlarmsPublish',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': '111122223333' } }),
+          }),
+        ]),
+      },
+    });
+  });
+
   test('no subscription when none is configured', () => {
     render(planCluster(resolveConfig('single-node'))).template.resourceCountIs('AWS::SNS::Subscription', 0);
   });

@@ -91,6 +91,20 @@ export class SiteMonitoring extends Construct {
       masterKey: this.topicKey,
       enforceSSL: true,
     });
+    // enforceSSL gives the topic a resource policy, which replaces SNS's default one: CloudWatch
+    // alarms may publish only if the policy says so (EventBridge's SnsTopic target adds its own).
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
+        },
+      }),
+    );
     for (const address of props.emailSubscriptions ?? []) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(address));
     }
