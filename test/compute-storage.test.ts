@@ -91,10 +91,10 @@ describe('compute with the storage slice', () => {
     }
   });
 
-  test('storage sections run after the scratch volume and before the extra sections', () => {
+  test('the extra (telemetry) sections run after the scratch volume and before storage, so a failed mount is already logged', () => {
     const userData = (Object.values(t.findResources('AWS::EC2::LaunchTemplate')) as any[])[0].Properties.LaunchTemplateData.UserData['Fn::Base64'];
     const script = typeof userData === 'string' ? userData : JSON.stringify(userData);
-    const order = ['# --- scratch-volume ---', '# --- lustre-mount ---', '# --- monitoring-agent ---'].map((h) => script.indexOf(h));
+    const order = ['# --- scratch-volume ---', '# --- monitoring-agent ---', '# --- lustre-mount ---'].map((h) => script.indexOf(h));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });

@@ -148,13 +148,14 @@ describe('launch template hardening', () => {
     });
   });
 
-  test('the node key lets only the Auto Scaling service-linked role use it, through EC2 or SNS', () => {
+  test('the node key lets only the Auto Scaling service-linked role of this account use it, as AWS documents', () => {
     const key = only(train, 'AWS::KMS::Key');
     const use = key.Properties.KeyPolicy.Statement.find((s: any) => s.Sid === 'AutoScalingServiceLinkedRoleUse');
     expect(use.Condition.ArnEquals['aws:PrincipalArn']).toEqual({
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling']],
     });
-    expect(use.Condition.StringEquals['kms:ViaService']).toEqual(['ec2.us-east-2.amazonaws.com', 'sns.us-east-2.amazonaws.com']);
+    expect(use.Condition.StringEquals).toEqual({ 'kms:CallerAccount': { Ref: 'AWS::AccountId' } });
+    expect([...use.Action].sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*']);
   });
 
   test('the AMI is the Neuron DLAMI public SSM parameter, resolved at deploy time', () => {
@@ -417,16 +418,22 @@ acknowledgements:
     shard0.resourceCountIs('AWS::AutoScaling::AutoScalingGroup', NODE_GROUPS_PER_SHARD);
   });
 
-  test('later shards hold only Auto Scaling groups, launching from shard 0\'s template', () => {
+  test('later shards hold their own launch template and Auto Scaling groups; no template version crosses stacks', () => {
     const types = new Set(Object.values(shard1.toJSON().Resources).map((r: any) => r.Type));
-    expect([...types]).toEqual(['AWS::AutoScaling::AutoScalingGroup']);
+    expect([...types].sort()).toEqual(['AWS::AutoScaling::AutoScalingGroup', 'AWS::EC2::LaunchTemplate']);
     shard1.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
       LaunchTemplate: {
-        LaunchTemplateId: { 'Fn::ImportValue': Match.stringLikeRegexp('^rainier-ohio-train:.*LaunchTemplate') },
-        Version: { 'Fn::ImportValue': Match.stringLikeRegexp('LatestVersionNumber') },
+        LaunchTemplateId: { Ref: Match.stringLikeRegexp('^LaunchTemplate') },
+        Version: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LaunchTemplate'), 'LatestVersionNumber'] },
       },
       Tags: Match.arrayWith([{ Key: 'rainier:ultraserver', Value: `ohio-train-u0${NODE_GROUPS_PER_SHARD}`, PropagateAtLaunch: true }]),
     });
+    // Shard 0 exports nothing about its launch template: a new version could not be exported while imported.
+    expect(JSON.stringify(shard0.toJSON().Outputs ?? {})).not.toMatch(/LaunchTemplate/);
+    // Both shards' templates are the same: same capacity target, interfaces and boot script.
+    const data = (t: typeof shard0) => (Object.values(t.findResources('AWS::EC2::LaunchTemplate')) as any[])[0].Properties.LaunchTemplateData;
+    expect(data(shard1).NetworkInterfaces).toHaveLength(data(shard0).NetworkInterfaces.length);
+    expect(data(shard1).InstanceMarketOptions).toEqual(data(shard0).InstanceMarketOptions);
   });
 
   test('later shards deploy after shard 0', () => {

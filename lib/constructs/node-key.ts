@@ -13,7 +13,7 @@ import { limitGrantsToAwsServices } from './key-policy';
  * (https://docs.aws.amazon.com/autoscaling/ec2/userguide/key-policy-requirements-EBS-encryption.html).
  * The role exists only after the account's first Auto Scaling group, and a key policy naming a
  * principal that does not exist is rejected, so the statement names it by `aws:PrincipalArn`
- * (any principal, narrowed to that role, this account, and calls made through EC2 or SNS).
+ * (any principal, narrowed to that role in this account).
  */
 export class NodeKey extends Construct {
   public readonly key: kms.Key;
@@ -27,11 +27,10 @@ export class NodeKey extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     limitGrantsToAwsServices(this.key);
+    // No kms:ViaService narrowing: AWS's documented policy for the role has none, and the role also
+    // calls the key directly (DescribeKey) when launching, which a ViaService condition would deny.
     const conditions = {
-      StringEquals: {
-        'kms:CallerAccount': stack.account,
-        'kms:ViaService': [`ec2.${stack.region}.amazonaws.com`, `sns.${stack.region}.amazonaws.com`],
-      },
+      StringEquals: { 'kms:CallerAccount': stack.account },
       ArnEquals: {
         'aws:PrincipalArn': `arn:${stack.partition}:iam::${stack.account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
       },

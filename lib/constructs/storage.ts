@@ -344,7 +344,7 @@ export function lustreMountSection(dnsName: string, mountName: string, mountPoin
   }
   commands.push(
     `mkdir -p ${mountPoint}`,
-    `grep -qs " ${mountPoint} lustre " /etc/fstab || echo "${dnsName}@tcp:/${mountName} ${mountPoint} lustre defaults,relatime,flock,_netdev,x-systemd.automount,x-systemd.requires=network.service 0 0" >> /etc/fstab`,
+    `grep -qs " ${mountPoint} lustre " /etc/fstab || echo "${dnsName}@tcp:/${mountName} ${mountPoint} lustre defaults,relatime,flock,_netdev,x-systemd.automount,x-systemd.requires=network-online.target 0 0" >> /etc/fstab`,
     `mountpoint -q ${mountPoint} || mount ${mountPoint}`,
   );
   return { name: 'lustre-mount', commands };

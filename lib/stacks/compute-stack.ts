@@ -4,7 +4,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PoolCapacity } from '../constructs/capacity';
 import { BootstrapSection, NodeStorageAccess } from '../constructs/contracts';
-import { NodeLaunchTemplate } from '../constructs/launch-template';
+import { NodeLaunchTemplate, NodeLaunchTemplateProps } from '../constructs/launch-template';
 import { SiteNetwork } from '../constructs/network';
 import { renderBootstrap, scratchVolumeSection } from '../constructs/node-bootstrap';
 import { NodeGroup } from '../constructs/node-group';
@@ -15,10 +15,15 @@ import { ComputeConfig } from '../config/schema/compute';
 import { dlamiImageParameter, nodeGroupTags, planScratchVolume, rootDeviceName } from '../plan/compute';
 import { PoolPlan, SitePlan, StackPlan } from '../plan/types';
 
-/** What a pool's first compute stack shares with its other shards. */
+/**
+ * What a pool's first compute stack shares with its other shards: everything a launch template is
+ * made of, but not the template itself. Each shard renders its own launch template from these, so
+ * no stack imports another's template version: a new version (a new DLAMI, new user data) would
+ * otherwise be an export in use, which CloudFormation refuses to update.
+ */
 export interface PoolLaunch {
-  readonly launchTemplate: ec2.ILaunchTemplate;
   readonly events: sns.ITopic;
+  readonly launchTemplateProps: NodeLaunchTemplateProps;
 }
 
 export interface ComputeStackProps extends StackProps {
@@ -32,7 +37,7 @@ export interface ComputeStackProps extends StackProps {
   readonly shared?: PoolLaunch;
   /** The storage slice's buckets, keys, Lustre mount and client security group, once wired. */
   readonly storage?: NodeStorageAccess;
-  /** Extra boot-script sections (e.g. monitoring agents), run after storage's, in order. */
+  /** Extra boot-script sections (e.g. monitoring agents), run before storage's, in order. */
   readonly bootstrap?: readonly BootstrapSection[];
   /** The site's node log groups, which the node telemetry writes to. @default no telemetry permissions */
   readonly telemetryLogGroups?: NodeLogGroups;
@@ -40,9 +45,8 @@ export interface ComputeStackProps extends StackProps {
 
 /**
  * One compute shard of a pool. Shard 0 holds the pool's capacity (reservation, resource group or
- * parameters), placement group, node key, role and instance profile, event topic and launch
- * template, plus its node groups; later shards hold only Auto Scaling groups that use shard 0's
- * launch template (DESIGN.md "Stacks").
+ * parameters), placement group, node key, role and instance profile and event topic; every shard
+ * holds a launch template built from those and its own Auto Scaling groups (DESIGN.md "Stacks").
  */
 export class ComputeStack extends Stack {
   /** Shard 0 only: what later shards of the pool use. */
@@ -71,34 +75,38 @@ export class ComputeStack extends Stack {
       const scratch = planScratchVolume(pool.shape);
       const sections: BootstrapSection[] = [
         ...(scratch === undefined ? [] : [scratchVolumeSection(scratch)]),
-        ...(props.storage?.bootstrap ?? []),
+        // Telemetry before storage: if mounting fails, the agent is already shipping the boot log.
         ...(props.bootstrap ?? []),
+        ...(props.storage?.bootstrap ?? []),
       ];
       const clientGroup = props.storage?.clientSecurityGroup;
       // An EFA-enabled file system talks to the clients' EFA interfaces too, so its clients' group
       // goes on every interface; otherwise Lustre runs over TCP on the primary interface only.
       const everywhere = clientGroup !== undefined && props.storage!.lustre.efaEnabled;
-      const template = new NodeLaunchTemplate(this, 'LaunchTemplate', {
-        instanceType: pool.instanceType,
-        nics: pool.nics,
-        securityGroups: [network.clusterSecurityGroup, ...(everywhere ? [clientGroup] : [])],
-        primarySecurityGroups: clientGroup !== undefined && !everywhere ? [clientGroup] : [],
-        machineImage: ec2.MachineImage.fromSsmParameter(dlamiImageParameter(props.compute.dlami)),
-        instanceProfile: this.nodeRole.instanceProfile,
-        userData: ec2.UserData.custom(renderBootstrap(sections)),
-        rootDeviceName: rootDeviceName(props.compute.dlami),
-        rootVolumeGiB: props.compute.rootVolumeGiB,
-        rootVolumeKey: nodeKey.key,
-        capacity: this.capacity.target,
-        placementGroup: this.capacity.placementGroup,
-      });
-      this.launch = { launchTemplate: template.launchTemplate, events };
+      this.launch = {
+        events,
+        launchTemplateProps: {
+          instanceType: pool.instanceType,
+          nics: pool.nics,
+          securityGroups: [network.clusterSecurityGroup, ...(everywhere ? [clientGroup] : [])],
+          primarySecurityGroups: clientGroup !== undefined && !everywhere ? [clientGroup] : [],
+          machineImage: ec2.MachineImage.fromSsmParameter(dlamiImageParameter(props.compute.dlami)),
+          instanceProfile: this.nodeRole.instanceProfile,
+          userData: ec2.UserData.custom(renderBootstrap(sections)),
+          rootDeviceName: rootDeviceName(props.compute.dlami),
+          rootVolumeGiB: props.compute.rootVolumeGiB,
+          rootVolumeKey: nodeKey.key,
+          capacity: this.capacity.target,
+          placementGroup: this.capacity.placementGroup,
+        },
+      };
     } else {
       if (props.shared === undefined) {
-        throw new Error(`compute stack ${id} is shard ${shard} of pool ${pool.path} but was given no shard-0 launch template`);
+        throw new Error(`compute stack ${id} is shard ${shard} of pool ${pool.path} but was given no shard-0 launch inputs`);
       }
       this.launch = props.shared;
     }
+    const template = new NodeLaunchTemplate(this, 'LaunchTemplate', this.launch.launchTemplateProps);
 
     const wanted = new Set(props.stack.nodeGroups ?? []);
     this.nodeGroups = pool.nodeGroups
@@ -108,7 +116,7 @@ export class ComputeStack extends Stack {
           new NodeGroup(this, group.id, {
             vpc: network.vpc,
             vpcSubnets: network.nodeSubnets,
-            launchTemplate: this.launch.launchTemplate,
+            launchTemplate: template.launchTemplate,
             size: group.size,
             tags: nodeGroupTags(site, pool, group),
             events: this.launch.events,
