@@ -115,7 +115,7 @@ describe('alarms: thresholds, descriptions and actions', () => {
 
   test('FSx free capacity low, in percent of the capacity passed in', () => {
     const p = alarmByPrefix(template, 'FsxFreeCapacityLow');
-    expect(p).toMatchObject({ ComparisonOperator: 'LessThanThreshold', Threshold: 10, EvaluationPeriods: 3 });
+    expect(p).toMatchObject({ ComparisonOperator: 'LessThanThreshold', Threshold: 10, EvaluationPeriods: 15 }); // 3 five-minute periods of one-minute data
     expect(p.Metrics.find((m: any) => m.Expression).Expression).toBe(`100 * free / ${2400 * 2 ** 30}`);
     expect(p.Metrics.find((m: any) => m.MetricStat).MetricStat).toMatchObject({
       Metric: { Namespace: 'AWS/FSx', MetricName: 'FreeDataStorageCapacity', Dimensions: [{ Name: 'FileSystemId', Value: FS_ID }] },

@@ -135,7 +135,8 @@ describe('alarms', () => {
     const get = (id: string) => alarms.find((a) => a.id === id)!;
     expect(get('ReservedCapacityIdle')).toMatchObject({ threshold: 75, evaluationPeriods: 6, datapointsToAlarm: 6 });
     expect(get('NeuronCoreUtilizationLowTrain')).toMatchObject({ threshold: 35, evaluationPeriods: 6 });
-    expect(get('FsxFreeCapacityLow')).toMatchObject({ threshold: 15, evaluationPeriods: 6 });
+    // One-minute periods, so 6 five-minute periods are 30 of them.
+    expect(get('FsxFreeCapacityLow')).toMatchObject({ threshold: 15, evaluationPeriods: 30, datapointsToAlarm: 30 });
     expect(get('FsxNetworkThroughputSaturated')).toMatchObject({ threshold: 80 });
     expect(get('FsxDiskThroughputSaturated')).toMatchObject({ threshold: 80 });
     expect(get('NeuronUncorrectedEccTrain').evaluationPeriods).toBe(1);

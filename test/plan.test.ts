@@ -63,6 +63,15 @@ describe('pools and nodes', () => {
     }
   });
 
+  test('EFA bandwidth counts only the cards that carry an EFA interface', () => {
+    const half = plan('single-node', {
+      sites: { ohio: { pools: { dev: { efaInterfaces: 8 } } } },
+      acknowledgements: [{ rule: 'RAIN-W205', path: 'sites.ohio.pools.dev', reason: 'Benchmarking half the cards on purpose.' }],
+    });
+    expect(half.totals.efaGbps).toBe(1600);
+    expect(plan('single-node').totals.efaGbps).toBe(3200);
+  });
+
   test('fewer EFA interfaces trim the layout from the end', () => {
     const p = plan('single-node', {
       sites: { ohio: { pools: { dev: { efaInterfaces: 8 } } } },

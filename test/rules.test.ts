@@ -42,6 +42,8 @@ const CASES: [code: string, preset: PresetName, breaks: Record<string, unknown>,
     ohioPool('dev', { kind: 'capacity-block', nodes: 3 }),
     ohioPool('dev', { kind: 'capacity-block', nodes: 3, reservedNodes: 4 }),
   ],
+  ['RAIN-E106', 'single-node', ohioPool('dev', { nodes: 1001 }), ohioPool('dev', { nodes: 1000 })],
+  ['RAIN-E106', 'single-node', ohioPool('dev', { nodes: 2, reservedNodes: 1001 }), ohioPool('dev', { nodes: 2, reservedNodes: 1000 })],
   ['RAIN-W107', 'ultraserver', ohioPool('train', { ultraServers: 65 }), ohioPool('train', { ultraServers: 64 })],
   ['RAIN-E201', 'single-node', { sites: { ohio: { availabilityZone: 'us-east-1a' } } }, { sites: { ohio: { availabilityZone: 'us-east-2c' } } }],
   ['RAIN-W202', 'ultraserver', ohioPool('train', { placementGroup: true }), ohioPool('train', { placementGroup: false })],
@@ -49,6 +51,7 @@ const CASES: [code: string, preset: PresetName, breaks: Record<string, unknown>,
   ['RAIN-E204', 'trn1-small', { sites: { virginia: { pools: { train: { efaInterfaces: 9 } } } } }, { sites: { virginia: { pools: { train: { efaInterfaces: 8 } } } } }],
   ['RAIN-W205', 'single-node', ohioPool('dev', { efaInterfaces: 15 }), ohioPool('dev', { efaInterfaces: 16 })],
   ['RAIN-W206', 'single-node', ohioPool('dev', { instanceType: 'trn2.3xlarge', nodes: 2 }), ohioPool('dev', { instanceType: 'trn2.3xlarge', nodes: 1 })],
+  ['RAIN-W206', 'single-node', ohioPool('dev', { nodes: 2, efaInterfaces: 0 }), ohioPool('dev', { nodes: 2, efaInterfaces: 1 })],
   ['RAIN-E207', 'ultraserver', { sites: { ohio: { cidr: '10.0.0.0/24' } } }, { sites: { ohio: { cidr: '10.0.0.0/23' } } }],
   [
     'RAIN-E207',
@@ -92,6 +95,23 @@ describe('rule errors', () => {
     expect(() => planCluster(resolveConfig('single-node', { sites: { ohio: { availabilityZone: 'us-west-2a' } } }))).toThrow(
       /\[RAIN-E201\] sites\.ohio\.availabilityZone: got "us-west-2a"; an Availability Zone of the site's Region us-east-2/,
     );
+  });
+});
+
+describe('a site too large for any VPC', () => {
+  test('is told to split its pools across sites, not to use a CIDR the schema forbids', () => {
+    const twoBigPools = {
+      sites: {
+        ohio: {
+          pools: {
+            dev: { kind: 'on-demand-capacity-reservation', instanceType: 'trn2.48xlarge', nodes: 1000 },
+            train: { kind: 'ultraserver-capacity-block', instanceType: 'trn2u.48xlarge', ultraServers: 8000 },
+          },
+        },
+      },
+      acknowledgements: [{ rule: 'RAIN-W107', path: 'sites', reason: 'Scale test of the subnet rule, not a purchase.' }],
+    };
+    expect(() => planCluster(resolveConfig('single-node', twoBigPools))).toThrow(/\[RAIN-E207\] sites\.ohio\.cidr: .*no VPC is larger than a \/16: split the site's pools across two sites/);
   });
 });
 

@@ -139,7 +139,8 @@ function totalsOf(shape: InstanceShape, nodes: number, ultraServers: number, efa
     denseFp8Pflops: Math.round(nodes * shape.denseFp8Tflops * 10) / 10_000,
     denseBf16Pflops: Math.round(nodes * shape.denseBf16Tflops * 10) / 10_000,
     efaInterfaces: nodes * efaInterfaces,
-    efaGbps: efaInterfaces > 0 ? nodes * shape.networkGbps : 0,
+    // Each EFA-capable card carries an equal share of the node's bandwidth (16 x 200 Gbit on trn2).
+    efaGbps: shape.efaDevices === 0 ? 0 : (nodes * shape.networkGbps * efaInterfaces) / shape.efaDevices,
     nvmeGB: nodes * shape.nvmeDrives * shape.nvmeDriveGB,
   };
 }

@@ -391,8 +391,9 @@ function planSiteMonitoring(config: ClusterConfig, site: SitePlan, firstInRegion
       },
       comparison: 'LessThanThreshold',
       threshold: t.fsxFreeCapacityLowPercent,
-      evaluationPeriods: t.evaluationPeriods,
-      datapointsToAlarm: t.evaluationPeriods,
+      // One-minute periods: evaluationPeriods counts 5-minute periods, so five of these each.
+      evaluationPeriods: t.evaluationPeriods * 5,
+      datapointsToAlarm: t.evaluationPeriods * 5,
       treatMissingData: 'ignore',
       description:
         `Site ${site.name}: the shared Lustre file system has less than ${t.fsxFreeCapacityLowPercent}% of its capacity free (AWS/FSx FreeDataStorageCapacity). ` +

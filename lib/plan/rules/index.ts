@@ -1,6 +1,7 @@
 import { azInRegion } from './az-in-region';
 import { capacityBlockAccountLimit } from './capacity-block-account-limit';
 import { capacityBlockSize } from './capacity-block-size';
+import { capacityReservationSize } from './capacity-reservation-size';
 import { capacityInstanceType } from './capacity-instance-type';
 import { efaEveryCard, efaInterfacesWithinDevices } from './efa-interfaces';
 import { multiNodeWithoutEfa } from './multi-node-without-efa';
@@ -27,6 +28,7 @@ export const RULES: readonly Rule[] = [
   capacityInstanceType,
   reservationCoversNodes,
   capacityBlockSize,
+  capacityReservationSize,
   capacityBlockAccountLimit,
   azInRegion,
   noPlacementGroupOnCapacityBlock,

@@ -16,10 +16,13 @@ export const subnetsFit: Rule = {
         while (mask > 16 && 2 ** (32 - mask) < net.subnetAddresses) {
           mask--;
         }
+        const tooBig = 2 ** (32 - 16) < net.subnetAddresses;
         return {
           path: `sites.${name}.cidr`,
           given: `"${site.cidr}" (${net.vpcAddresses} addresses) for subnets needing ${net.subnetAddresses}`,
-          allowed: `a block of /${mask} or larger`,
+          allowed: tooBig
+            ? 'no VPC is larger than a /16: split the site\'s pools across two sites'
+            : `a block of /${mask} or larger`,
         };
       }),
 };
