@@ -81,7 +81,7 @@ const TRN2_SOURCES = [
 const TRN1_SOURCES = [
   'NEURON-TRN1: 16 Trainium chips, 2 NeuronCore-v2 per chip, 16 x 32 GiB HBM, 3,040 TFLOPS FP8/BF16',
   'EC2-AC: 128 vCPU, 512 GiB, 4 x 1,900 GB NVMe, Nitro v4',
-  'NEURON-TRN1-MN: trn1.32xlarge has 8 EFA devices, trn1n.32xlarge has 16',
+  'NEURON-TRN1-MN and KARPENTER: trn1.32xlarge has 8 EFA devices, trn1n.32xlarge has 16',
 ];
 
 const TRN2_48XLARGE: InstanceShape = {
@@ -127,6 +127,8 @@ export const INSTANCE_SHAPES: Readonly<Record<InstanceTypeName, InstanceShape>> 
     vcpus: 12,
     memoryGiB: 128,
     networkCards: 1,
+    // EC2-AC gives one network card; its ENI maximum is not in our sources. Only the primary
+    // interface is ever rendered for it, so 1 is all this project relies on.
     maxNetworkInterfaces: 1,
     // EC2-AC lists no EFA for trn2.3xlarge; NEURON-TRN1-MN: "EFA is currently not available on the
     // smaller instance sizes". It is a single-chip development shape.

@@ -132,6 +132,10 @@ function mapValueSchema(node: Json): Json | undefined {
 }
 
 function allowedOf(node: Json): string {
+  const variants = (node.anyOf ?? node.oneOf) as Json[] | undefined;
+  if (variants !== undefined) {
+    return variants.map(allowedOf).join(', ');
+  }
   if (node.const !== undefined) {
     return `\`${JSON.stringify(node.const)}\``;
   }
@@ -142,14 +146,21 @@ function allowedOf(node: Json): string {
     return `list of ${allowedOf((node.items as Json) ?? {})}`;
   }
   if (node.type === 'integer' || node.type === 'number') {
-    const lo = bound(node.minimum ?? node.exclusiveMinimum);
-    const hi = bound(node.maximum ?? node.exclusiveMaximum);
+    const lo = bound(node.minimum);
+    const above = bound(node.exclusiveMinimum);
+    const hi = bound(node.maximum);
     const word = node.type === 'integer' ? 'integer' : 'number';
     if (lo !== undefined && hi !== undefined) {
       return `${word} ${lo}–${hi}`;
     }
+    if (above !== undefined && hi !== undefined) {
+      return `${word} > ${above}, ≤ ${hi}`;
+    }
     if (lo !== undefined) {
       return `${word} ≥ ${lo}`;
+    }
+    if (above !== undefined) {
+      return `${word} > ${above}`;
     }
     return word;
   }

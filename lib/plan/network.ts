@@ -22,7 +22,7 @@ export const INTERFACE_ENDPOINTS = [
 ] as const;
 export type InterfaceEndpointService = (typeof INTERFACE_ENDPOINTS)[number];
 
-/** Addresses AWS reserves in every subnet (the first four and the last). */
+/** Addresses AWS reserves in every subnet, the first four and the last (https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html). */
 export const RESERVED_ADDRESSES_PER_SUBNET = 5;
 /** The node subnet is never smaller than a /24, leaving room to grow without renumbering. */
 export const MIN_NODE_SUBNET_MASK = 24;

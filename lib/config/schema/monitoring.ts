@@ -55,7 +55,7 @@ export const monitoringSchema = z.strictObject({
       message: `one of CloudWatch Logs' retention periods: ${LOG_RETENTION_DAYS.join(', ')}`,
     })
     .default(365)
-    .describe("Days to keep log groups (VPC flow logs, node logs, FSx logs). One of CloudWatch Logs' retention periods. Default 365: a year of node history for post-mortems, a policy choice."),
+    .describe(`Days to keep log groups (VPC flow logs, node logs, FSx logs): one of CloudWatch Logs' retention periods, ${LOG_RETENTION_DAYS.join(', ')}. Default 365: a year of node history for post-mortems, a policy choice.`),
   alarms: alarmThresholdsSchema.default(() => alarmThresholdsSchema.parse({})).describe('Alarm thresholds.'),
   emailSubscriptions: z
     .array(z.email({ message: 'an e-mail address such as "oncall@example.com"' }))
