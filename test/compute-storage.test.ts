@@ -23,7 +23,7 @@ function build(efaEnabled: boolean) {
   const plan = planCluster(resolveConfig('single-node'));
   const site = plan.sites[0];
   const env = { region: site.region };
-  const network = new NetworkStack(app, 'net', { env, site, logRetentionDays: 30 });
+  const network = new NetworkStack(app, 'net', { env, site, logRetentionDays: 30, nodeLogGroups: plan.monitoring.sites[0].logGroups });
   const storageStack = new Stack(app, 'store', { env });
   const key = new kms.Key(storageStack, 'Key', { enableKeyRotation: true });
   const bucket = new s3.Bucket(storageStack, 'Data', {

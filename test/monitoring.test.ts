@@ -190,16 +190,6 @@ describe('alarm topic', () => {
   });
 });
 
-describe('node log groups', () => {
-  test('named for the node agents, with retention and the logs key', () => {
-    const { template } = render(mini);
-    const [logsKey] = Object.keys(template.findResources('AWS::KMS::Key', { Properties: { Description: Match.stringLikeRegexp('log groups') } }));
-    for (const name of ['/rainier/ohio/nodes/system', '/rainier/ohio/nodes/neuron']) {
-      template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: name, RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [logsKey, 'Arn'] } });
-    }
-  });
-});
-
 // ---------------------------------------------------------------------------------------------
 // EventBridge: the rule's pattern against sample events from the EC2 User Guide
 // (capacity-blocks-monitor.html, monitor-fcr-state.html). The guide's Capacity Block samples

@@ -50,6 +50,20 @@ describe('site network (default preset)', () => {
     t.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ EnableKeyRotation: true }) });
   });
 
+  test('the node log groups exist here, before any node boots, with retention and the retained logs key', () => {
+    const [keyId] = Object.keys(t.findResources('AWS::KMS::Key'));
+    for (const name of ['/rainier/ohio/nodes/system', '/rainier/ohio/nodes/neuron']) {
+      t.hasResource('AWS::Logs::LogGroup', {
+        DeletionPolicy: 'Retain',
+        Properties: { LogGroupName: name, RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+      });
+    }
+    // Every compute stack deploys after this stack.
+    for (const id of built.stackIds().filter((s) => !/-(network|storage|monitoring)$/.test(s))) {
+      expect((built.app.node.findChild(id) as any).dependencies.map((d: any) => d.node.id)).toContain('rainier-ohio-network');
+    }
+  });
+
   test('the cluster security group allows all traffic to and from itself and nothing else in', () => {
     const groups = t.findResources('AWS::EC2::SecurityGroup', {
       Properties: { GroupDescription: Match.stringLikeRegexp('^Trainium nodes') },

@@ -17,7 +17,7 @@ function storageStackOf(plan: ClusterPlan): { template: Template; stack: Storage
   const app = new App();
   const site = plan.sites[0];
   const id = (kind: StackKind) => plan.stacks.find((s) => s.site === site.name && s.kind === kind)!.id;
-  const network = new NetworkStack(app, id(StackKind.NETWORK), { site, logRetentionDays: 365, env: { region: site.region } });
+  const network = new NetworkStack(app, id(StackKind.NETWORK), { site, logRetentionDays: 365, env: { region: site.region }, nodeLogGroups: plan.monitoring.sites[0].logGroups });
   const stack = new StorageStack(app, id(StackKind.STORAGE), {
     site,
     network: network.network,

@@ -49,9 +49,6 @@ export interface SiteMonitoringProps {
 export class SiteMonitoring extends Construct {
   public readonly topic: sns.Topic;
   public readonly topicKey: kms.Key;
-  public readonly logsKey: kms.Key;
-  public readonly systemLogGroup: logs.LogGroup;
-  public readonly neuronLogGroup: logs.LogGroup;
   public readonly alarms: Readonly<Record<string, cloudwatch.Alarm>>;
   public readonly capacityEventsRule?: events.Rule;
   public readonly dashboards: readonly cloudwatch.Dashboard[];
@@ -108,34 +105,6 @@ export class SiteMonitoring extends Construct {
     for (const address of props.emailSubscriptions ?? []) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(address));
     }
-
-    this.logsKey = new kms.Key(this, 'LogsKey', {
-      description: `Encrypts the ${props.plan.site} node log groups`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    limitGrantsToAwsServices(this.logsKey);
-    this.logsKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-        resources: ['*'],
-        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` } },
-      }),
-    );
-    // Named, because the nodes' agent configuration names them (node-telemetry.ts).
-    this.systemLogGroup = new logs.LogGroup(this, 'SystemLogs', {
-      logGroupName: props.plan.logGroups.system,
-      encryptionKey: this.logsKey,
-      retention: props.logRetentionDays,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.neuronLogGroup = new logs.LogGroup(this, 'NeuronLogs', {
-      logGroupName: props.plan.logGroups.neuronMetrics,
-      encryptionKey: this.logsKey,
-      retention: props.logRetentionDays,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
 
     const action = new cwActions.SnsAction(this.topic);
     const alarms: Record<string, cloudwatch.Alarm> = {};

@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { InterfaceEndpointService, NetworkPlan } from '../plan/network';
+import { NodeLogGroups } from './node-telemetry';
 import { limitGrantsToAwsServices } from './key-policy';
 import { acknowledge } from './nag';
 
@@ -31,8 +32,13 @@ const HTTPS = ec2.Port.tcp(443);
 
 export interface SiteNetworkProps {
   readonly plan: NetworkPlan;
-  /** Days to keep VPC flow logs. */
+  /** Days to keep VPC flow logs and node logs. */
   readonly flowLogRetentionDays: logs.RetentionDays;
+  /**
+   * Names of the node log groups the node agents write to (lib/plan/monitoring.ts). They live here,
+   * in the stack every compute stack deploys after, so they exist before the first node boots.
+   */
+  readonly nodeLogGroups: NodeLogGroups;
 }
 
 /**
@@ -49,6 +55,9 @@ export class SiteNetwork extends Construct {
   public readonly clusterSecurityGroup: ec2.SecurityGroup;
   /** The interface endpoints' security group: HTTPS in from the cluster security group only. */
   public readonly endpointSecurityGroup: ec2.SecurityGroup;
+  /** Node log groups: boot and system logs, and the Neuron publisher's metric lines. */
+  public readonly nodeSystemLogs: logs.LogGroup;
+  public readonly nodeNeuronLogs: logs.LogGroup;
   /** Customer key for the site's logs. */
   public readonly logsKey: kms.Key;
   public readonly nodeSubnets: ec2.SubnetSelection = { subnetGroupName: NODE_SUBNETS };
@@ -60,7 +69,7 @@ export class SiteNetwork extends Construct {
     const region = Stack.of(this).region;
 
     this.logsKey = new kms.Key(this, 'LogsKey', {
-      description: 'Encrypts the site VPC flow logs',
+      description: 'Encrypts the site VPC flow logs and node logs',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -76,6 +85,19 @@ export class SiteNetwork extends Construct {
         },
       }),
     );
+    // Named, because the node agents' configuration names them (node-telemetry.ts).
+    this.nodeSystemLogs = new logs.LogGroup(this, 'NodeSystemLogs', {
+      logGroupName: props.nodeLogGroups.system,
+      encryptionKey: this.logsKey,
+      retention: props.flowLogRetentionDays,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.nodeNeuronLogs = new logs.LogGroup(this, 'NodeNeuronLogs', {
+      logGroupName: props.nodeLogGroups.neuronMetrics,
+      encryptionKey: this.logsKey,
+      retention: props.flowLogRetentionDays,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     const flowLogs = new logs.LogGroup(this, 'FlowLogs', {
       encryptionKey: this.logsKey,
       retention: props.flowLogRetentionDays,

@@ -34,13 +34,14 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
       }
       return found;
     };
+    const monitoringPlan = siteMonitoringPlan(plan, site.name);
     const networkPlan = one(StackKind.NETWORK);
     const network = new NetworkStack(scope, networkPlan.id, {
-      ...stackProps(networkPlan, `${plan.name} ${site.name}: VPC, endpoints, flow logs and the EFA security group`),
+      ...stackProps(networkPlan, `${plan.name} ${site.name}: VPC, endpoints, flow logs, node log groups and the EFA security group`),
       site,
       logRetentionDays: plan.config.monitoring.logRetentionDays,
+      nodeLogGroups: monitoringPlan.logGroups,
     });
-    const monitoringPlan = siteMonitoringPlan(plan, site.name);
     const storagePlan = one(StackKind.STORAGE);
     const storage = new StorageStack(scope, storagePlan.id, {
       ...stackProps(storagePlan, `${plan.name} ${site.name}: FSx for Lustre, datasets and checkpoints buckets, keys (stateful, retained)`),

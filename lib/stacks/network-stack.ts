@@ -2,11 +2,13 @@ import { Stack, StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { SiteNetwork } from '../constructs/network';
+import { NodeLogGroups } from '../constructs/node-telemetry';
 import { SitePlan } from '../plan/types';
 
 export interface NetworkStackProps extends StackProps {
   readonly site: SitePlan;
   readonly logRetentionDays: number;
+  readonly nodeLogGroups: NodeLogGroups;
 }
 
 /** A site's VPC, endpoints, flow logs and cluster security group. */
@@ -18,6 +20,7 @@ export class NetworkStack extends Stack {
     this.network = new SiteNetwork(this, 'Network', {
       plan: props.site.network,
       flowLogRetentionDays: props.logRetentionDays as logs.RetentionDays,
+      nodeLogGroups: props.nodeLogGroups,
     });
   }
 }
