@@ -2,6 +2,7 @@ import * as path from 'path';
 import { ResourceImpact, diffTemplate } from '@aws-cdk/cloudformation-diff';
 import { ConfigError } from '../lib/config/errors';
 import { ConfigSource, loadConfig } from '../lib/config/load';
+import { PRESET_NAMES } from '../lib/config/presets';
 import { planCluster } from '../lib/plan/build';
 import { SynthesisedStack } from '../lib/review/assembly';
 import { Synthesis, synthesise } from '../lib/review/synth';
@@ -66,6 +67,12 @@ describe('topology diff in people\'s terms (plans only)', () => {
     expect(d.alarms.added).toContain('ohio/NeuronCoreUtilizationLowTrain');
     expect(d.alarms.removed).toContain('ohio/NeuronCoreUtilizationLowDev');
     expect(renderTopologyDiff(d)).toMatch(/^Alarms:\n(  [+-] ohio\/\w+\n)+/m);
+  });
+
+  test.each(PRESET_NAMES.flatMap((a) => PRESET_NAMES.filter((b) => b !== a).map((b) => [a, b])))('every pair of presets, plans only: %s -> %s', (a, b) => {
+    const d = diffTopology(plan({ preset: a }), plan({ preset: b }), a, b);
+    expect(d.summary.length).toBeGreaterThan(0);
+    expect(renderTopologyDiff(d)).toBe(renderTopologyDiff(diffTopology(plan({ preset: a }), plan({ preset: b }), a, b)));
   });
 
   test('identical inputs: no change', () => {
@@ -184,6 +191,15 @@ describe('npm run diff, end to end (in-process synthesis of the small presets)',
     expect(text).toMatch(/^ {2}- rainier-ohio-storage \w+ \(AWS::FSx::FileSystem, \/rainier-ohio-storage\/Storage\/FileSystem\/Resource\) WILL BE REPLACED/m);
     expect(text).toMatch(/^ {2}- rainier-ohio-storage \w+ \(AWS::FSx::DataRepositoryAssociation, .*\) WILL BE REPLACED/m);
     expect(text).toMatch(/^Verdict: UNSAFE: \d+ stateful resources replaced or deleted \(exit 1\)\.$/m);
+  });
+
+  const SMALL = ['rainier-mini', 'ultraserver', 'single-node', 'trn1-small'];
+  test.each(SMALL.flatMap((a) => SMALL.filter((b) => b !== a).map((b) => [a, b])))('%s -> %s: a verdict, an exit status of 0 or 1, the same text twice', (a, b) => {
+    const first = runDiff([a, b], synth);
+    expect([EXIT_SAFE, EXIT_STATEFUL_CHANGE]).toContain(first.status);
+    expect(first.text).toMatch(/^Topology: preset \S+ → preset \S+$/m);
+    expect(first.text.trimEnd().split('\n').pop()).toMatch(/^Verdict: /);
+    expect(runDiff([a, b], synth).text).toBe(first.text);
   });
 
   test('a pool that leaves the app takes its stack and node key with it: exit 1', () => {

@@ -12,8 +12,17 @@ import { synthCluster } from './support/synth';
 
 const STATEFUL = ['AWS::FSx::FileSystem', 'AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Logs::LogGroup'];
 
-/** The network and storage stacks of the plan's first site, built as lib/stacks/cluster.ts builds them. */
+/** The network and storage stacks of the plan's first site, built as lib/stacks/cluster.ts builds them (once per configuration). */
+const built = new Map<string, { template: Template; stack: StorageStack }>();
 function storageStackOf(plan: ClusterPlan): { template: Template; stack: StorageStack } {
+  const key = JSON.stringify(plan.config);
+  if (!built.has(key)) {
+    built.set(key, buildStorageStack(plan));
+  }
+  return built.get(key)!;
+}
+
+function buildStorageStack(plan: ClusterPlan): { template: Template; stack: StorageStack } {
   const app = new App();
   const site = plan.sites[0];
   const id = (kind: StackKind) => plan.stacks.find((s) => s.site === site.name && s.kind === kind)!.id;
