@@ -1,5 +1,17 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+
+/**
+ * A customer key as every key of this project is made: rotated yearly, retained when its stack is
+ * deleted (what it encrypts outlives the stack), and grants limited to AWS services.
+ */
+export function retainedKey(scope: Construct, id: string, description: string): kms.Key {
+  const key = new kms.Key(scope, id, { description, enableKeyRotation: true, removalPolicy: RemovalPolicy.RETAIN });
+  limitGrantsToAwsServices(key);
+  return key;
+}
 
 /**
  * Denies `kms:CreateGrant` on the key to every caller unless the grant is for an AWS resource or

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { limitGrantsToAwsServices } from './key-policy';
+import { retainedKey } from './key-policy';
 import { AlarmPlan, Binding, DashboardPlan, MetricSourcePlan, MetricStatPlan, PLACEHOLDER, SiteMonitoringPlan, WidgetPlan } from '../plan/monitoring';
 
 /** The site's shared file system, as the storage stack knows it. */
@@ -67,12 +67,7 @@ export class SiteMonitoring extends Construct {
     this.fileSystem = props.fileSystem;
     this.reservationIds = [...props.plan.reservationIds, ...(props.reservationIds ?? [])];
 
-    this.topicKey = new kms.Key(this, 'TopicKey', {
-      description: `Encrypts the ${props.plan.site} alarm topic`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    limitGrantsToAwsServices(this.topicKey);
+    this.topicKey = retainedKey(this, 'TopicKey', `Encrypts the ${props.plan.site} alarm topic`);
     // CloudWatch alarms and EventBridge publish to the encrypted topic only if the key lets them.
     this.topicKey.addToResourcePolicy(
       new iam.PolicyStatement({

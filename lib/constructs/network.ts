@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { InterfaceEndpointService, NetworkPlan } from '../plan/network';
 import { NodeLogGroups } from './node-telemetry';
-import { limitGrantsToAwsServices } from './key-policy';
+import { retainedKey } from './key-policy';
 import { acknowledge } from './nag';
 
 const ENDPOINT_SERVICES: Readonly<Record<InterfaceEndpointService, ec2.InterfaceVpcEndpointAwsService>> = {
@@ -68,12 +68,7 @@ export class SiteNetwork extends Construct {
     const { plan } = props;
     const region = Stack.of(this).region;
 
-    this.logsKey = new kms.Key(this, 'LogsKey', {
-      description: 'Encrypts the site VPC flow logs and node logs',
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    limitGrantsToAwsServices(this.logsKey);
+    this.logsKey = retainedKey(this, 'LogsKey', 'Encrypts the site VPC flow logs and node logs');
     // CloudWatch Logs needs the key policy to name it (the LogGroup L2 does not add this).
     this.logsKey.addToResourcePolicy(
       new iam.PolicyStatement({

@@ -1,8 +1,8 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { limitGrantsToAwsServices } from './key-policy';
+import { retainedKey } from './key-policy';
 
 /**
  * The customer key of a pool's nodes: it encrypts their root volumes and the pool's fleet-event
@@ -21,12 +21,7 @@ export class NodeKey extends Construct {
   constructor(scope: Construct, id: string, props: { readonly description: string }) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.key = new kms.Key(this, 'Resource', {
-      description: props.description,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    limitGrantsToAwsServices(this.key);
+    this.key = retainedKey(this, 'Resource', props.description);
     // No kms:ViaService narrowing: AWS's documented policy for the role has none, and the role also
     // calls the key directly (DescribeKey) when launching, which a ViaService condition would deny.
     const conditions = {

@@ -8,7 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { StoragePlan } from '../plan/storage';
 import { BootstrapSection, NodeStorageAccess } from './contracts';
-import { limitGrantsToAwsServices } from './key-policy';
+import { retainedKey } from './key-policy';
 import { acknowledge, controlTowerRule } from './nag';
 import { SiteNetwork } from './network';
 
@@ -63,18 +63,8 @@ export class SiteStorage extends Construct {
     const { plan, network } = props;
     const stack = Stack.of(this);
 
-    this.fileSystemKey = new kms.Key(this, 'FileSystemKey', {
-      description: 'Encrypts the site FSx for Lustre file system and its backups',
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.dataKey = new kms.Key(this, 'DataKey', {
-      description: 'Encrypts the site datasets and checkpoints buckets',
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    limitGrantsToAwsServices(this.fileSystemKey);
-    limitGrantsToAwsServices(this.dataKey);
+    this.fileSystemKey = retainedKey(this, 'FileSystemKey', 'Encrypts the site FSx for Lustre file system and its backups');
+    this.dataKey = retainedKey(this, 'DataKey', 'Encrypts the site datasets and checkpoints buckets');
 
     // Interrupted multipart uploads (a checkpoint write cut short by a failed job, a dataset upload
     // that died) leave invisible parts that are billed until aborted.
