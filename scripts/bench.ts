@@ -22,12 +22,13 @@ import { execSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { CFN_LIMITS } from '../lib/plan/cloudformation-limits';
 
 const ROOT = path.join(__dirname, '..');
-const CFN_RESOURCES = 500;
-const CFN_TEMPLATE_BYTES = 1_000_000;
-const CFN_OUTPUTS = 200;
-const CFN_PARAMETERS = 200;
+const CFN_RESOURCES = CFN_LIMITS.resourcesPerStack;
+const CFN_TEMPLATE_BYTES = CFN_LIMITS.templateBytes;
+const CFN_OUTPUTS = CFN_LIMITS.outputsPerStack;
+const CFN_PARAMETERS = CFN_LIMITS.parametersPerStack;
 const TARGET_DEFAULT_RATIO = 1.5;
 const TARGET_SCALE_SECONDS = 120;
 const TARGET_SCALE_GIB = 4;

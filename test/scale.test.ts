@@ -3,6 +3,7 @@ import { App } from 'aws-cdk-lib';
 import { resolveConfig } from '../lib/config/load';
 import { RAINIER_SCALE_SITES, RAINIER_SCALE_ULTRASERVERS_PER_SITE } from '../lib/config/presets';
 import { planCluster } from '../lib/plan/build';
+import { CFN_LIMITS } from '../lib/plan/cloudformation-limits';
 import { NODE_GROUPS_PER_SHARD } from '../lib/plan/sharding';
 import { ClusterPlan, StackKind, StackPlan } from '../lib/plan/types';
 import { createCluster } from '../lib/stacks/cluster';
@@ -13,7 +14,13 @@ import { createCluster } from '../lib/stacks/cluster';
  * the cluster overview of all sites in its monitoring stack; the plan's stack layout then shows that
  * every stack of rainier-scale has the shape of one that was measured.
  */
-const LIMITS = { resources: 500, templateBytes: 1_000_000, outputs: 200, parameters: 200, mappings: 200 };
+const LIMITS = {
+  resources: CFN_LIMITS.resourcesPerStack,
+  templateBytes: CFN_LIMITS.templateBytes,
+  outputs: CFN_LIMITS.outputsPerStack,
+  parameters: CFN_LIMITS.parametersPerStack,
+  mappings: CFN_LIMITS.mappingsPerStack,
+};
 
 interface Measured {
   readonly resources: number;

@@ -1,7 +1,7 @@
 /**
  * How many node groups (Auto Scaling groups) one compute stack holds.
  *
- * CloudFormation allows 500 resources and a 1 MB template per stack (REFERENCE.md §8). A node group
+ * CloudFormation allows 500 resources and a 1 MB template per stack (CFN_LIMITS). A node group
  * renders as one Auto Scaling group; 250 per stack leaves the first shard room for the pool's
  * capacity, placement group and launch template and keeps every template far below 1 MB.
  * Shards fill in order of UltraServer index, so growing a pool only appends shards: no node group

@@ -1,11 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as cxapi from 'aws-cdk-lib/cx-api';
+import { CFN_LIMITS } from '../plan/cloudformation-limits';
 
-/** CloudFormation's per-stack quotas (REFERENCE.md §8). */
-export const CFN_RESOURCE_LIMIT = 500;
-/** Template body uploaded through S3, in bytes ("1 MB"; read as 1,000,000 to stay on the safe side). */
-export const CFN_TEMPLATE_BYTES_LIMIT = 1_000_000;
+/** CloudFormation's per-stack quotas this report measures against (lib/plan/cloudformation-limits.ts). */
+export const CFN_RESOURCE_LIMIT = CFN_LIMITS.resourcesPerStack;
+export const CFN_TEMPLATE_BYTES_LIMIT = CFN_LIMITS.templateBytes;
 
 /** What one synthesised stack weighs against CloudFormation's quotas. */
 export interface StackStats {
