@@ -33,7 +33,7 @@ export interface ComputeStackProps extends StackProps {
   readonly stack: StackPlan;
   readonly compute: ComputeConfig;
   readonly network: SiteNetwork;
-  /** Shards after the first: the launch template and event topic of shard 0. */
+  /** Shards after the first: shard 0's event topic and the inputs of its launch template. */
   readonly shared?: PoolLaunch;
   /** The storage slice's buckets, keys, Lustre mount and client security group, once wired. */
   readonly storage?: NodeStorageAccess;
