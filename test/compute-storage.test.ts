@@ -1,10 +1,9 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { Validations } from 'aws-cdk-lib';
 import { resolveConfig } from '../lib/config/load';
 import { NodeStorageAccess } from '../lib/constructs/contracts';
 import { BUCKET_OBJECT_ACTIONS, KEY_ACTIONS } from '../lib/constructs/node-role';
@@ -13,13 +12,14 @@ import { StackKind } from '../lib/plan/types';
 import { ComputeStack } from '../lib/stacks/compute-stack';
 import { NetworkStack } from '../lib/stacks/network-stack';
 import { nagViolations } from './support/nag';
+import { testApp } from './support/synth';
 
 /**
  * The compute stack against the storage contract alone (NodeStorageAccess), with a stand-in
  * storage stack, so these tests do not depend on how the storage slice builds its resources.
  */
 function build(efaEnabled: boolean) {
-  const app = new App();
+  const app = testApp();
   const plan = planCluster(resolveConfig('single-node'));
   const site = plan.sites[0];
   const env = { region: site.region };

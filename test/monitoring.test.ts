@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { resolveConfig } from '../lib/config/load';
@@ -17,13 +17,13 @@ import {
 import { planCluster } from '../lib/plan/build';
 import { DASHBOARD_LIMITS } from '../lib/plan/monitoring';
 import { ClusterPlan } from '../lib/plan/types';
-import { synthCluster } from './support/synth';
+import { synthCluster, testApp } from './support/synth';
 
 const FS_ID = 'fs-0123456789abcdef0';
 const CR_A = 'cr-0123456789abcdef0';
 
 function render(plan: ClusterPlan, siteIndex = 0, extra: Partial<SiteMonitoringProps> = {}): { template: Template; monitoring: SiteMonitoring } {
-  const app = new App();
+  const app = testApp();
   const site = plan.monitoring.sites[siteIndex];
   const stack = new Stack(app, 'Mon', { env: { region: site.region, account: '111122223333' } });
   const monitoring = new SiteMonitoring(stack, 'Monitoring', {
@@ -397,7 +397,7 @@ describe('node telemetry', () => {
   });
 
   test('node role statements: the two log groups and PutMetricData only into our namespace', () => {
-    const stack = new Stack(new App(), 'S', { env: { region: 'us-east-2', account: '111122223333' } });
+    const stack = new Stack(testApp(), 'S', { env: { region: 'us-east-2', account: '111122223333' } });
     const [logsStatement, metrics] = nodeTelemetryStatements(stack, mini.monitoring.sites[0].logGroups).map((s) => stack.resolve(s.toStatementJson()));
     expect(logsStatement.Resource).toEqual([
       { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:us-east-2:111122223333:log-group:/rainier/ohio/nodes/system:*']] },

@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
 import { buildClusterApp } from '../lib/app';
 import { loadConfig } from '../lib/config/load';
 import { planCluster } from '../lib/plan/build';
@@ -17,6 +16,7 @@ import {
   renderReportMarkdown,
   writeReportFiles,
 } from '../lib/review/report';
+import { testApp } from './support/synth';
 
 const plans = new Map<string, ClusterPlan>();
 function plan(preset: string): ClusterPlan {
@@ -168,7 +168,7 @@ describe('report written on synthesis (as bin/rainier.ts does)', () => {
   test('topology.md and topology.json land in the assembly with every planned stack rendered and within limits', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'review-report-'));
     try {
-      const app = new App({ outdir });
+      const app = testApp({ outdir });
       const { plan: p } = buildClusterApp(app, { preset: 'ultraserver' });
       const report = writeReportFiles(p, app.synth(), 'preset ultraserver');
       const md = fs.readFileSync(path.join(outdir, REPORT_MARKDOWN_FILE), 'utf8');

@@ -1,4 +1,3 @@
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { resolveConfig } from '../lib/config/load';
 import { PRESET_NAMES, PRESETS, PresetName } from '../lib/config/presets';
@@ -8,7 +7,7 @@ import { planCluster } from '../lib/plan/build';
 import { ClusterPlan, StackKind } from '../lib/plan/types';
 import { NetworkStack } from '../lib/stacks/network-stack';
 import { StorageStack } from '../lib/stacks/storage-stack';
-import { synthCluster } from './support/synth';
+import { synthCluster, testApp } from './support/synth';
 
 const STATEFUL = ['AWS::FSx::FileSystem', 'AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Logs::LogGroup'];
 
@@ -23,7 +22,7 @@ function storageStackOf(plan: ClusterPlan): { template: Template; stack: Storage
 }
 
 function buildStorageStack(plan: ClusterPlan): { template: Template; stack: StorageStack } {
-  const app = new App();
+  const app = testApp();
   const site = plan.sites[0];
   const id = (kind: StackKind) => plan.stacks.find((s) => s.site === site.name && s.kind === kind)!.id;
   const network = new NetworkStack(app, id(StackKind.NETWORK), { site, logRetentionDays: 365, env: { region: site.region }, nodeLogGroups: plan.monitoring.sites[0].logGroups });

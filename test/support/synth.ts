@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, AppProps, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ClusterApp, buildClusterApp } from '../../lib/app';
 import { ConfigSource } from '../../lib/config/load';
@@ -9,6 +9,15 @@ import { ConfigSource } from '../../lib/config/load';
 export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
   fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'),
 ).context;
+
+/**
+ * An App as the CLI app builds one: cdk.json's feature flags, and aws-cdk-lib's built-in
+ * CloudFormation validation off (lib/context.ts). That validation starts a WebAssembly engine on
+ * every synthesis, `Template.fromStack` included (about 2 s each); test/compliance.test.ts runs it.
+ */
+export function testApp(props: AppProps = {}): App {
+  return new App({ builtinCloudFormationValidation: false, ...props, context: { ...CDK_JSON_CONTEXT, ...props.context } });
+}
 
 export interface Synthesised extends ClusterApp {
   readonly app: App;
@@ -25,7 +34,7 @@ export interface Synthesised extends ClusterApp {
 export function synthCluster(source: ConfigSource = {}, options: { cloudFormationValidation?: boolean } = {}): Synthesised {
   // As bin/rainier.ts: aws-cdk-lib's built-in CloudFormation validation is off unless asked for
   // (lib/context.ts); test/compliance.test.ts turns it on.
-  const app = new App({ context: CDK_JSON_CONTEXT, builtinCloudFormationValidation: options.cloudFormationValidation ?? false });
+  const app = testApp({ builtinCloudFormationValidation: options.cloudFormationValidation ?? false });
   const built = buildClusterApp(app, source);
   const stacks = () => app.node.children.filter((c): c is Stack => Stack.isStack(c));
   return {
