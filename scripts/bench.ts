@@ -1,10 +1,13 @@
 /**
- * Synthesis benchmark: `npm run bench` (options: `--repeat N`, `--skip-tests`, `--only NAME,...`, `--out FILE`).
+ * Synthesis benchmark: `npm run bench` (options: `--repeat N` (default 3), `--skip-tests`, `--only NAME,...`, `--out FILE`).
  *
- * Every case runs in a child process the way the CDK CLI runs the app: `node -r
- * ts-node/register bin/rainier.ts` with TS_NODE_TRANSPILE_ONLY and the swc transpiler (what cdk.json's `ts-node --swc` does) and the context in CDK_CONTEXT_JSON (cdk.json's
- * context plus the case's, as the CLI merges them) and the output directory in CDK_OUTDIR. An empty
- * CDK app (`new App()`, no stacks) runs the same way in the same run, as the baseline.
+ * Two measurements, each against an empty CDK app (`new App()`, no stacks) run the same way in the
+ * same run:
+ * - the CLI: `npx cdk synth -q` of the default preset, start to exit, as a user runs it (the target
+ *   is stated for it); the empty app goes through the same CLI with cdk.json's app command pointed at it;
+ * - the app alone, for every case: cdk.json's app command run through a shell the way the CLI runs
+ *   it, with the context in CDK_CONTEXT_JSON (cdk.json's context plus the case's, as the CLI merges
+ *   them) and the output directory in CDK_OUTDIR.
  *
  * Measured per case:
  * - wall time: from spawn to exit, in this process (includes node, ts-node and module loading);
@@ -30,6 +33,9 @@ const CFN_TEMPLATE_BYTES = CFN_LIMITS.templateBytes;
 const CFN_OUTPUTS = CFN_LIMITS.outputsPerStack;
 const CFN_PARAMETERS = CFN_LIMITS.parametersPerStack;
 const TARGET_DEFAULT_RATIO = 1.5;
+const DEFAULT_REPEAT = 3;
+/** The app's entry point in cdk.json's app command. */
+const APP_ENTRY = 'bin/rainier.ts';
 const TARGET_SCALE_SECONDS = 120;
 const TARGET_SCALE_GIB = 4;
 const TARGET_TEST_SECONDS = 90;
@@ -38,7 +44,7 @@ const W107_ULTRASERVERS = 64;
 
 interface Case {
   readonly name: string;
-  /** Entry point relative to the repository. */
+  /** Entry point: relative to the repository, or absolute. */
   readonly entry: string;
   readonly context: Record<string, string>;
   /** UltraServers in the configuration, for per-UltraServer figures. */
@@ -79,7 +85,7 @@ function parseArgs(argv: readonly string[]) {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   return {
-    repeat: Math.max(1, Number(value('--repeat') ?? '1')),
+    repeat: Math.max(1, Number(value('--repeat') ?? String(DEFAULT_REPEAT))),
     skipTests: argv.includes('--skip-tests'),
     only: value('--only')?.split(','),
     out: path.resolve(ROOT, value('--out') ?? 'docs/benchmarks.md'),
@@ -110,15 +116,30 @@ process.on('exit', () => {
 });
 `;
 
-function runCase(c: Case, work: string, cdkContext: Record<string, unknown>, index: number): Run {
+/** cdk.json's app command with the entry point replaced (the empty app runs through the same command). */
+function appCommand(appTemplate: string, entry: string): string {
+  if (!appTemplate.includes(APP_ENTRY)) {
+    throw new Error(`cdk.json's app command "${appTemplate}" does not name ${APP_ENTRY}`);
+  }
+  return appTemplate.replace(APP_ENTRY, entry === APP_ENTRY ? entry : JSON.stringify(entry));
+}
+
+function runCase(c: Case, work: string, cdk: CdkJson, index: number): Run {
   const outdir = fs.mkdtempSync(path.join(work, `out-${c.name.replace(/[^a-z0-9]+/gi, '-')}-`));
   const usageFile = path.join(work, `usage-${index}.json`);
   const loadBefore = os.loadavg()[0];
   const start = process.hrtime.bigint();
-  const child = spawnSync(process.execPath, ['-r', path.join(work, 'usage-hook.js'), '-r', 'ts-node/register', c.entry], {
+  // cdk.json's app command through a shell, as the CLI runs it; NODE_OPTIONS adds the usage hook.
+  const child = spawnSync(appCommand(cdk.app, c.entry), {
     cwd: ROOT,
-    // Transpile only, with swc: what cdk.json's `ts-node --swc` does.
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_TRANSPILER: 'ts-node/transpilers/swc', CDK_CONTEXT_JSON: JSON.stringify({ ...cdkContext, ...c.context }), CDK_OUTDIR: outdir, BENCH_USAGE_FILE: usageFile },
+    shell: true,
+    env: {
+      ...process.env,
+      NODE_OPTIONS: `--require ${JSON.stringify(path.join(work, 'usage-hook.js'))}`,
+      CDK_CONTEXT_JSON: JSON.stringify({ ...cdk.context, ...c.context }),
+      CDK_OUTDIR: outdir,
+      BENCH_USAGE_FILE: usageFile,
+    },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -133,6 +154,57 @@ function runCase(c: Case, work: string, cdkContext: Record<string, unknown>, ind
     stderr: child.stderr,
     outdir,
   };
+}
+
+interface CdkJson {
+  readonly app: string;
+  readonly context: Record<string, unknown>;
+}
+
+/** One `npx cdk synth` through the CLI, as a user runs it. */
+interface CliRun {
+  readonly wallS: number;
+  readonly loadBefore: number;
+}
+
+interface CliResult {
+  readonly name: string;
+  readonly runs: readonly CliRun[];
+  readonly median: CliRun;
+}
+
+/**
+ * `npx cdk synth -q` from the repository, into a temporary assembly; with `app`, the CLI runs that
+ * command instead of cdk.json's (the empty app). The CLI fails an assembly without stacks after
+ * synthesising it, so for the empty app that one failure is expected.
+ */
+function runCli(work: string, app?: string): CliRun {
+  const outdir = fs.mkdtempSync(path.join(work, 'cli-'));
+  const loadBefore = os.loadavg()[0];
+  const start = process.hrtime.bigint();
+  const child = spawnSync('npx', ['cdk', 'synth', '-q', '-o', outdir, ...(app ? ['-a', app] : [])], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const wallS = Number(process.hrtime.bigint() - start) / 1e9;
+  fs.rmSync(outdir, { recursive: true, force: true });
+  const expected = app ? /This app contains no stacks/.test(child.stderr) : child.status === 0;
+  if (!expected) {
+    throw new Error(`npx cdk synth${app ? ` -a ${app}` : ''} failed (exit ${child.status}):\n${child.stderr}`);
+  }
+  return { wallS, loadBefore };
+}
+
+/** The empty app and the default preset through the CLI, alternating so that drift in load hits both alike. */
+function measureCli(work: string, cdk: CdkJson, emptyApp: string, repeat: number): CliResult[] {
+  const runs: CliRun[][] = [[], []];
+  for (let r = 0; r < repeat; r++) {
+    runs[0].push(runCli(work, appCommand(cdk.app, emptyApp)));
+    runs[1].push(runCli(work));
+    process.stderr.write(`npx cdk synth: empty app ${fmt(runs[0][r].wallS, 2)} s, default preset ${fmt(runs[1][r].wallS, 2)} s\n`);
+  }
+  return ['empty CDK app', 'default preset (rainier-mini)'].map((name, i) => ({ name, runs: runs[i], median: medianBy(runs[i], (x) => x.wallS) }));
+}
+
+function medianBy<T>(items: readonly T[], key: (t: T) => number): T {
+  return [...items].sort((a, b) => key(a) - key(b))[Math.floor(items.length / 2)];
 }
 
 function readAssembly(outdir: string): Assembly {
@@ -175,9 +247,12 @@ function main(): void {
   const emptyApp = path.join(work, 'empty-app.ts');
   // Outside the repository, so it names aws-cdk-lib by its resolved path.
   fs.writeFileSync(emptyApp, `const { App } = require(${JSON.stringify(require.resolve('aws-cdk-lib', { paths: [ROOT] }))});\nnew App();\n`);
-  const cdkContext = (JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { app: string; context?: Record<string, unknown> };
+  const cdk: CdkJson = { app: cdkJson.app, context: cdkJson.context ?? {} };
 
-  const app = 'bin/rainier.ts';
+  const cli = measureCli(work, cdk, emptyApp, args.repeat);
+
+  const app = APP_ENTRY;
   const sizes: Case[] = [1, 16, 256, 2048].map((n) => ({
     name: `${int(n)} UltraServer${n === 1 ? '' : 's'}`,
     entry: app,
@@ -197,14 +272,14 @@ function main(): void {
   for (const c of cases) {
     const runs: Run[] = [];
     for (let r = 0; r < args.repeat; r++) {
-      const run = runCase(c, work, cdkContext, index++);
+      const run = runCase(c, work, cdk, index++);
       process.stderr.write(`${c.name}: ${fmt(run.wallS, 2)} s wall, ${fmt(run.cpuS, 2)} s CPU, ${fmt(run.maxRssMiB, 0)} MiB, load ${fmt(run.loadBefore, 2)}${run.status === 0 ? '' : `, EXIT ${run.status}`}\n`);
       if (run.status !== 0) {
         throw new Error(`${c.name} failed (exit ${run.status}):\n${run.stderr}`);
       }
       runs.push(run);
     }
-    const median = [...runs].sort((a, b) => a.wallS - b.wallS)[Math.floor(runs.length / 2)];
+    const median = medianBy(runs, (run) => run.wallS);
     results.push({ case: c, runs, median, assembly: readAssembly(median.outdir) });
     for (const run of runs) {
       fs.rmSync(run.outdir, { recursive: true, force: true });
@@ -223,13 +298,15 @@ function main(): void {
     process.stderr.write(`npm test: ${fmt(wallS, 1)} s (${summary})\n`);
   }
 
-  fs.writeFileSync(args.out, render(results, tests, args.repeat));
+  fs.writeFileSync(args.out, render(cli, results, tests, args.repeat, cdk.app));
   fs.rmSync(work, { recursive: true, force: true });
   process.stderr.write(`wrote ${path.relative(ROOT, args.out)}\n`);
 }
 
-function render(results: readonly Result[], tests: { wallS: number; summary: string } | undefined, repeat: number): string {
+function render(cli: readonly CliResult[], results: readonly Result[], tests: { wallS: number; summary: string } | undefined, repeat: number, appCommandLine: string): string {
   const empty = results.find((r) => r.case.name === 'empty CDK app')!;
+  const [cliEmpty, cliDefault] = cli;
+  const cliRatio = cliDefault.median.wallS / cliEmpty.median.wallS;
   const date = execSync('date', { encoding: 'utf8' }).trim();
   const cpu = os.cpus();
   const lines: string[] = [];
@@ -239,20 +316,27 @@ function render(results: readonly Result[], tests: { wallS: number; summary: str
     `- Machine: ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ${fmt(os.totalmem() / 2 ** 30, 0)} GiB memory, ${os.type()} ${os.release()}`,
     `- Node ${process.version}; aws-cdk-lib ${packageVersion('aws-cdk-lib')}, cdk-nag ${packageVersion('cdk-nag')}, ts-node ${packageVersion('ts-node')}`,
     `- Date: ${date}`,
-    `- Runs per case: ${repeat} (median wall time shown). Load average (1 min) before each run is in the table: the machine may be shared.`,
+    `- Runs per case: ${repeat} (the median by wall time is shown). Load average (1 min) before each run is in the tables: the machine may be shared.`,
     '',
   );
   lines.push('## Method', '');
   lines.push(
-    'Each case is a child process started the way the CDK CLI starts the app: `node -r ts-node/register bin/rainier.ts` transpiling with swc (cdk.json\'s `ts-node --swc`), with cdk.json\'s context plus the case\'s in `CDK_CONTEXT_JSON` and the output directory in `CDK_OUTDIR`. The app plans, builds, synthesises (cdk-nag AwsSolutions included) and writes the topology report. The CLI\'s own start-up (`npx cdk`, a second `npx` for ts-node, reading the assembly back) is not included.',
+    `- **The CLI**: \`npx cdk synth -q\` of the default preset, from start to exit, as a user runs it; the target is stated for this figure. The baseline is an empty CDK app (\`new App()\`, no stacks) in a \`.ts\` file, synthesised by the same CLI with cdk.json's app command (\`${appCommandLine}\`) pointed at it (\`-a\`). The CLI fails an assembly without stacks after synthesising it; that failure is expected. The two alternate, run by run.`,
+    `- **The app alone**: cdk.json's app command, run through a shell as the CLI runs it, with cdk.json's context plus the case's in \`CDK_CONTEXT_JSON\` and the output directory in \`CDK_OUTDIR\`. The app plans, builds, synthesises (cdk-nag AwsSolutions included) and writes the topology report. The CLI's own start-up and its reading of the assembly are not included, so "x empty" here is the app's own cost over the empty app's.`,
     '',
-    '- **Wall**: spawn to exit. **CPU**: user + system time of the child (`process.resourceUsage()`, reported by an exit hook), the steadier figure when other work shares the cores. **Peak memory**: the child\'s maximum resident set size from the same hook.',
+    '- **Wall**: spawn to exit. **CPU**: user + system time of the app process (`process.resourceUsage()`, reported by an exit hook loaded through `NODE_OPTIONS`), the steadier figure when other work shares the cores. **Peak memory**: the app process\'s maximum resident set size from the same hook.',
     '- **Stacks / resources / largest template**: read back from the cloud assembly; template bytes are the file as written (what CloudFormation receives from S3).',
     '- **N UltraServers**: one site, one UltraServer Capacity Block pool of N (the `ultraserver` preset resized); above 64 UltraServers the generated config acknowledges RAIN-W107 with a reason.',
-    '- **x empty**: wall time over the empty CDK app\'s (`new App()`, no stacks, same child-process set-up).',
+    '- **x empty**: wall time over the empty CDK app\'s, measured the same way.',
     '',
   );
-  lines.push('## Results', '');
+  lines.push('## The CLI: `npx cdk synth`', '');
+  lines.push('| app | wall s (median) | runs, s | load | x empty |', '|---|--:|---|--:|--:|');
+  for (const r of cli) {
+    lines.push(`| ${r.name} | ${fmt(r.median.wallS, 2)} | ${r.runs.map((x) => fmt(x.wallS, 2)).join(', ')} | ${fmt(r.median.loadBefore, 1)} | ${fmt(r.median.wallS / cliEmpty.median.wallS, 2)} |`);
+  }
+  lines.push('');
+  lines.push('## The app alone', '');
   lines.push('| case | wall s | CPU s | peak MiB | load | x empty | stacks | resources | largest template bytes | largest template resources | max outputs / params | (wall - empty) ms per UltraServer |');
   lines.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
   for (const r of results) {
@@ -279,7 +363,7 @@ function render(results: readonly Result[], tests: { wallS: number; summary: str
   const verdict = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? 'met' : '**missed**');
   lines.push('| target | measured | verdict |', '|---|---|---|');
   lines.push(
-    `| default preset synth <= ${TARGET_DEFAULT_RATIO} x empty app | ${def ? `${fmt(def.median.wallS / empty.median.wallS, 1)} x` : '-'} | ${verdict(def && def.median.wallS / empty.median.wallS <= TARGET_DEFAULT_RATIO)} |`,
+    `| default preset \`npx cdk synth\` <= ${TARGET_DEFAULT_RATIO} x the empty app's | ${fmt(cliRatio, 2)} x (${fmt(cliDefault.median.wallS, 2)} s / ${fmt(cliEmpty.median.wallS, 2)} s; the app alone: ${def ? `${fmt(def.median.wallS / empty.median.wallS, 1)} x` : '-'}) | ${verdict(cliRatio <= TARGET_DEFAULT_RATIO)} |`,
   );
   const linear = sized.length >= 3 ? linearity(sized, empty) : undefined;
   lines.push(`| cost no worse than linear in UltraServers | ${linear ? linear.text : '-'} | ${verdict(linear?.ok)} |`);
