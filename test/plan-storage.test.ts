@@ -149,6 +149,15 @@ describe('planStorage', () => {
     expect(s.metadata).toEqual({ mode: 'USER_PROVISIONED', iops: 6000 });
   });
 
+  test('datasets only come in from S3; checkpoints go both ways; warnings and errors are logged', () => {
+    const plan = storageOf('rainier-mini');
+    expect(plan.dataRepositories.map((r) => [r.bucket, r.fileSystemPath, r.importEvents.join(','), r.exportEvents.join(',')])).toEqual([
+      ['datasets', '/datasets', 'NEW,CHANGED,DELETED', ''],
+      ['checkpoints', '/checkpoints', 'NEW,CHANGED,DELETED', 'NEW,CHANGED,DELETED'],
+    ]);
+    expect(plan.logLevel).toBe('WARN_ERROR');
+  });
+
   test('the plan exposes storage on every site', () => {
     const plan = planCluster(resolveConfig('rainier-mini'));
     expect(plan.sites[0].storage.capacityGiB).toBe(16800);

@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { StoragePlan } from '../plan/storage';
+import { DataRepositoryPlan, StoragePlan } from '../plan/storage';
 import { BootstrapSection, NodeStorageAccess } from './contracts';
 import { retainedKey } from './key-policy';
 import { acknowledge, controlTowerRule } from './nag';
@@ -15,12 +15,6 @@ import { SiteNetwork } from './network';
 /** Lustre LNET ports (FSx "File system access control with Amazon VPC",
  * https://docs.aws.amazon.com/fsx/latest/LustreGuide/limit-access-security-groups.html). */
 export const LUSTRE_PORTS: readonly ec2.Port[] = [ec2.Port.tcp(988), ec2.Port.tcpRange(1018, 1023)];
-
-/** Events the data repository associations follow (REFERENCE §6: NEW, CHANGED, DELETED). */
-const ALL_EVENTS = ['NEW', 'CHANGED', 'DELETED'];
-
-export const DATASETS_PATH = '/datasets';
-export const CHECKPOINTS_PATH = '/checkpoints';
 
 const WEEKDAYS: Readonly<Record<string, fsx.Weekday>> = {
   '1': fsx.Weekday.MONDAY,
@@ -248,7 +242,7 @@ export class SiteStorage extends Construct {
       plan.metadata.mode === 'AUTOMATIC' ? { Mode: 'AUTOMATIC' } : { Mode: 'USER_PROVISIONED', Iops: plan.metadata.iops },
     );
     cfn.addPropertyOverride('LustreConfiguration.LogConfiguration', {
-      Level: 'WARN_ERROR',
+      Level: plan.logLevel,
       // The log group ARN without the trailing ':*' that its Arn attribute carries.
       Destination: stack.formatArn({
         service: 'logs',
@@ -259,23 +253,21 @@ export class SiteStorage extends Construct {
     });
     cfn.node.addDependency(this.logGroup);
 
-    const association = (assocId: string, fileSystemPath: string, bucket: s3.Bucket, exportEvents: boolean) => {
-      const dra = new fsx.CfnDataRepositoryAssociation(this, assocId, {
+    const buckets: Readonly<Record<DataRepositoryPlan['bucket'], s3.Bucket>> = { datasets: this.datasetsBucket, checkpoints: this.checkpointsBucket };
+    for (const repository of plan.dataRepositories) {
+      const dra = new fsx.CfnDataRepositoryAssociation(this, repository.id, {
         fileSystemId: this.fileSystem.fileSystemId,
-        fileSystemPath,
-        dataRepositoryPath: `s3://${bucket.bucketName}/`,
+        fileSystemPath: repository.fileSystemPath,
+        dataRepositoryPath: `s3://${buckets[repository.bucket].bucketName}/`,
         batchImportMetaDataOnCreate: true,
         s3: {
-          autoImportPolicy: { events: ALL_EVENTS },
-          autoExportPolicy: exportEvents ? { events: ALL_EVENTS } : undefined,
+          autoImportPolicy: { events: [...repository.importEvents] },
+          autoExportPolicy: repository.exportEvents.length > 0 ? { events: [...repository.exportEvents] } : undefined,
         },
       });
       // The key policy must allow FSx before the association first reads the bucket.
       dra.node.addDependency(this.dataKey);
-      return dra;
-    };
-    association('DatasetsAssociation', DATASETS_PATH, this.datasetsBucket, false);
-    association('CheckpointsAssociation', CHECKPOINTS_PATH, this.checkpointsBucket, true);
+    }
 
     this.nodeAccess = {
       buckets: [this.datasetsBucket, this.checkpointsBucket],

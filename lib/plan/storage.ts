@@ -49,6 +49,39 @@ export const METADATA_IOPS_MAX = 192_000;
 /** Where nodes mount the file system. */
 export const LUSTRE_MOUNT_POINT = '/fsx';
 
+/**
+ * What the file system logs to CloudWatch Logs: warnings and errors of its data repository tasks
+ * and associations (CFN-SPEC `LustreLogCreateConfiguration.Level`: DISABLED, WARN_ONLY, ERROR_ONLY,
+ * WARN_ERROR). Both, because a failed export of a checkpoint is an error and a skipped file a warning.
+ */
+export const LUSTRE_LOG_LEVEL = 'WARN_ERROR';
+
+/** S3 events a data repository association follows (REFERENCE §6). */
+export type DataRepositoryEvent = 'NEW' | 'CHANGED' | 'DELETED';
+const ALL_DATA_REPOSITORY_EVENTS: readonly DataRepositoryEvent[] = ['NEW', 'CHANGED', 'DELETED'];
+
+/** One data repository association: a Lustre directory linked to one of the site's buckets. */
+export interface DataRepositoryPlan {
+  /** Construct ID, literal and stable. */
+  readonly id: 'DatasetsAssociation' | 'CheckpointsAssociation';
+  readonly bucket: 'datasets' | 'checkpoints';
+  /** Directory of the file system the bucket appears under. */
+  readonly fileSystemPath: string;
+  /** S3 changes imported into the file system. */
+  readonly importEvents: readonly DataRepositoryEvent[];
+  /** File system changes exported to the bucket; none for a read-only dataset. */
+  readonly exportEvents: readonly DataRepositoryEvent[];
+}
+
+/**
+ * Datasets come in from S3 and are never written back; checkpoints go both ways, so a checkpoint
+ * written on Lustre lands in S3 (versioned, retained) and one restored in S3 appears on Lustre.
+ */
+export const DATA_REPOSITORIES: readonly DataRepositoryPlan[] = [
+  { id: 'DatasetsAssociation', bucket: 'datasets', fileSystemPath: '/datasets', importEvents: ALL_DATA_REPOSITORY_EVENTS, exportEvents: [] },
+  { id: 'CheckpointsAssociation', bucket: 'checkpoints', fileSystemPath: '/checkpoints', importEvents: ALL_DATA_REPOSITORY_EVENTS, exportEvents: ALL_DATA_REPOSITORY_EVENTS },
+];
+
 export type MetadataPlan = { readonly mode: 'AUTOMATIC' } | { readonly mode: 'USER_PROVISIONED'; readonly iops: number };
 
 /** What the plan decided about one site's file system (and what it was asked to meet). */
@@ -82,6 +115,8 @@ export interface StoragePlan {
   readonly weeklyMaintenanceStartTime: string;
   readonly checkpointNoncurrentVersionExpiryDays: number;
   readonly mountPoint: string;
+  readonly logLevel: typeof LUSTRE_LOG_LEVEL;
+  readonly dataRepositories: readonly DataRepositoryPlan[];
 }
 
 export function isThroughputTier(n: number): n is ThroughputTier {
@@ -235,6 +270,8 @@ export function planStorage(storage: StorageConfig, site: SiteConfig): StoragePl
     weeklyMaintenanceStartTime: storage.weeklyMaintenanceStartTime,
     checkpointNoncurrentVersionExpiryDays: storage.checkpointNoncurrentVersionExpiryDays,
     mountPoint: LUSTRE_MOUNT_POINT,
+    logLevel: LUSTRE_LOG_LEVEL,
+    dataRepositories: DATA_REPOSITORIES,
   };
 }
 
