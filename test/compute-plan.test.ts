@@ -1,6 +1,7 @@
 import { INSTANCE_SHAPES, InstanceTypeName } from '../lib/catalog/instance-types';
 import { resolveConfig } from '../lib/config/load';
 import { NEURON_DLAMI_PREFIXES } from '../lib/config/schema/compute';
+import { CapacityKind } from '../lib/config/schema/site';
 import { INSTANCE_STORE_MODEL, renderBootstrap, scratchVolumeSection } from '../lib/constructs/node-bootstrap';
 import { flattenCfnReference } from '../lib/constructs/node-role';
 import {
@@ -106,6 +107,20 @@ describe('reservation parameters in the plan', () => {
 
   test('On-Demand Capacity Reservations: no parameter (the stack creates the reservation)', () => {
     expect(reservationParameter(pool('single-node'))).toBeUndefined();
+  });
+});
+
+describe('UltraServer Capacity Block resource group', () => {
+  test("named after the pool's first compute stack: unique per cluster, site and pool", () => {
+    const plan = planCluster(resolveConfig('rainier-mini'));
+    for (const site of plan.sites) {
+      for (const pool of site.pools) {
+        if (pool.capacity.kind !== CapacityKind.ULTRASERVER_CAPACITY_BLOCK) continue;
+        const stack = plan.stacks.find((s) => s.site === site.name && s.pool === pool.name && s.shard === 0)!;
+        expect(pool.capacity.resourceGroupName).toBe(`${stack.id}-blocks`);
+      }
+    }
+    expect(plan.sites[0].pools[0].capacity).toMatchObject({ resourceGroupName: 'rainier-ohio-train-blocks' });
   });
 });
 

@@ -19,8 +19,6 @@ export interface CapacityTarget {
 export interface PoolCapacityProps {
   readonly site: SitePlan;
   readonly pool: PoolPlan;
-  /** Name of the Capacity Reservation resource group (UltraServer pools); unique per account and Region. */
-  readonly resourceGroupName: string;
 }
 
 /**
@@ -63,7 +61,7 @@ export class PoolCapacity extends Construct {
     switch (capacity.kind) {
       case CapacityKind.ULTRASERVER_CAPACITY_BLOCK: {
         this.resourceGroup = new rg.CfnGroup(this, 'ReservationGroup', {
-          name: props.resourceGroupName,
+          name: capacity.resourceGroupName,
           description: `UltraServer Capacity Blocks of ${pool.instanceType} for pool ${pool.path}`,
           // EC2-CBGROUP: a Capacity Reservation pool restricted to capacity blocks of one instance type,
           // accepting only Capacity Reservations as members.

@@ -30,7 +30,7 @@ export function planCluster(config: ClusterConfig): ClusterPlan {
 }
 
 function planSite(name: string, site: SiteConfig, config: ClusterConfig): SitePlan {
-  const pools = Object.entries(site.pools).map(([poolName, pool]) => planPool(name, poolName, pool));
+  const pools = Object.entries(site.pools).map(([poolName, pool]) => planPool(config.name, name, poolName, pool));
   return {
     name,
     id: pascalCase(name),
@@ -43,7 +43,7 @@ function planSite(name: string, site: SiteConfig, config: ClusterConfig): SitePl
   };
 }
 
-function planPool(siteName: string, name: string, pool: PoolConfig): PoolPlan {
+function planPool(cluster: string, siteName: string, name: string, pool: PoolConfig): PoolPlan {
   const shape = instanceShape(pool.instanceType);
   const nodeCount = poolNodes(pool);
   const efaInterfaces = poolEfaInterfaces(pool);
@@ -87,17 +87,19 @@ function planPool(siteName: string, name: string, pool: PoolConfig): PoolPlan {
     efaInterfaces,
     nics,
     placementGroup: poolUsesPlacementGroup(pool),
-    capacity: planCapacity(pool),
+    capacity: planCapacity(pool, `${cluster}-${siteName}-${name}`),
     nodeGroups,
     totals: totalsOf(shape, nodeCount, ultraServerCount, efaInterfaces),
   };
 }
 
-function planCapacity(pool: PoolConfig): CapacityPlan {
+/** `poolName` is the pool's name in the account: cluster, site and pool (its first compute stack's name). */
+function planCapacity(pool: PoolConfig, poolName: string): CapacityPlan {
   switch (pool.kind) {
     case CapacityKind.ULTRASERVER_CAPACITY_BLOCK:
       return {
         kind: pool.kind,
+        resourceGroupName: `${poolName}-blocks`,
         ultraServerType: TRN2_ULTRASERVER.ultraServerType,
         reservedUltraServers: poolReservedNodes(pool) / TRN2_ULTRASERVER.instancesPerUltraServer,
         reservedNodes: poolReservedNodes(pool),

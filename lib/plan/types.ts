@@ -32,6 +32,8 @@ export type CapacityPlan =
       readonly reservedNodes: number;
       /** Purchased block IDs from the config; absent means a CloudFormation parameter supplies them. */
       readonly reservationIds?: readonly string[];
+      /** Name of the Capacity Reservation resource group (unique per account and Region), e.g. `rainier-ohio-train-blocks`. */
+      readonly resourceGroupName: string;
       /** Nodes target a Capacity Reservation resource group holding the blocks. */
       readonly target: 'resource-group';
       readonly marketType: 'capacity-block';

@@ -70,7 +70,7 @@ export class ComputeStack extends Stack {
         enforceSSL: true,
       });
       this.nodeRole = new NodeRole(this, 'NodeRole', { storage: props.storage, telemetryLogGroups: props.telemetryLogGroups });
-      this.capacity = new PoolCapacity(this, 'Capacity', { site, pool, resourceGroupName: `${props.stack.id}-blocks` });
+      this.capacity = new PoolCapacity(this, 'Capacity', { site, pool });
 
       const scratch = planScratchVolume(pool.shape);
       const sections: BootstrapSection[] = [
