@@ -37,6 +37,11 @@ function render(plan: ClusterPlan, siteIndex = 0, extra: Partial<SiteMonitoringP
 }
 
 const mini = planCluster(resolveConfig('rainier-mini', { monitoring: { emailSubscriptions: ['oncall@example.com'] } }));
+const CR_B = 'cr-0fedcba9876543210';
+/** rainier-mini with its UltraServer block IDs in the config: every reservation is known, so the site lists them (the dev pool's ODCR is CR_A). */
+const listed = planCluster(
+  resolveConfig('rainier-mini', { monitoring: { emailSubscriptions: ['oncall@example.com'] }, sites: { ohio: { pools: { train: { reservationIds: [CR_B] } } } } }),
+);
 
 function alarmByPrefix(template: Template, prefix: string): Record<string, any> {
   const found = Object.entries(template.findResources('AWS::CloudWatch::Alarm')).filter(([id]) => id.startsWith(`Monitoring${prefix}`));
@@ -54,12 +59,12 @@ function joined(value: unknown): string {
 }
 
 describe('alarms: thresholds, descriptions and actions', () => {
-  const { template } = render(mini, 0, { fileSystem: { fileSystemId: FS_ID, storageCapacityGiB: 2400 }, reservationIds: [CR_A] });
+  const { template } = render(listed, 0, { fileSystem: { fileSystemId: FS_ID, storageCapacityGiB: 2400 }, reservationIds: [CR_A] });
 
   test('every alarm notifies the topic on ALARM and OK, and says what to do', () => {
     const alarms = template.findResources('AWS::CloudWatch::Alarm');
     const topic = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
-    expect(Object.keys(alarms)).toHaveLength(mini.monitoring.sites[0].alarms.length);
+    expect(Object.keys(alarms)).toHaveLength(listed.monitoring.sites[0].alarms.length);
     for (const { Properties: p } of Object.values<any>(alarms)) {
       expect(p.AlarmActions).toEqual([{ Ref: topic }]);
       expect(p.OKActions).toEqual([{ Ref: topic }]);
@@ -73,7 +78,7 @@ describe('alarms: thresholds, descriptions and actions', () => {
     expect(p).toMatchObject({ ComparisonOperator: 'LessThanThreshold', Threshold: 90, EvaluationPeriods: 3, DatapointsToAlarm: 3, TreatMissingData: 'notBreaching' });
     expect(p.Metrics).toEqual([
       expect.objectContaining({
-        Expression: `SELECT MIN(InstanceUtilization) FROM SCHEMA("AWS/EC2CapacityReservations", CapacityReservationId) WHERE CapacityReservationId = '${CR_A}'`,
+        Expression: `SELECT MIN(InstanceUtilization) FROM SCHEMA("AWS/EC2CapacityReservations", CapacityReservationId) WHERE CapacityReservationId = '${CR_B}' OR CapacityReservationId = '${CR_A}'`,
         Period: 300,
         ReturnData: true,
       }),
@@ -226,7 +231,7 @@ function sample(detailType: string, id = CR_A): Record<string, unknown> {
 describe('capacity events rule', () => {
   const patternOf = (template: Template): Pattern => Object.values<any>(template.findResources('AWS::Events::Rule'))[0].Properties.EventPattern;
 
-  test('Region-wide in the first site when no reservation IDs are known, targeting the topic', () => {
+  test('Region-wide when a Capacity Block ID is a deploy-time parameter, targeting the topic', () => {
     const { template } = render(mini);
     const pattern = patternOf(template);
     const topic = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
@@ -246,15 +251,11 @@ describe('capacity events rule', () => {
     expect(matches(pattern, { ...sample('Capacity Block Delivered'), source: 'aws.health' })).toBe(false);
   });
 
-  test('narrowed to the site reservations when it knows them', () => {
-    const pattern = patternOf(render(mini, 0, { reservationIds: [CR_A] }).template);
+  test('narrowed to the site reservations when it knows them all', () => {
+    const pattern = patternOf(render(listed, 0, { reservationIds: [CR_A] }).template);
     expect(matches(pattern, sample('Capacity Block Expiration Warning', CR_A))).toBe(true);
+    expect(matches(pattern, sample('Capacity Block Expiration Warning', CR_B))).toBe(true);
     expect(matches(pattern, sample('Capacity Block Expiration Warning', 'cr-0fffffffffffffff0'))).toBe(false);
-  });
-
-  test('no rule in a later site of the same Region without IDs (no duplicate notifications)', () => {
-    const scale = planCluster(resolveConfig('rainier-scale'));
-    render(scale, 1).template.resourceCountIs('AWS::Events::Rule', 0);
   });
 });
 
@@ -271,10 +272,30 @@ describe('works without the FSx file system and reservation IDs', () => {
     expect(body).not.toMatch(/\{\{/);
   });
 
-  test('the idle alarm falls back to every reservation in the Region and says so', () => {
+  test('without the IDs of its own reservations, leaves out the reservation alarm and widgets and says why', () => {
+    expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).some((id) => id.includes('ReservedCapacityIdle'))).toBe(false);
+    template.resourceCountIs('AWS::Events::Rule', 0);
+    const body = joined(Object.values<any>(template.findResources('AWS::CloudWatch::Dashboard', { Properties: { DashboardName: 'rainier-ohio' } }))[0].Properties.DashboardBody);
+    expect(body).toMatch(/no reservation IDs were passed to this stack/);
+  });
+});
+
+describe('a site whose Capacity Block IDs are deploy-time parameters', () => {
+  test('watches every reservation of the Region, and its alarm says so', () => {
+    const { template } = render(planCluster(resolveConfig('ultraserver')), 0, { reservationIds: [CR_A] });
     const p = alarmByPrefix(template, 'ReservedCapacityIdle');
     expect(p.Metrics[0].Expression).toBe('SELECT MIN(InstanceUtilization) FROM SCHEMA("AWS/EC2CapacityReservations", CapacityReservationId)');
-    expect(p.AlarmDescription).toMatch(/watches every Capacity Reservation in us-east-2/);
+    expect(p.AlarmDescription).toMatch(/deploy-time parameters, so this watches every Capacity Reservation in us-east-2\.$/);
+    expect(JSON.stringify(template.toJSON())).not.toContain(CR_A);
+  });
+
+  test('a later one in the same Region is covered: no reservation alarm or rule, and its dashboard names the watching site', () => {
+    const scale = planCluster(resolveConfig('rainier-scale'));
+    const { template } = render(scale, 1);
+    expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).some((id) => id.includes('ReservedCapacityIdle'))).toBe(false);
+    template.resourceCountIs('AWS::Events::Rule', 0);
+    const body = joined(Object.values<any>(template.findResources('AWS::CloudWatch::Dashboard', { Properties: { DashboardName: 'rainier-building-02' } }))[0].Properties.DashboardBody);
+    expect(body).toMatch(/the building-01 dashboard watches every reservation in us-east-2/);
   });
 });
 

@@ -7,6 +7,7 @@ import {
   DashboardPlan,
   METRICS_INSIGHTS_LIMITS,
   MonitoringPlan,
+  ReservationWatch,
   WidgetPlan,
   dashboardMetrics,
   freeCapacityThresholdBytes,
@@ -165,12 +166,13 @@ describe('alarms', () => {
     expect(withIds.reservationIds).toEqual(['cr-0123456789abcdef0']);
   });
 
-  test('Region-wide alarms and fallbacks only in the first site of each Region', () => {
+  test('Region-wide alarms and the Region-wide reservation watch only in one site of each Region', () => {
     const scale = plans.get('rainier-scale')!.monitoring.sites;
     const status = scale.filter((s) => s.alarms.some((a) => a.id === 'NodeStatusCheckFailed'));
     expect(status.map((s) => s.site)).toEqual(['building-01']);
-    expect(scale.filter((s) => s.reservationRegionFallback).map((s) => s.site)).toEqual(['building-01']);
-    expect(scale.filter((s) => s.capacityEvents.regionWideFallback).map((s) => s.site)).toEqual(['building-01']);
+    expect(scale.filter((s) => s.reservationWatch === ReservationWatch.REGION).map((s) => s.site)).toEqual(['building-01']);
+    expect(scale.filter((s) => s.reservationWatch === ReservationWatch.COVERED).length).toBe(RAINIER_SCALE_SITES - 1);
+    expect(new Set(scale.map((s) => s.regionWatcher))).toEqual(new Set(['building-01']));
   });
 
   test.each([...PRESET_NAMES])('%s: Metrics Insights alarms per Region stay within the default quota of 200', (preset) => {
@@ -232,4 +234,37 @@ describe('configuration', () => {
 test('free-capacity threshold in bytes', () => {
   expect(freeCapacityThresholdBytes(1200, 10)).toBe(Math.floor(1200 * 1024 ** 3 * 0.1));
   expect(freeCapacityThresholdBytes(2400, 0)).toBe(0);
+});
+
+describe('which reservations a site watches', () => {
+  const CB_ID = 'cr-0123456789abcdef0';
+  const OHIO = { region: 'us-east-2', availabilityZone: 'us-east-2a', cidr: '10.0.0.0/16' };
+  const watch = (preset: string, overlay: Record<string, unknown> = {}) =>
+    planCluster(resolveConfig(preset, overlay)).monitoring.sites.map((s) => [s.site, s.reservationWatch, s.regionWatcher ?? '-', s.reservationIds.join(',')]);
+
+  test('every reservation known at synthesis (configured IDs, stack-created ODCRs): exactly those', () => {
+    expect(watch('single-node')).toEqual([['ohio', ReservationWatch.LISTED, '-', '']]);
+    expect(watch('ultraserver', { sites: { ohio: { pools: { train: { reservationIds: [CB_ID] } } } } })).toEqual([['ohio', ReservationWatch.LISTED, '-', CB_ID]]);
+  });
+
+  test('a Capacity Block taken from a parameter makes the whole site watch its Region, even beside configured IDs', () => {
+    const mixed = { sites: { ohio: { pools: { block: { kind: 'capacity-block', instanceType: 'trn2.48xlarge', nodes: 2, reservationId: CB_ID } } } } };
+    expect(watch('rainier-mini', mixed)).toEqual([['ohio', ReservationWatch.REGION, 'ohio', CB_ID]]);
+  });
+
+  test('a later site of the Region that needs the Region-wide watch is covered by the first that has it', () => {
+    const twoSites = {
+      sites: {
+        ohio: { pools: { train: { reservationIds: [CB_ID] } } },
+        ohio2: { ...OHIO, availabilityZone: 'us-east-2b', cidr: '10.1.0.0/16', pools: { train: { kind: 'ultraserver-capacity-block', instanceType: 'trn2u.48xlarge', ultraServers: 1 } } },
+        ohio3: { ...OHIO, availabilityZone: 'us-east-2c', cidr: '10.2.0.0/16', pools: { train: { kind: 'ultraserver-capacity-block', instanceType: 'trn2u.48xlarge', ultraServers: 1 } } },
+      },
+    };
+    // ohio lists its own block; ohio2 is the first that cannot, so it watches the Region for ohio3 too.
+    expect(watch('ultraserver', twoSites)).toEqual([
+      ['ohio', ReservationWatch.LISTED, 'ohio2', CB_ID],
+      ['ohio2', ReservationWatch.REGION, 'ohio2', ''],
+      ['ohio3', ReservationWatch.COVERED, 'ohio2', ''],
+    ]);
+  });
 });

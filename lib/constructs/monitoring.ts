@@ -10,7 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { retainedKey } from './key-policy';
-import { AlarmPlan, Binding, DashboardPlan, MetricSourcePlan, MetricStatPlan, PLACEHOLDER, SiteMonitoringPlan, WidgetPlan } from '../plan/monitoring';
+import { AlarmPlan, Binding, DashboardPlan, MetricSourcePlan, MetricStatPlan, PLACEHOLDER, ReservationWatch, SiteMonitoringPlan, WidgetPlan } from '../plan/monitoring';
 
 /** The site's shared file system, as the storage stack knows it. */
 export interface MonitoredFileSystem {
@@ -33,10 +33,10 @@ export interface SiteMonitoringProps {
    */
   readonly fileSystem?: MonitoredFileSystem;
   /**
-   * Capacity Reservation IDs of the site not named in the configuration (the On-Demand Capacity
-   * Reservations the compute stacks create, or Capacity Block IDs given as parameters). Added to the
-   * configured ones. With none at all, the first site of the Region watches every reservation of
-   * the Region and the others watch none. @default none
+   * Capacity Reservation IDs of the site not named in the configuration: the On-Demand Capacity
+   * Reservations the compute stacks create. When the plan's watch is LISTED, they are watched with
+   * the configured ones; with no ID at all, the reservation alarms and widgets are left out. Other
+   * watches ignore them. @default none
    */
   readonly reservationIds?: readonly string[];
 }
@@ -65,7 +65,8 @@ export class SiteMonitoring extends Construct {
       throw new Error(`fileSystem.storageCapacityGiB must be a positive number known at synthesis, got ${props.fileSystem.storageCapacityGiB}`);
     }
     this.fileSystem = props.fileSystem;
-    this.reservationIds = [...props.plan.reservationIds, ...(props.reservationIds ?? [])];
+    this.reservationIds =
+      props.plan.reservationWatch === ReservationWatch.LISTED ? [...props.plan.reservationIds, ...(props.reservationIds ?? [])] : [];
 
     this.topicKey = retainedKey(this, 'TopicKey', `Encrypts the ${props.plan.site} alarm topic`);
     // CloudWatch alarms and EventBridge publish to the encrypted topic only if the key lets them.
@@ -123,7 +124,7 @@ export class SiteMonitoring extends Construct {
     this.alarms = alarms;
 
     const { pattern } = props.plan.capacityEvents;
-    if (this.reservationIds.length > 0 || props.plan.capacityEvents.regionWideFallback) {
+    if (this.available(Binding.RESERVATIONS)) {
       this.capacityEventsRule = new events.Rule(this, 'CapacityEvents', {
         description: `Capacity Block delivered / expiring and Capacity Reservation state changes (${this.reservationIds.length > 0 ? `site ${props.plan.site}` : `every reservation in ${props.plan.region}`})`,
         eventPattern: {
@@ -150,8 +151,22 @@ export class SiteMonitoring extends Construct {
       case Binding.FILE_SYSTEM:
         return this.fileSystem !== undefined;
       case Binding.RESERVATIONS:
-        return this.reservationIds.length > 0 || this.plan.reservationRegionFallback;
+        switch (this.plan.reservationWatch) {
+          case ReservationWatch.LISTED:
+            return this.reservationIds.length > 0;
+          case ReservationWatch.REGION:
+            return true;
+          case ReservationWatch.COVERED:
+            return false;
+        }
     }
+  }
+
+  /** Why the reservation widgets are left out. */
+  private reservationsMissing(): string {
+    return this.plan.reservationWatch === ReservationWatch.COVERED
+      ? `some Capacity Block IDs of this site are deploy-time parameters; the ${this.plan.regionWatcher} dashboard watches every reservation in ${this.plan.region}`
+      : 'no reservation IDs were passed to this stack (prop `reservationIds`)';
   }
 
   /** Fills the plan's placeholders with what this site knows. */
@@ -169,7 +184,7 @@ export class SiteMonitoring extends Construct {
   private describe(a: AlarmPlan): string {
     const scope =
       a.requires === Binding.RESERVATIONS && this.reservationIds.length === 0
-        ? ` Scope: no reservation IDs are known for this site, so this alarm watches every Capacity Reservation in ${this.plan.region}.`
+        ? ` Scope: some Capacity Block IDs are deploy-time parameters, so this watches every Capacity Reservation in ${this.plan.region}.`
         : '';
     return `${a.description}${scope}`;
   }
@@ -215,7 +230,7 @@ export class SiteMonitoring extends Construct {
       return new cloudwatch.TextWidget({
         width: w.width,
         height: w.height,
-        markdown: `**${w.title}**\n\nNot shown: ${w.requires === Binding.FILE_SYSTEM ? 'no FSx file system was passed to this stack (prop `fileSystem`)' : 'no reservation IDs are known for this site'}.`,
+        markdown: `**${w.title}**\n\nNot shown: ${w.requires === Binding.FILE_SYSTEM ? 'no FSx file system was passed to this stack (prop `fileSystem`)' : this.reservationsMissing()}.`,
       });
     }
     switch (w.kind) {

@@ -1,4 +1,5 @@
 import { ClusterConfig } from '../config/schema';
+import { reservationParameter } from './compute';
 import { pascalCase } from './naming';
 import { PoolPlan, SitePlan } from './types';
 
@@ -89,7 +90,7 @@ export const PERIOD_SECONDS = 300;
 export enum Binding {
   /** The site's FSx for Lustre file system ID (and capacity, for the free-capacity percentage). */
   FILE_SYSTEM = 'fileSystem',
-  /** The site's Capacity Reservation IDs, or the Region-wide fallback. */
+  /** The site's Capacity Reservation IDs, or every reservation of the Region (ReservationWatch). */
   RESERVATIONS = 'reservations',
 }
 
@@ -97,7 +98,7 @@ export enum Binding {
 export const PLACEHOLDER = {
   fileSystemId: '{{fileSystemId}}',
   fileSystemCapacityBytes: '{{fileSystemCapacityBytes}}',
-  /** ` WHERE CapacityReservationId = '…' OR …`, or empty for the Region-wide fallback. */
+  /** ` WHERE CapacityReservationId = '…' OR …` for a LISTED watch, empty for a Region-wide one. */
   reservationWhere: '{{reservationWhere}}',
 } as const;
 
@@ -183,11 +184,25 @@ export interface CapacityEventsPlan {
    * EventBridge pattern: Capacity Block delivered / expiring (`Capacity Block` prefix covers both
    * spellings, REFERENCE §7) and Capacity Reservation state events (`EC2 Capacity Reservation`
    * prefix, UG monitor-fcr-state.html). The construct narrows it to the site's reservation IDs when
-   * it has them.
+   * the site's watch is LISTED.
    */
   readonly pattern: { readonly source: readonly string[]; readonly detailType: readonly { readonly prefix: string }[] };
-  /** With no reservation IDs, only the first site of each Region subscribes to every event of the Region (no duplicates). */
-  readonly regionWideFallback: boolean;
+}
+
+/** Which Capacity Reservations a site's reservation alarms, widgets and capacity events watch. */
+export enum ReservationWatch {
+  /**
+   * Every reservation of the site is known at synthesis: the IDs the configuration names, and the
+   * On-Demand Capacity Reservations its compute stacks create. Exactly those are watched.
+   */
+  LISTED = 'listed',
+  /**
+   * Some Capacity Block IDs of the site are deploy-time parameters, so they cannot be listed: the
+   * site watches every reservation of its Region. One site per Region does (the first that needs it).
+   */
+  REGION = 'region',
+  /** Like REGION, but another site of the Region already watches the whole Region (no duplicate alarms). */
+  COVERED = 'covered',
 }
 
 export interface SiteMonitoringPlan {
@@ -197,8 +212,9 @@ export interface SiteMonitoringPlan {
   readonly logGroups: { readonly system: string; readonly neuronMetrics: string };
   /** Reservation IDs the configuration names (Capacity Blocks); ODCR IDs come from the compute stack. */
   readonly reservationIds: readonly string[];
-  /** Whether this site watches every reservation of its Region when it knows no IDs of its own. */
-  readonly reservationRegionFallback: boolean;
+  readonly reservationWatch: ReservationWatch;
+  /** The site that watches every reservation of this site's Region, when one does. */
+  readonly regionWatcher?: string;
   readonly alarms: readonly AlarmPlan[];
   /** The site dashboard, split into pages when it would exceed a limit. */
   readonly dashboards: readonly DashboardPlan[];
@@ -219,18 +235,36 @@ export interface MonitoringPlan {
 
 export function planMonitoring(config: ClusterConfig, sites: readonly SitePlan[]): MonitoringPlan {
   const firstSiteOfRegion = new Map<string, string>();
+  const regionWatcher = new Map<string, string>();
   for (const site of sites) {
     if (!firstSiteOfRegion.has(site.region)) {
       firstSiteOfRegion.set(site.region, site.name);
     }
+    if (!listsItsReservations(site) && !regionWatcher.has(site.region)) {
+      regionWatcher.set(site.region, site.name);
+    }
   }
-  const siteplans = sites.map((site) => planSiteMonitoring(config, site, firstSiteOfRegion.get(site.region) === site.name));
+  const siteplans = sites.map((site) =>
+    planSiteMonitoring(config, site, firstSiteOfRegion.get(site.region) === site.name, regionWatcher.get(site.region)),
+  );
   return {
     namespace: METRIC_NAMESPACE,
     sites: siteplans,
     overviewSite: sites[0].name,
     overview: planOverview(config, sites),
   };
+}
+
+/** Whether every reservation of the site is known at synthesis (none is a deploy-time parameter). */
+function listsItsReservations(site: SitePlan): boolean {
+  return site.pools.every((pool) => reservationParameter(pool) === undefined);
+}
+
+function reservationWatchOf(site: SitePlan, regionWatcher: string | undefined): ReservationWatch {
+  if (listsItsReservations(site)) {
+    return ReservationWatch.LISTED;
+  }
+  return regionWatcher === site.name ? ReservationWatch.REGION : ReservationWatch.COVERED;
 }
 
 /** Bytes of a file system of `capacityGiB` below which free capacity is under `percent`. */
@@ -319,7 +353,7 @@ function logsHint(logGroup: string, field: string): string {
   return `Find the node: CloudWatch Logs Insights on ${logGroup}: "fields @timestamp, InstanceId, ${field} | filter ${field} > 0 | sort @timestamp desc".`;
 }
 
-function planSiteMonitoring(config: ClusterConfig, site: SitePlan, firstInRegion: boolean): SiteMonitoringPlan {
+function planSiteMonitoring(config: ClusterConfig, site: SitePlan, firstInRegion: boolean, regionWatcher: string | undefined): SiteMonitoringPlan {
   const cluster = config.name;
   const t = config.monitoring.alarms;
   const logGroups = {
@@ -333,6 +367,7 @@ function planSiteMonitoring(config: ClusterConfig, site: SitePlan, firstInRegion
     return [];
   });
   const reservedNodes = site.pools.reduce((n, p) => n + p.capacity.reservedNodes, 0);
+  const reservationWatch = reservationWatchOf(site, regionWatcher);
   const window = `${t.evaluationPeriods} consecutive ${PERIOD_SECONDS / 60}-minute periods`;
 
   const alarms: AlarmPlan[] = [];
@@ -428,12 +463,12 @@ function planSiteMonitoring(config: ClusterConfig, site: SitePlan, firstInRegion
     region: site.region,
     logGroups,
     reservationIds,
-    reservationRegionFallback: firstInRegion,
+    reservationWatch,
+    regionWatcher,
     alarms,
-    dashboards: paginate('SiteDashboard', `${cluster}-${site.name}`, siteRows(cluster, site, config, reservedNodes, firstInRegion, alarms)),
+    dashboards: paginate('SiteDashboard', `${cluster}-${site.name}`, siteRows(cluster, site, config, reservedNodes, firstInRegion, reservationWatch, alarms)),
     capacityEvents: {
       pattern: { source: ['aws.ec2'], detailType: [{ prefix: 'Capacity Block' }, { prefix: 'EC2 Capacity Reservation' }] },
-      regionWideFallback: firstInRegion,
     },
     firstInRegion,
   };
@@ -502,6 +537,7 @@ function siteRows(
   config: ClusterConfig,
   reservedNodes: number,
   firstInRegion: boolean,
+  reservationWatch: ReservationWatch,
   alarms: readonly AlarmPlan[],
 ): WidgetPlan[][] {
   const region = site.region;
@@ -532,7 +568,7 @@ function siteRows(
   ]);
   rows.push([
     g(
-      'Reserved vs used instances (site)',
+      `Reserved vs used instances (${reservationWatch === ReservationWatch.LISTED ? 'site' : `every reservation in ${region}`})`,
       [
         query(`SELECT SUM(TotalInstanceCount) FROM ${RESERVATIONS_SCHEMA}${PLACEHOLDER.reservationWhere}`, 1, 'Reserved'),
         query(`SELECT SUM(UsedInstanceCount) FROM ${RESERVATIONS_SCHEMA}${PLACEHOLDER.reservationWhere}`, 1, 'Used'),

@@ -1,6 +1,5 @@
 import { Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { CapacityKind } from '../config/schema/site';
 import { nodeTelemetryForPool } from '../constructs/node-telemetry';
 import { ClusterPlan, SitePlan, StackKind, StackPlan } from '../plan/types';
 import { ComputeStack } from './compute-stack';
@@ -85,7 +84,7 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
       emailSubscriptions: plan.config.monitoring.emailSubscriptions,
       overview: site.name === plan.monitoring.overviewSite ? plan.monitoring.overview : undefined,
       fileSystem: { fileSystemId: storage.storage.fileSystem.fileSystemId, storageCapacityGiB: site.storage.capacityGiB },
-      reservationIds: watchedReservationIds(site, compute),
+      reservationIds: createdReservationIds(compute),
     });
     monitoring.addStackDependency(storage, 'alarms and dashboards watch the site file system');
     return { site, network, storage, compute, monitoring };
@@ -95,19 +94,10 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
 }
 
 /**
- * Reservation IDs the site's alarms watch beyond those in the config: the On-Demand reservations the
- * compute stacks create. When a Capacity Block pool takes its IDs from a deploy-time parameter, the
- * IDs cannot be listed here, so none are passed and the alarms watch every reservation of the Region.
+ * The On-Demand Capacity Reservations the site's compute stacks create, for the monitoring stack
+ * (which watches them with the configured IDs when the plan's reservation watch is LISTED).
  */
-function watchedReservationIds(site: SitePlan, compute: readonly ComputeStack[]): string[] | undefined {
-  const fromParameters = site.pools.some(
-    (p) =>
-      (p.capacity.kind === CapacityKind.ULTRASERVER_CAPACITY_BLOCK && p.capacity.reservationIds === undefined) ||
-      (p.capacity.kind === CapacityKind.CAPACITY_BLOCK && p.capacity.reservationId === undefined),
-  );
-  if (fromParameters) {
-    return undefined;
-  }
+function createdReservationIds(compute: readonly ComputeStack[]): string[] {
   return compute.flatMap((c) => (c.capacity?.reservation === undefined ? [] : [c.capacity.reservation.ref]));
 }
 
