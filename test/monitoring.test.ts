@@ -285,7 +285,7 @@ describe('a site whose Capacity Block IDs are deploy-time parameters', () => {
     const { template } = render(planCluster(resolveConfig('ultraserver')), 0, { reservationIds: [CR_A] });
     const p = alarmByPrefix(template, 'ReservedCapacityIdle');
     expect(p.Metrics[0].Expression).toBe('SELECT MIN(InstanceUtilization) FROM SCHEMA("AWS/EC2CapacityReservations", CapacityReservationId)');
-    expect(p.AlarmDescription).toMatch(/deploy-time parameters, so this watches every Capacity Reservation in us-east-2\.$/);
+    expect(p.AlarmDescription).toMatch(/Scope: some Capacity Block IDs in us-east-2 are deploy-time parameters, so this watches every Capacity Reservation of the Region\.$/);
     expect(JSON.stringify(template.toJSON())).not.toContain(CR_A);
   });
 
@@ -295,7 +295,7 @@ describe('a site whose Capacity Block IDs are deploy-time parameters', () => {
     expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).some((id) => id.includes('ReservedCapacityIdle'))).toBe(false);
     template.resourceCountIs('AWS::Events::Rule', 0);
     const body = joined(Object.values<any>(template.findResources('AWS::CloudWatch::Dashboard', { Properties: { DashboardName: 'rainier-building-02' } }))[0].Properties.DashboardBody);
-    expect(body).toMatch(/the building-01 dashboard watches every reservation in us-east-2/);
+    expect(body).toMatch(/every Capacity Reservation of the Region is watched once, on the `rainier-building-01` dashboard/);
   });
 });
 

@@ -148,8 +148,7 @@ describe('alarms', () => {
       for (const s of plan.monitoring.sites) {
         for (const a of s.alarms) {
           expect(a.description).toMatch(/Do: /);
-          // The construct may append one sentence about scope (under 130 characters).
-          expect(a.description.length + 130).toBeLessThanOrEqual(1024);
+          expect(a.description.length).toBeLessThanOrEqual(1024);
         }
       }
     }
@@ -247,12 +246,14 @@ describe('which reservations a site watches', () => {
     expect(watch('ultraserver', { sites: { ohio: { pools: { train: { reservationIds: [CB_ID] } } } } })).toEqual([['ohio', ReservationWatch.LISTED, '-', CB_ID]]);
   });
 
-  test('a Capacity Block taken from a parameter makes the whole site watch its Region, even beside configured IDs', () => {
+  test('a Capacity Block taken from a parameter makes the site watch its Region, even beside configured IDs, and its alarm says so', () => {
     const mixed = { sites: { ohio: { pools: { block: { kind: 'capacity-block', instanceType: 'trn2.48xlarge', nodes: 2, reservationId: CB_ID } } } } };
     expect(watch('rainier-mini', mixed)).toEqual([['ohio', ReservationWatch.REGION, 'ohio', CB_ID]]);
+    const idle = planCluster(resolveConfig('rainier-mini', mixed)).monitoring.sites[0].alarms.find((a) => a.id === 'ReservedCapacityIdle')!;
+    expect(idle.description).toMatch(/Scope: some Capacity Block IDs in us-east-2 are deploy-time parameters, so this watches every Capacity Reservation of the Region\.$/);
   });
 
-  test('a later site of the Region that needs the Region-wide watch is covered by the first that has it', () => {
+  test('once a Region needs the Region-wide watch, its first site holds it and the others watch no reservation (nothing alarms twice)', () => {
     const twoSites = {
       sites: {
         ohio: { pools: { train: { reservationIds: [CB_ID] } } },
@@ -260,11 +261,27 @@ describe('which reservations a site watches', () => {
         ohio3: { ...OHIO, availabilityZone: 'us-east-2c', cidr: '10.2.0.0/16', pools: { train: { kind: 'ultraserver-capacity-block', instanceType: 'trn2u.48xlarge', ultraServers: 1 } } },
       },
     };
-    // ohio lists its own block; ohio2 is the first that cannot, so it watches the Region for ohio3 too.
+    // ohio could list its own block, but ohio2 and ohio3 cannot: ohio, first in the Region, watches all of it.
     expect(watch('ultraserver', twoSites)).toEqual([
-      ['ohio', ReservationWatch.LISTED, 'ohio2', CB_ID],
-      ['ohio2', ReservationWatch.REGION, 'ohio2', ''],
-      ['ohio3', ReservationWatch.COVERED, 'ohio2', ''],
+      ['ohio', ReservationWatch.REGION, 'ohio', CB_ID],
+      ['ohio2', ReservationWatch.COVERED, 'ohio', ''],
+      ['ohio3', ReservationWatch.COVERED, 'ohio', ''],
+    ]);
+    const sites = planCluster(resolveConfig('ultraserver', twoSites)).monitoring.sites;
+    expect(sites.map((s) => s.alarms.filter((a) => a.id === 'ReservedCapacityIdle').length)).toEqual([1, 0, 0]);
+    expect(sites.map((s) => s.capacityEvents !== undefined)).toEqual([true, false, false]);
+    // The watching site's dashboard plans for the cluster's reservations across the Region (3 UltraServers).
+    const reserved = sites[0].dashboards[0].widgets.find((w) => w.title.startsWith('Reserved vs used'))!;
+    expect(reserved.title).toBe('Reserved vs used instances (every reservation in us-east-2)');
+    expect(reserved.annotation).toEqual({ value: 12, label: 'Planned reserved nodes of rainier in us-east-2 (12)' });
+    expect(sites[1].dashboards[0].widgets.map((w) => w.markdown ?? '').join('\n')).toMatch(/watched once, on the `rainier-ohio` dashboard/);
+  });
+
+  test('a Region where every reservation is known lists them site by site', () => {
+    const sites = planCluster(resolveConfig('single-node', { sites: { ohio2: { ...OHIO, availabilityZone: 'us-east-2b', cidr: '10.1.0.0/16', pools: { dev: { kind: 'on-demand-capacity-reservation', instanceType: 'trn2.48xlarge', nodes: 1 } } } } })).monitoring.sites;
+    expect(sites.map((s) => [s.reservationWatch, s.alarms.filter((a) => a.id === 'ReservedCapacityIdle').length])).toEqual([
+      [ReservationWatch.LISTED, 1],
+      [ReservationWatch.LISTED, 1],
     ]);
   });
 });

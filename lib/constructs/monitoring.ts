@@ -115,7 +115,7 @@ export class SiteMonitoring extends Construct {
         evaluationPeriods: a.evaluationPeriods,
         datapointsToAlarm: a.datapointsToAlarm,
         treatMissingData: MISSING[a.treatMissingData],
-        alarmDescription: this.describe(a),
+        alarmDescription: a.description,
       });
       alarm.addAlarmAction(action);
       alarm.addOkAction(action);
@@ -123,8 +123,9 @@ export class SiteMonitoring extends Construct {
     }
     this.alarms = alarms;
 
-    const { pattern } = props.plan.capacityEvents;
-    if (this.available(Binding.RESERVATIONS)) {
+    const capacityEvents = props.plan.capacityEvents;
+    if (capacityEvents !== undefined && this.available(Binding.RESERVATIONS)) {
+      const { pattern } = capacityEvents;
       this.capacityEventsRule = new events.Rule(this, 'CapacityEvents', {
         description: `Capacity Block delivered / expiring and Capacity Reservation state changes (${this.reservationIds.length > 0 ? `site ${props.plan.site}` : `every reservation in ${props.plan.region}`})`,
         eventPattern: {
@@ -162,13 +163,6 @@ export class SiteMonitoring extends Construct {
     }
   }
 
-  /** Why the reservation widgets are left out. */
-  private reservationsMissing(): string {
-    return this.plan.reservationWatch === ReservationWatch.COVERED
-      ? `some Capacity Block IDs of this site are deploy-time parameters; the ${this.plan.regionWatcher} dashboard watches every reservation in ${this.plan.region}`
-      : 'no reservation IDs were passed to this stack (prop `reservationIds`)';
-  }
-
   /** Fills the plan's placeholders with what this site knows. */
   private fill(text: string): string {
     const where =
@@ -179,14 +173,6 @@ export class SiteMonitoring extends Construct {
       out = out.split(PLACEHOLDER.fileSystemCapacityBytes).join((this.fileSystem.storageCapacityGiB * 2 ** 30).toFixed(0));
     }
     return out;
-  }
-
-  private describe(a: AlarmPlan): string {
-    const scope =
-      a.requires === Binding.RESERVATIONS && this.reservationIds.length === 0
-        ? ` Scope: some Capacity Block IDs are deploy-time parameters, so this watches every Capacity Reservation in ${this.plan.region}.`
-        : '';
-    return `${a.description}${scope}`;
   }
 
   private statOf(m: MetricStatPlan): cloudwatch.Metric {
@@ -230,7 +216,7 @@ export class SiteMonitoring extends Construct {
       return new cloudwatch.TextWidget({
         width: w.width,
         height: w.height,
-        markdown: `**${w.title}**\n\nNot shown: ${w.requires === Binding.FILE_SYSTEM ? 'no FSx file system was passed to this stack (prop `fileSystem`)' : this.reservationsMissing()}.`,
+        markdown: `**${w.title}**\n\nNot shown: ${w.requires === Binding.FILE_SYSTEM ? 'no FSx file system was passed to this stack (prop `fileSystem`)' : 'no reservation IDs were passed to this stack (prop `reservationIds`)'}.`,
       });
     }
     switch (w.kind) {

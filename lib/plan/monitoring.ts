@@ -197,11 +197,12 @@ export enum ReservationWatch {
    */
   LISTED = 'listed',
   /**
-   * Some Capacity Block IDs of the site are deploy-time parameters, so they cannot be listed: the
-   * site watches every reservation of its Region. One site per Region does (the first that needs it).
+   * Some Capacity Block IDs in the site's Region are deploy-time parameters, so they cannot be
+   * listed: the first site of the Region watches every reservation of the Region, and is the only
+   * one of the Region that watches reservations at all (nothing alarms twice).
    */
   REGION = 'region',
-  /** Like REGION, but another site of the Region already watches the whole Region (no duplicate alarms). */
+  /** Another site of the Region watches every reservation of the Region (REGION): this one has no reservation alarm, widgets or events rule. */
   COVERED = 'covered',
 }
 
@@ -213,12 +214,13 @@ export interface SiteMonitoringPlan {
   /** Reservation IDs the configuration names (Capacity Blocks); ODCR IDs come from the compute stack. */
   readonly reservationIds: readonly string[];
   readonly reservationWatch: ReservationWatch;
-  /** The site that watches every reservation of this site's Region, when one does. */
+  /** The site that watches every reservation of this site's Region (REGION and COVERED). */
   readonly regionWatcher?: string;
   readonly alarms: readonly AlarmPlan[];
   /** The site dashboard, split into pages when it would exceed a limit. */
   readonly dashboards: readonly DashboardPlan[];
-  readonly capacityEvents: CapacityEventsPlan;
+  /** The EventBridge rule for capacity events; none on a COVERED site. */
+  readonly capacityEvents?: CapacityEventsPlan;
   /** Status-check alarm and widget are Region-wide; only the first site of each Region has them. */
   readonly firstInRegion: boolean;
 }
@@ -235,18 +237,24 @@ export interface MonitoringPlan {
 
 export function planMonitoring(config: ClusterConfig, sites: readonly SitePlan[]): MonitoringPlan {
   const firstSiteOfRegion = new Map<string, string>();
-  const regionWatcher = new Map<string, string>();
+  const reservedNodesOfRegion = new Map<string, number>();
+  const regionWide = new Set<string>();
   for (const site of sites) {
     if (!firstSiteOfRegion.has(site.region)) {
       firstSiteOfRegion.set(site.region, site.name);
     }
-    if (!listsItsReservations(site) && !regionWatcher.has(site.region)) {
-      regionWatcher.set(site.region, site.name);
+    reservedNodesOfRegion.set(site.region, (reservedNodesOfRegion.get(site.region) ?? 0) + reservedNodesOf(site));
+    if (!listsItsReservations(site)) {
+      regionWide.add(site.region);
     }
   }
-  const siteplans = sites.map((site) =>
-    planSiteMonitoring(config, site, firstSiteOfRegion.get(site.region) === site.name, regionWatcher.get(site.region)),
-  );
+  const siteplans = sites.map((site) => {
+    const first = firstSiteOfRegion.get(site.region)!;
+    const watch: RegionalWatch = regionWide.has(site.region)
+      ? { watch: site.name === first ? ReservationWatch.REGION : ReservationWatch.COVERED, watcher: first, regionReservedNodes: reservedNodesOfRegion.get(site.region)! }
+      : { watch: ReservationWatch.LISTED };
+    return planSiteMonitoring(config, site, first === site.name, watch);
+  });
   return {
     namespace: METRIC_NAMESPACE,
     sites: siteplans,
@@ -260,12 +268,20 @@ function listsItsReservations(site: SitePlan): boolean {
   return site.pools.every((pool) => reservationParameter(pool) === undefined);
 }
 
-function reservationWatchOf(site: SitePlan, regionWatcher: string | undefined): ReservationWatch {
-  if (listsItsReservations(site)) {
-    return ReservationWatch.LISTED;
-  }
-  return regionWatcher === site.name ? ReservationWatch.REGION : ReservationWatch.COVERED;
+function reservedNodesOf(site: SitePlan): number {
+  return site.pools.reduce((n, p) => n + p.capacity.reservedNodes, 0);
 }
+
+/** A site's reservation watch, decided per Region by planMonitoring. */
+type RegionalWatch =
+  | { readonly watch: ReservationWatch.LISTED }
+  | {
+      readonly watch: ReservationWatch.REGION | ReservationWatch.COVERED;
+      /** The first site of the Region, which watches it. */
+      readonly watcher: string;
+      /** Reserved nodes of this cluster across the Region's sites. */
+      readonly regionReservedNodes: number;
+    };
 
 /** Bytes of a file system of `capacityGiB` below which free capacity is under `percent`. */
 export function freeCapacityThresholdBytes(capacityGiB: number, percent: number): number {
@@ -353,7 +369,7 @@ function logsHint(logGroup: string, field: string): string {
   return `Find the node: CloudWatch Logs Insights on ${logGroup}: "fields @timestamp, InstanceId, ${field} | filter ${field} > 0 | sort @timestamp desc".`;
 }
 
-function planSiteMonitoring(config: ClusterConfig, site: SitePlan, firstInRegion: boolean, regionWatcher: string | undefined): SiteMonitoringPlan {
+function planSiteMonitoring(config: ClusterConfig, site: SitePlan, firstInRegion: boolean, regional: RegionalWatch): SiteMonitoringPlan {
   const cluster = config.name;
   const t = config.monitoring.alarms;
   const logGroups = {
@@ -366,28 +382,32 @@ function planSiteMonitoring(config: ClusterConfig, site: SitePlan, firstInRegion
     if ('reservationId' in c && c.reservationId) return [c.reservationId];
     return [];
   });
-  const reservedNodes = site.pools.reduce((n, p) => n + p.capacity.reservedNodes, 0);
-  const reservationWatch = reservationWatchOf(site, regionWatcher);
   const window = `${t.evaluationPeriods} consecutive ${PERIOD_SECONDS / 60}-minute periods`;
+  const scope =
+    regional.watch === ReservationWatch.REGION
+      ? ` Scope: some Capacity Block IDs in ${site.region} are deploy-time parameters, so this watches every Capacity Reservation of the Region.`
+      : '';
 
   const alarms: AlarmPlan[] = [];
-  alarms.push({
-    id: 'ReservedCapacityIdle',
-    summary: 'least-used Capacity Reservation below target utilisation',
-    metric: query(`SELECT MIN(InstanceUtilization) FROM ${RESERVATIONS_SCHEMA}${PLACEHOLDER.reservationWhere}`, 1, 'Least-used reservation, %'),
-    comparison: 'LessThanThreshold',
-    threshold: 100 - t.reservedCapacityIdlePercent,
-    evaluationPeriods: t.evaluationPeriods,
-    datapointsToAlarm: t.evaluationPeriods,
-    treatMissingData: 'notBreaching',
-    description:
-      `Site ${site.name}: a Capacity Reservation has had more than ${t.reservedCapacityIdlePercent}% of its instances idle for ${window} ` +
-      `(AWS/EC2CapacityReservations InstanceUtilization below ${100 - t.reservedCapacityIdlePercent}%). Reserved capacity is billed whether used or not. ` +
-      `Do: open the ${cluster}-${site.name} dashboard, "Least-used reservations"; check the pool's Auto Scaling groups for failed launches (wrong AZ, AMI platform or ` +
-      `a Capacity Block not yet active) and the node boot log group ${logGroups.system}; if the capacity is truly not needed, shrink or cancel the On-Demand reservation.`,
-    requires: Binding.RESERVATIONS,
-    metricsInsights: true,
-  });
+  if (regional.watch !== ReservationWatch.COVERED) {
+    alarms.push({
+      id: 'ReservedCapacityIdle',
+      summary: 'least-used Capacity Reservation below target utilisation',
+      metric: query(`SELECT MIN(InstanceUtilization) FROM ${RESERVATIONS_SCHEMA}${PLACEHOLDER.reservationWhere}`, 1, 'Least-used reservation, %'),
+      comparison: 'LessThanThreshold',
+      threshold: 100 - t.reservedCapacityIdlePercent,
+      evaluationPeriods: t.evaluationPeriods,
+      datapointsToAlarm: t.evaluationPeriods,
+      treatMissingData: 'notBreaching',
+      description:
+        `Site ${site.name}: a Capacity Reservation has had more than ${t.reservedCapacityIdlePercent}% of its instances idle for ${window} ` +
+        `(AWS/EC2CapacityReservations InstanceUtilization below ${100 - t.reservedCapacityIdlePercent}%). Reserved capacity is billed whether used or not. ` +
+        `Do: open the ${cluster}-${site.name} dashboard, "Least-used reservations"; check the pool's Auto Scaling groups for failed launches (wrong AZ, AMI platform or ` +
+        `a Capacity Block not yet active) and the node boot log group ${logGroups.system}; if the capacity is truly not needed, shrink or cancel the On-Demand reservation.${scope}`,
+      requires: Binding.RESERVATIONS,
+      metricsInsights: true,
+    });
+  }
 
   for (const pool of site.pools) {
     alarms.push(...poolAlarms(cluster, site, pool, config, logGroups, window));
@@ -463,13 +483,14 @@ function planSiteMonitoring(config: ClusterConfig, site: SitePlan, firstInRegion
     region: site.region,
     logGroups,
     reservationIds,
-    reservationWatch,
-    regionWatcher,
+    reservationWatch: regional.watch,
+    regionWatcher: regional.watch === ReservationWatch.LISTED ? undefined : regional.watcher,
     alarms,
-    dashboards: paginate('SiteDashboard', `${cluster}-${site.name}`, siteRows(cluster, site, config, reservedNodes, firstInRegion, reservationWatch, alarms)),
-    capacityEvents: {
-      pattern: { source: ['aws.ec2'], detailType: [{ prefix: 'Capacity Block' }, { prefix: 'EC2 Capacity Reservation' }] },
-    },
+    dashboards: paginate('SiteDashboard', `${cluster}-${site.name}`, siteRows(cluster, site, config, firstInRegion, regional, alarms)),
+    capacityEvents:
+      regional.watch === ReservationWatch.COVERED
+        ? undefined
+        : { pattern: { source: ['aws.ec2'], detailType: [{ prefix: 'Capacity Block' }, { prefix: 'EC2 Capacity Reservation' }] } },
     firstInRegion,
   };
 }
@@ -535,9 +556,8 @@ function siteRows(
   cluster: string,
   site: SitePlan,
   config: ClusterConfig,
-  reservedNodes: number,
   firstInRegion: boolean,
-  reservationWatch: ReservationWatch,
+  regional: RegionalWatch,
   alarms: readonly AlarmPlan[],
 ): WidgetPlan[][] {
   const region = site.region;
@@ -566,21 +586,40 @@ function siteRows(
     },
     { kind: 'alarm-status', title: 'Alarms', width: 8, height: 4, region },
   ]);
-  rows.push([
-    g(
-      `Reserved vs used instances (${reservationWatch === ReservationWatch.LISTED ? 'site' : `every reservation in ${region}`})`,
-      [
-        query(`SELECT SUM(TotalInstanceCount) FROM ${RESERVATIONS_SCHEMA}${PLACEHOLDER.reservationWhere}`, 1, 'Reserved'),
-        query(`SELECT SUM(UsedInstanceCount) FROM ${RESERVATIONS_SCHEMA}${PLACEHOLDER.reservationWhere}`, 1, 'Used'),
-      ],
-      { width: 12, requires: Binding.RESERVATIONS, annotation: { value: reservedNodes, label: `Planned reserved nodes (${reservedNodes})` }, leftMin: 0 },
-    ),
-    g(
-      'Least-used reservations (InstanceUtilization, lowest 10)',
-      [query(`SELECT AVG(InstanceUtilization) FROM ${RESERVATIONS_SCHEMA}${PLACEHOLDER.reservationWhere} GROUP BY CapacityReservationId ORDER BY AVG() ASC LIMIT 10`, 10)],
-      { width: 12, requires: Binding.RESERVATIONS, annotation: { value: 100 - t.reservedCapacityIdlePercent, label: 'Idle alarm' }, leftMin: 0, leftMax: 100 },
-    ),
-  ]);
+  if (regional.watch === ReservationWatch.COVERED) {
+    rows.push([
+      {
+        kind: 'text',
+        title: 'Reservations',
+        width: 24,
+        height: 2,
+        region,
+        markdown:
+          `**Reservations**: some Capacity Block IDs in ${region} are deploy-time parameters, so every Capacity Reservation of the Region ` +
+          `is watched once, on the \`${cluster}-${regional.watcher}\` dashboard and by its alarm.`,
+      },
+    ]);
+  } else {
+    const planned =
+      regional.watch === ReservationWatch.LISTED
+        ? { value: reservedNodesOf(site), label: `Planned reserved nodes (${reservedNodesOf(site)})` }
+        : { value: regional.regionReservedNodes, label: `Planned reserved nodes of ${cluster} in ${region} (${regional.regionReservedNodes})` };
+    rows.push([
+      g(
+        `Reserved vs used instances (${regional.watch === ReservationWatch.LISTED ? 'site' : `every reservation in ${region}`})`,
+        [
+          query(`SELECT SUM(TotalInstanceCount) FROM ${RESERVATIONS_SCHEMA}${PLACEHOLDER.reservationWhere}`, 1, 'Reserved'),
+          query(`SELECT SUM(UsedInstanceCount) FROM ${RESERVATIONS_SCHEMA}${PLACEHOLDER.reservationWhere}`, 1, 'Used'),
+        ],
+        { width: 12, requires: Binding.RESERVATIONS, annotation: planned, leftMin: 0 },
+      ),
+      g(
+        'Least-used reservations (InstanceUtilization, lowest 10)',
+        [query(`SELECT AVG(InstanceUtilization) FROM ${RESERVATIONS_SCHEMA}${PLACEHOLDER.reservationWhere} GROUP BY CapacityReservationId ORDER BY AVG() ASC LIMIT 10`, 10)],
+        { width: 12, requires: Binding.RESERVATIONS, annotation: { value: 100 - t.reservedCapacityIdlePercent, label: 'Idle alarm' }, leftMin: 0, leftMax: 100 },
+      ),
+    ]);
+  }
   for (const pool of site.pools) {
     const o = (name: string, stat: string, label?: string, period?: number) => metric(ours(cluster, site.name, pool.name, name, stat, label, period));
     const p = `${pool.name}: `;
