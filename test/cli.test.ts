@@ -66,8 +66,9 @@ describe('cdk.json', () => {
   const cdkJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'));
 
   // `npx cdk synth` must need no network beyond the npm registry: the CLI (2.1100 and later) sends
-  // telemetry unless the context opts out.
-  test('opts out of the CDK CLI telemetry', () => {
+  // telemetry unless the context opts out, and fetches its notices unless told not to.
+  test('opts out of the CDK CLI telemetry and notices', () => {
     expect(cdkJson.context['cli-telemetry']).toBe(false);
+    expect(cdkJson.notices).toBe(false);
   });
 });
