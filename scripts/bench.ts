@@ -1,5 +1,7 @@
 /**
- * Synthesis benchmark: `npm run bench` (options: `--repeat N` (default 3), `--skip-tests`, `--only NAME,...`, `--out FILE`).
+ * Synthesis benchmark: `npm run bench` (options: `--repeat N` (odd, default 3), `--skip-tests`,
+ * `--skip-cli`, `--only NAME,...` (app-alone cases whose name contains one of these), `--out FILE`).
+ * The defaults measure everything and rewrite docs/benchmarks.md; a partial run wants `--out`.
  *
  * Two measurements, each against an empty CDK app (`new App()`, no stacks) run the same way in the
  * same run:
@@ -12,13 +14,13 @@
  * Measured per case:
  * - wall time: from spawn to exit, in this process (includes node, ts-node and module loading);
  * - CPU time (user + system) and peak memory: the child reports `process.resourceUsage()` from an
- *   exit hook (`-r <hook>`), so the figures are the app's own, not npm's or the CLI's. `maxRSS` is the
+ *   exit hook loaded through NODE_OPTIONS, so the figures are the app's own. `maxRSS` is the
  *   peak resident set size of the child. CPU time is the steadier figure on a shared machine;
  * - stacks, resources, the largest template (bytes on disk, as uploaded, and resources), the most
  *   outputs and parameters in one template: read back from the cloud assembly.
  *
- * With `--repeat N` each case runs N times and the median wall time (and the CPU time and memory of
- * that run) is reported. The targets are reported, never enforced: timing depends on the machine.
+ * With `--repeat N` (odd) each case runs N times and the median run by wall time (its CPU time and
+ * memory too) is reported. The targets are reported, never enforced: timing depends on the machine.
  * Writes docs/benchmarks.md.
  */
 import { execSync, spawnSync } from 'child_process';
@@ -56,8 +58,6 @@ interface Run {
   readonly cpuS: number;
   readonly maxRssMiB: number;
   readonly loadBefore: number;
-  readonly status: number | null;
-  readonly stderr: string;
   readonly outdir: string;
 }
 
@@ -84,9 +84,14 @@ function parseArgs(argv: readonly string[]) {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
   };
+  const repeat = Number(value('--repeat') ?? String(DEFAULT_REPEAT));
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat % 2 === 0) {
+    throw new Error(`--repeat: got "${value('--repeat')}"; expected an odd whole number (1, 3, 5, ...), so that the median is one run`);
+  }
   return {
-    repeat: Math.max(1, Number(value('--repeat') ?? String(DEFAULT_REPEAT))),
+    repeat,
     skipTests: argv.includes('--skip-tests'),
+    skipCli: argv.includes('--skip-cli'),
     only: value('--only')?.split(','),
     out: path.resolve(ROOT, value('--out') ?? 'docs/benchmarks.md'),
   };
@@ -121,7 +126,12 @@ function appCommand(appTemplate: string, entry: string): string {
   if (!appTemplate.includes(APP_ENTRY)) {
     throw new Error(`cdk.json's app command "${appTemplate}" does not name ${APP_ENTRY}`);
   }
-  return appTemplate.replace(APP_ENTRY, entry === APP_ENTRY ? entry : JSON.stringify(entry));
+  return appTemplate.replace(APP_ENTRY, entry === APP_ENTRY ? entry : shellQuote(entry));
+}
+
+/** A POSIX shell word for any string: single quotes, with embedded ones closed and escaped. */
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 function runCase(c: Case, work: string, cdk: CdkJson, index: number): Run {
@@ -135,7 +145,8 @@ function runCase(c: Case, work: string, cdk: CdkJson, index: number): Run {
     shell: true,
     env: {
       ...process.env,
-      NODE_OPTIONS: `--require ${JSON.stringify(path.join(work, 'usage-hook.js'))}`,
+      // Node splits NODE_OPTIONS on spaces and honours double quotes (mkdtemp paths hold neither kind).
+      NODE_OPTIONS: `--require "${path.join(work, 'usage-hook.js')}"`,
       CDK_CONTEXT_JSON: JSON.stringify({ ...cdk.context, ...c.context }),
       CDK_OUTDIR: outdir,
       BENCH_USAGE_FILE: usageFile,
@@ -144,14 +155,15 @@ function runCase(c: Case, work: string, cdk: CdkJson, index: number): Run {
     maxBuffer: 64 * 1024 * 1024,
   });
   const wallS = Number(process.hrtime.bigint() - start) / 1e9;
+  if (child.status !== 0 || !fs.existsSync(usageFile)) {
+    throw new Error(`${c.name} failed (exit ${child.status}${child.signal ? `, signal ${child.signal}` : ''}):\n${child.stderr}`);
+  }
   const usage = JSON.parse(fs.readFileSync(usageFile, 'utf8')) as { maxRSS: number; user: number; system: number };
   return {
     wallS,
     cpuS: (usage.user + usage.system) / 1e6,
     maxRssMiB: usage.maxRSS / 1024,
     loadBefore,
-    status: child.status,
-    stderr: child.stderr,
     outdir,
   };
 }
@@ -250,7 +262,7 @@ function main(): void {
   const cdkJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { app: string; context?: Record<string, unknown> };
   const cdk: CdkJson = { app: cdkJson.app, context: cdkJson.context ?? {} };
 
-  const cli = measureCli(work, cdk, emptyApp, args.repeat);
+  const cli = args.skipCli ? undefined : measureCli(work, cdk, emptyApp, args.repeat);
 
   const app = APP_ENTRY;
   const sizes: Case[] = [1, 16, 256, 2048].map((n) => ({
@@ -273,10 +285,7 @@ function main(): void {
     const runs: Run[] = [];
     for (let r = 0; r < args.repeat; r++) {
       const run = runCase(c, work, cdk, index++);
-      process.stderr.write(`${c.name}: ${fmt(run.wallS, 2)} s wall, ${fmt(run.cpuS, 2)} s CPU, ${fmt(run.maxRssMiB, 0)} MiB, load ${fmt(run.loadBefore, 2)}${run.status === 0 ? '' : `, EXIT ${run.status}`}\n`);
-      if (run.status !== 0) {
-        throw new Error(`${c.name} failed (exit ${run.status}):\n${run.stderr}`);
-      }
+      process.stderr.write(`${c.name}: ${fmt(run.wallS, 2)} s wall, ${fmt(run.cpuS, 2)} s CPU, ${fmt(run.maxRssMiB, 0)} MiB, load ${fmt(run.loadBefore, 2)}\n`);
       runs.push(run);
     }
     const median = medianBy(runs, (run) => run.wallS);
@@ -303,10 +312,10 @@ function main(): void {
   process.stderr.write(`wrote ${path.relative(ROOT, args.out)}\n`);
 }
 
-function render(cli: readonly CliResult[], results: readonly Result[], tests: { wallS: number; summary: string } | undefined, repeat: number, appCommandLine: string): string {
+function render(cli: readonly CliResult[] | undefined, results: readonly Result[], tests: { wallS: number; summary: string } | undefined, repeat: number, appCommandLine: string): string {
   const empty = results.find((r) => r.case.name === 'empty CDK app')!;
-  const [cliEmpty, cliDefault] = cli;
-  const cliRatio = cliDefault.median.wallS / cliEmpty.median.wallS;
+  const [cliEmpty, cliDefault] = cli ?? [];
+  const cliRatio = cli ? cliDefault.median.wallS / cliEmpty.median.wallS : undefined;
   const date = execSync('date', { encoding: 'utf8' }).trim();
   const cpu = os.cpus();
   const lines: string[] = [];
@@ -331,9 +340,13 @@ function render(cli: readonly CliResult[], results: readonly Result[], tests: { 
     '',
   );
   lines.push('## The CLI: `npx cdk synth`', '');
-  lines.push('| app | wall s (median) | runs, s | load | x empty |', '|---|--:|---|--:|--:|');
-  for (const r of cli) {
-    lines.push(`| ${r.name} | ${fmt(r.median.wallS, 2)} | ${r.runs.map((x) => fmt(x.wallS, 2)).join(', ')} | ${fmt(r.median.loadBefore, 1)} | ${fmt(r.median.wallS / cliEmpty.median.wallS, 2)} |`);
+  if (cli) {
+    lines.push('| app | wall s (median) | runs, s | load | x empty |', '|---|--:|---|--:|--:|');
+    for (const r of cli) {
+      lines.push(`| ${r.name} | ${fmt(r.median.wallS, 2)} | ${r.runs.map((x) => fmt(x.wallS, 2)).join(', ')} | ${fmt(r.median.loadBefore, 1)} | ${fmt(r.median.wallS / cliEmpty.median.wallS, 2)} |`);
+    }
+  } else {
+    lines.push('Not measured (`--skip-cli`).');
   }
   lines.push('');
   lines.push('## The app alone', '');
@@ -363,7 +376,7 @@ function render(cli: readonly CliResult[], results: readonly Result[], tests: { 
   const verdict = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? 'met' : '**missed**');
   lines.push('| target | measured | verdict |', '|---|---|---|');
   lines.push(
-    `| default preset \`npx cdk synth\` <= ${TARGET_DEFAULT_RATIO} x the empty app's | ${fmt(cliRatio, 2)} x (${fmt(cliDefault.median.wallS, 2)} s / ${fmt(cliEmpty.median.wallS, 2)} s; the app alone: ${def ? `${fmt(def.median.wallS / empty.median.wallS, 1)} x` : '-'}) | ${verdict(cliRatio <= TARGET_DEFAULT_RATIO)} |`,
+    `| default preset \`npx cdk synth\` <= ${TARGET_DEFAULT_RATIO} x the empty app's | ${cliRatio === undefined ? '-' : `${fmt(cliRatio, 2)} x (${fmt(cliDefault.median.wallS, 2)} s / ${fmt(cliEmpty.median.wallS, 2)} s)`}; the app alone: ${def ? `${fmt(def.median.wallS / empty.median.wallS, 1)} x` : '-'} | ${verdict(cliRatio === undefined ? undefined : cliRatio <= TARGET_DEFAULT_RATIO)} |`,
   );
   const linear = sized.length >= 3 ? linearity(sized, empty) : undefined;
   lines.push(`| cost no worse than linear in UltraServers | ${linear ? linear.text : '-'} | ${verdict(linear?.ok)} |`);
@@ -405,4 +418,10 @@ function packageVersion(name: string): string {
   }
 }
 
-main();
+try {
+  main();
+} catch (e) {
+  // Bad arguments and failed cases: the message says what and why (a failed case carries its stderr).
+  process.stderr.write(`bench: ${(e as Error).message}\n`);
+  process.exit(1);
+}
