@@ -18,7 +18,7 @@ function runApp(context: Record<string, string>) {
     encoding: 'utf8',
   });
   const templates = fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json'));
-  return { status: result.status, stderr: result.stderr, templates };
+  return { status: result.status, stderr: result.stderr, templates, outdir };
 }
 
 function configFile(yaml: string): string {
@@ -55,10 +55,16 @@ describe('the app on bad input exits non-zero with a short error naming the fiel
     expect(templates).toEqual([]);
   });
 
-  test('a good preset synthesises its templates', () => {
-    const { status, templates } = runApp({ preset: 'single-node' });
+  test("a good preset synthesises its templates, with cdk.json's context and no creation stack traces", () => {
+    const cdkContext = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).context;
+    const { status, templates, outdir } = runApp({ ...cdkContext, preset: 'single-node' });
     expect(status).toBe(0);
     expect(templates).toContain('rainier-ohio-network.template.json');
+    const metadata = fs.readdirSync(outdir).filter((f) => f.endsWith('.metadata.json'));
+    expect(metadata.length).toBe(templates.length);
+    for (const f of metadata) {
+      expect(fs.readFileSync(path.join(outdir, f), 'utf8')).not.toContain('aws:cdk:creationStack');
+    }
   });
 });
 
