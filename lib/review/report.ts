@@ -107,6 +107,12 @@ export interface ReportDashboard {
 export interface ReportMonitoring {
   readonly alarms: readonly ReportAlarm[];
   readonly dashboards: readonly ReportDashboard[];
+  /**
+   * Which Capacity Reservations the site's idle alarm, reservation widgets and capacity events
+   * watch: `listed` (its own), `region` (every reservation of its Region) or `covered` (none; the
+   * `watcher` site watches the Region).
+   */
+  readonly reservations?: { readonly watch: 'listed' | 'region' | 'covered'; readonly watcher?: string };
 }
 
 export interface ReportPool {
@@ -242,6 +248,7 @@ function reportMonitoring(m: SiteMonitoringPlan | undefined): ReportMonitoring {
       requires: a.requires,
     })),
     dashboards: (m?.dashboards ?? []).map((d) => ({ name: d.name, widgets: d.widgets.length })),
+    reservations: m === undefined ? undefined : { watch: m.reservationWatch, watcher: m.regionWatcher },
   };
 }
 
@@ -428,6 +435,10 @@ export function renderReportMarkdown(report: TopologyReport): string {
     `${num(report.monitoringTotals.alarms)} ${plural(report.monitoringTotals.alarms, 'alarm')}; ${num(report.monitoringTotals.dashboards)} dashboard ${plural(report.monitoringTotals.dashboards, 'page')} with ${num(report.monitoringTotals.widgets)} widgets (overview: ${report.overviewDashboards.map((d) => d.name).join(', ') || 'none'}).`,
   );
   out.push('');
+  const watches = reservationWatchLines(report);
+  if (watches.length > 0) {
+    out.push('Capacity Reservations watched (idle alarm, reservation widgets, capacity events):', '', ...watches, '');
+  }
   const alarms = report.sites.flatMap((site) => site.monitoring.alarms.map((a) => ({ site: site.name, a })));
   if (alarms.length > 0) {
     out.push(
@@ -499,4 +510,27 @@ export function writeReportFiles(plan: ClusterPlan, assembly: cxapi.CloudAssembl
   fs.writeFileSync(path.join(assembly.directory, REPORT_MARKDOWN_FILE), renderReportMarkdown(report));
   fs.writeFileSync(path.join(assembly.directory, REPORT_JSON_FILE), renderReportJson(report));
   return report;
+}
+
+/** One line per watching site; the sites a Region-wide watch covers are named on its line. */
+function reservationWatchLines(report: TopologyReport): string[] {
+  const covered = new Map<string, string[]>();
+  for (const site of report.sites) {
+    const r = site.monitoring.reservations;
+    if (r?.watch === 'covered' && r.watcher !== undefined) {
+      covered.set(r.watcher, [...(covered.get(r.watcher) ?? []), site.name]);
+    }
+  }
+  const lines: string[] = [];
+  for (const site of report.sites) {
+    const r = site.monitoring.reservations;
+    if (r?.watch === 'listed') {
+      lines.push(`- ${site.name}: its own (the IDs in the configuration and the On-Demand reservations its stacks create)`);
+    } else if (r?.watch === 'region') {
+      const others = covered.get(site.name) ?? [];
+      const also = others.length === 0 ? '' : `, for ${others.length === 1 ? others[0] : `${others[0]} ... ${others[others.length - 1]} (${others.length} sites)`} too`;
+      lines.push(`- ${site.name}: every Capacity Reservation of ${site.region}, because some Capacity Block IDs there are deploy-time parameters${also}`);
+    }
+  }
+  return lines;
 }
