@@ -69,6 +69,13 @@ describe('topology diff in people\'s terms (plans only)', () => {
     expect(renderTopologyDiff(d)).toMatch(/^Alarms:\n(  [+-] ohio\/\w+\n)+/m);
   });
 
+  test('a change in which reservations a site watches is named', () => {
+    const d = diffTopology(plan({ preset: 'single-node' }), plan({ preset: 'ultraserver' }), 'a', 'b');
+    expect(d.reservationWatches).toEqual([{ site: 'ohio', before: 'its own reservations', after: 'every reservation of us-east-2' }]);
+    expect(renderTopologyDiff(d)).toContain('Capacity Reservations watched:\n  ~ ohio: its own reservations → every reservation of us-east-2\n');
+    expect(diffTopology(plan({ preset: 'ultraserver' }), plan({ configPath: fixture('ultraserver-x2.yaml') }), 'a', 'b').reservationWatches).toEqual([]);
+  });
+
   test.each(PRESET_NAMES.flatMap((a) => PRESET_NAMES.filter((b) => b !== a).map((b) => [a, b])))('every pair of presets, plans only: %s -> %s', (a, b) => {
     const d = diffTopology(plan({ preset: a }), plan({ preset: b }), a, b);
     expect(d.summary.length).toBeGreaterThan(0);

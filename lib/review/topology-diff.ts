@@ -1,4 +1,5 @@
 import { ClusterPlan, PoolPlan, StackPlan, Totals } from '../plan/types';
+import { ReservationWatch, SiteMonitoringPlan } from '../plan/monitoring';
 import { Finding } from '../plan/rules/rule';
 import { fsxCapacity, gbps, gibWithTib, mbps, num, plural, signed } from './format';
 import { CAPACITY_KIND_LABELS } from './report';
@@ -46,6 +47,8 @@ export interface TopologyDiff {
   readonly storage: readonly { readonly site: string; readonly fields: readonly FieldChange[] }[];
   /** Alarms added or removed, as `site/AlarmId`. */
   readonly alarms: { readonly added: readonly string[]; readonly removed: readonly string[] };
+  /** Sites on both sides whose reservation watch (which Capacity Reservations they watch) changes. */
+  readonly reservationWatches: readonly { readonly site: string; readonly before: string; readonly after: string }[];
   /** Every configuration field whose value differs (defaults filled in). */
   readonly config: readonly FieldChange[];
   /** Changes that would make the deployment fail (not lose data), e.g. an FSx file system asked to shrink. */
@@ -166,6 +169,12 @@ export function diffTopology(before: ClusterPlan, after: ClusterPlan, beforeLabe
     summary.push(`-${alarms.removed.length} ${plural(alarms.removed.length, 'alarm')}`);
   }
 
+  const reservationWatches = after.monitoring.sites.flatMap((m) => {
+    const was = before.monitoring.sites.find((b) => b.site === m.site);
+    const [b, a] = was === undefined ? [] : [describeWatch(was), describeWatch(m)];
+    return b === undefined || a === undefined || a === b ? [] : [{ site: m.site, before: b, after: a }];
+  });
+
   const key = (f: Finding) => `${f.code} ${f.path} ${f.given} ${f.acknowledgedBecause ?? ''}`;
   const beforeFindings = new Set(before.findings.map(key));
   const afterFindings = new Set(after.findings.map(key));
@@ -185,9 +194,22 @@ export function diffTopology(before: ClusterPlan, after: ClusterPlan, beforeLabe
     findings,
     storage,
     alarms,
+    reservationWatches,
     config: diffValues(before.config, after.config, ''),
     warnings,
   };
+}
+
+/** Which reservations a site watches, in a few words. */
+function describeWatch(m: SiteMonitoringPlan): string {
+  switch (m.reservationWatch) {
+    case ReservationWatch.LISTED:
+      return 'its own reservations';
+    case ReservationWatch.REGION:
+      return `every reservation of ${m.region}`;
+    case ReservationWatch.COVERED:
+      return `none (${m.regionWatcher} watches ${m.region})`;
+  }
 }
 
 function describePool(pool: PoolPlan): string {
@@ -329,6 +351,11 @@ export function renderTopologyDiff(d: TopologyDiff): string {
     out.push('Alarms:');
     d.alarms.added.forEach((a) => out.push(`  + ${a}`));
     d.alarms.removed.forEach((a) => out.push(`  - ${a}`));
+  }
+  if (d.reservationWatches.length > 0) {
+    out.push('');
+    out.push('Capacity Reservations watched:');
+    d.reservationWatches.forEach((w) => out.push(`  ~ ${w.site}: ${w.before} → ${w.after}`));
   }
   if (d.stacks.added.length + d.stacks.removed.length > 0) {
     out.push('');
