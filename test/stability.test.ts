@@ -136,3 +136,32 @@ describe.each(PRESET_NAMES)('resizing %s', (preset) => {
     expect(ids(after)).toEqual(ids(before));
   });
 });
+
+describe("changing which reservations a site watches", () => {
+  // The watch is decided per Region (lib/plan/monitoring.ts), so naming or un-naming one pool's
+  // Capacity Block IDs switches the monitoring stack between importing the On-Demand reservation's
+  // ID and not. The export must stay either way: removing an export another stack still imports
+  // fails the deployment.
+  const exportsOf = (stacks: SynthesisedStack[]) =>
+    stacks
+      .flatMap((s) => Object.values((s.template.Outputs ?? {}) as Record<string, { Export?: { Name: string } }>))
+      .flatMap((o) => (o.Export ? [o.Export.Name] : []))
+      .sort();
+  const imports = (stacks: SynthesisedStack[]) => JSON.stringify(stacks.find((s) => s.id.endsWith('-monitoring'))!.template).match(/ExportsOutputRefCapacityReservation\w+/g) ?? [];
+
+  test('keeps every export, and only the import changes', () => {
+    const regionWide = baseConfig('rainier-mini');
+    const ohio = regionWide.sites.ohio;
+    const listed = {
+      ...regionWide,
+      sites: { ohio: { ...ohio, pools: { ...ohio.pools, train: { ...ohio.pools.train, reservationIds: ['cr-0123456789abcdef0'] } } } },
+    } as ClusterConfigInput;
+    const before = synthStacks(regionWide);
+    const after = synthStacks(listed);
+    expect(exportsOf(after)).toEqual(exportsOf(before));
+    expect(exportsOf(before).some((e) => e.startsWith('rainier-ohio-dev:ExportsOutputRefCapacityReservation'))).toBe(true);
+    expect(imports(before)).toEqual([]);
+    expect(imports(after).length).toBeGreaterThan(0);
+  });
+});
+

@@ -71,6 +71,12 @@ export class ComputeStack extends Stack {
       });
       this.nodeRole = new NodeRole(this, 'NodeRole', { storage: props.storage, telemetryLogGroups: props.telemetryLogGroups });
       this.capacity = new PoolCapacity(this, 'Capacity', { site, pool });
+      if (this.capacity.reservation !== undefined) {
+        // Exported whether or not the site's monitoring imports it today: the plan's reservation
+        // watch can change when another pool of the Region changes, and an export CloudFormation is
+        // asked to remove while another stack still imports it fails the deployment.
+        this.exportValue(this.capacity.reservation.ref);
+      }
 
       const scratch = planScratchVolume(pool.shape);
       const sections: BootstrapSection[] = [
