@@ -18,6 +18,18 @@ export const CONTEXT_CONFIG = 'config';
  */
 export const CONTEXT_CFN_VALIDATION = 'cloudFormationValidation';
 
+/**
+ * Context the CDK CLI (2.1148) adds to cdk.json's on every synthesis (`contextFromSettings`): path
+ * metadata (`aws:cdk:path` on every resource, about 5% of a template's bytes) and asset metadata on,
+ * version reporting off. Synthesis outside the CLI (the scale test, the review tools, the benchmark)
+ * adds it too, so the templates it measures are the ones `cdk deploy` uploads.
+ */
+export const CLI_SYNTH_CONTEXT: Readonly<Record<string, unknown>> = {
+  'aws:cdk:enable-path-metadata': true,
+  'aws:cdk:enable-asset-metadata': true,
+  'aws:cdk:disable-version-reporting': true,
+};
+
 /** The configuration source named by context values (`tryGet` returns undefined for absent keys). */
 export function configSourceFromValues(tryGet: (key: string) => unknown): ConfigSource {
   const preset = tryGet(CONTEXT_PRESET);

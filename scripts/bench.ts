@@ -8,7 +8,7 @@
  * - the CLI: `npx cdk synth -q` of the default preset, start to exit, as a user runs it (the target
  *   is stated for it); the empty app goes through the same CLI with cdk.json's app command pointed at it;
  * - the app alone, for every case: cdk.json's app command run through a shell the way the CLI runs
- *   it, with the context in CDK_CONTEXT_JSON (cdk.json's context plus the case's, as the CLI merges
+ *   it, with the context in CDK_CONTEXT_JSON (cdk.json's context, the CLI's additions and the case's, as the CLI merges
  *   them) and the output directory in CDK_OUTDIR.
  *
  * Measured per case:
@@ -27,6 +27,7 @@ import { execSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { CLI_SYNTH_CONTEXT } from '../lib/context';
 import { CFN_LIMITS } from '../lib/plan/cloudformation-limits';
 
 const ROOT = path.join(__dirname, '..');
@@ -147,7 +148,8 @@ function runCase(c: Case, work: string, cdk: CdkJson, index: number): Run {
       ...process.env,
       // Node splits NODE_OPTIONS on spaces and honours double quotes (mkdtemp paths hold neither kind).
       NODE_OPTIONS: `--require "${path.join(work, 'usage-hook.js')}"`,
-      CDK_CONTEXT_JSON: JSON.stringify({ ...cdk.context, ...c.context }),
+      // What the CLI passes: cdk.json's context, the CLI's own additions, then the case's.
+      CDK_CONTEXT_JSON: JSON.stringify({ ...cdk.context, ...CLI_SYNTH_CONTEXT, ...c.context }),
       CDK_OUTDIR: outdir,
       BENCH_USAGE_FILE: usageFile,
     },
@@ -331,7 +333,7 @@ function render(cli: readonly CliResult[] | undefined, results: readonly Result[
   lines.push('## Method', '');
   lines.push(
     `- **The CLI**: \`npx cdk synth -q\` of the default preset, from start to exit, as a user runs it; the target is stated for this figure. The baseline is an empty CDK app (\`new App()\`, no stacks) in a \`.ts\` file, synthesised by the same CLI with cdk.json's app command (\`${appCommandLine}\`) pointed at it (\`-a\`). The CLI fails an assembly without stacks after synthesising it; that failure is expected. The two alternate, run by run.`,
-    `- **The app alone**: cdk.json's app command, run through a shell as the CLI runs it, with cdk.json's context plus the case's in \`CDK_CONTEXT_JSON\` and the output directory in \`CDK_OUTDIR\`. The app plans, builds, synthesises (cdk-nag AwsSolutions included) and writes the topology report. The CLI's own start-up and its reading of the assembly are not included, so "x empty" here is the app's own cost over the empty app's.`,
+    `- **The app alone**: cdk.json's app command, run through a shell as the CLI runs it, with cdk.json's context, the CLI's own additions (path and asset metadata on) and the case's in \`CDK_CONTEXT_JSON\` and the output directory in \`CDK_OUTDIR\`. The app plans, builds, synthesises (cdk-nag AwsSolutions included) and writes the topology report. The CLI's own start-up and its reading of the assembly are not included, so "x empty" here is the app's own cost over the empty app's.`,
     '',
     '- **Wall**: spawn to exit. **CPU**: user + system time of the app process (`process.resourceUsage()`, reported by an exit hook loaded through `NODE_OPTIONS`), the steadier figure when other work shares the cores. **Peak memory**: the app process\'s maximum resident set size from the same hook.',
     '- **Stacks / resources / largest template**: read back from the cloud assembly; template bytes are the file as written (what CloudFormation receives from S3).',

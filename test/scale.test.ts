@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { App } from 'aws-cdk-lib';
+import { CLI_SYNTH_CONTEXT } from '../lib/context';
 import { resolveConfig } from '../lib/config/load';
 import { RAINIER_SCALE_SITES, RAINIER_SCALE_ULTRASERVERS_PER_SITE } from '../lib/config/presets';
 import { planCluster } from '../lib/plan/build';
@@ -7,6 +7,7 @@ import { CFN_LIMITS } from '../lib/plan/cloudformation-limits';
 import { NODE_GROUPS_PER_SHARD } from '../lib/plan/sharding';
 import { ClusterPlan, StackKind, StackPlan } from '../lib/plan/types';
 import { createCluster } from '../lib/stacks/cluster';
+import { testApp } from './support/synth';
 
 /**
  * CloudFormation's per-stack quotas (REFERENCE.md §8) for rainier-scale, without synthesising all of
@@ -38,8 +39,9 @@ function synthSites(plan: ClusterPlan, sites: readonly string[]): Map<string, Me
     sites: plan.sites.filter((s) => sites.includes(s.name)),
     stacks: plan.stacks.filter((s) => sites.includes(s.site)),
   };
-  // Built-in CloudFormation validation and cdk-nag are covered by test/compliance.test.ts; here only the quotas matter.
-  const app = new App({ builtinCloudFormationValidation: false });
+  // Built-in CloudFormation validation and cdk-nag are covered by test/compliance.test.ts; here only
+  // the quotas matter, measured on the templates the CLI writes (cdk.json's context and the CLI's).
+  const app = testApp({ context: CLI_SYNTH_CONTEXT });
   createCluster(app, partial);
   const assembly = app.synth();
   const out = new Map<string, Measured>();

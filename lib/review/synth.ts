@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import * as cxapi from 'aws-cdk-lib/cx-api';
+import { CLI_SYNTH_CONTEXT } from '../context';
 import { buildClusterApp } from '../app';
 import { ConfigSource } from '../config/load';
 import { ClusterPlan } from '../plan/types';
@@ -24,7 +24,7 @@ export interface SynthOptions {
 /**
  * Builds the cluster app for a configuration source in a fresh App and synthesises it (cdk-nag
  * included, as `cdk synth` does) into a temporary directory that is removed afterwards.
- * Path metadata is on, as under the CDK CLI, so template sizes match and diffs show construct paths.
+ * With the context the CDK CLI adds (path metadata on: template sizes match and diffs show construct paths).
  * Throws ConfigError on bad input, before anything is synthesised.
  */
 export function synthesise(source: ConfigSource, options: SynthOptions = {}): Synthesis {
@@ -34,7 +34,7 @@ export function synthesise(source: ConfigSource, options: SynthOptions = {}): Sy
       outdir,
       // As the CLI app (bin/rainier.ts, lib/context.ts): the built-in CloudFormation validation is off.
       builtinCloudFormationValidation: false,
-      context: { ...options.context, [cxapi.PATH_METADATA_ENABLE_CONTEXT]: true },
+      context: { ...options.context, ...CLI_SYNTH_CONTEXT },
     });
     const { plan } = buildClusterApp(app, source);
     return { plan, stacks: readAssembly(app.synth()) };
