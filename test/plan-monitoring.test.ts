@@ -165,7 +165,7 @@ describe('alarms', () => {
     expect(withIds.reservationIds).toEqual(['cr-0123456789abcdef0']);
   });
 
-  test('Region-wide alarms and the Region-wide reservation watch only in one site of each Region', () => {
+  test('rainier-scale (16 sites, one Region): the status-check alarm and the Region-wide reservation watch in building-01 only', () => {
     const scale = plans.get('rainier-scale')!.monitoring.sites;
     const status = scale.filter((s) => s.alarms.some((a) => a.id === 'NodeStatusCheckFailed'));
     expect(status.map((s) => s.site)).toEqual(['building-01']);
@@ -275,6 +275,24 @@ describe('which reservations a site watches', () => {
     expect(reserved.title).toBe('Reserved vs used instances (every reservation in us-east-2)');
     expect(reserved.annotation).toEqual({ value: 12, label: 'Planned reserved nodes of rainier in us-east-2 (12)' });
     expect(sites[1].dashboards[0].widgets.map((w) => w.markdown ?? '').join('\n')).toMatch(/watched once, on the `rainier-ohio` dashboard/);
+  });
+
+  test('decided Region by Region', () => {
+    const regions = {
+      sites: {
+        virginia: { region: 'us-east-1', availabilityZone: 'us-east-1a', cidr: '10.1.0.0/16', pools: { train: { kind: 'on-demand-capacity-reservation', instanceType: 'trn1.32xlarge', nodes: 4 } } },
+        virginia2: { region: 'us-east-1', availabilityZone: 'us-east-1b', cidr: '10.2.0.0/16', pools: { train: { kind: 'capacity-block', instanceType: 'trn1.32xlarge', nodes: 4 } } },
+        oregon: { region: 'us-west-2', availabilityZone: 'us-west-2a', cidr: '10.3.0.0/16', pools: { train: { kind: 'on-demand-capacity-reservation', instanceType: 'trn1.32xlarge', nodes: 4 } } },
+      },
+    };
+    // ohio: its UltraServer block IDs are a parameter. virginia lists its own, but virginia2 cannot,
+    // so virginia (first in us-east-1) watches that Region. oregon, alone in us-west-2, lists its own.
+    expect(watch('ultraserver', regions)).toEqual([
+      ['ohio', ReservationWatch.REGION, 'ohio', ''],
+      ['virginia', ReservationWatch.REGION, 'virginia', ''],
+      ['virginia2', ReservationWatch.COVERED, 'virginia', ''],
+      ['oregon', ReservationWatch.LISTED, '-', ''],
+    ]);
   });
 
   test('a Region where every reservation is known lists them site by site', () => {

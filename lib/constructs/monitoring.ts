@@ -126,12 +126,13 @@ export class SiteMonitoring extends Construct {
     const capacityEvents = props.plan.capacityEvents;
     if (capacityEvents !== undefined && this.available(Binding.RESERVATIONS)) {
       const { pattern } = capacityEvents;
+      const listed = props.plan.reservationWatch === ReservationWatch.LISTED;
       this.capacityEventsRule = new events.Rule(this, 'CapacityEvents', {
-        description: `Capacity Block delivered / expiring and Capacity Reservation state changes (${this.reservationIds.length > 0 ? `site ${props.plan.site}` : `every reservation in ${props.plan.region}`})`,
+        description: `Capacity Block delivered / expiring and Capacity Reservation state changes (${listed ? `site ${props.plan.site}` : `every reservation in ${props.plan.region}`})`,
         eventPattern: {
           source: [...pattern.source],
           detailType: events.Match.anyOf(...pattern.detailType.map((d) => events.Match.prefix(d.prefix))),
-          ...(this.reservationIds.length > 0 ? { detail: { 'capacity-reservation-id': [...this.reservationIds] } } : {}),
+          ...(listed ? { detail: { 'capacity-reservation-id': [...this.reservationIds] } } : {}),
         },
         targets: [new targets.SnsTopic(this.topic)],
       });

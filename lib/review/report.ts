@@ -528,7 +528,8 @@ function reservationWatchLines(report: TopologyReport): string[] {
       lines.push(`- ${site.name}: its own (the IDs in the configuration and the On-Demand reservations its stacks create)`);
     } else if (r?.watch === 'region') {
       const others = covered.get(site.name) ?? [];
-      const also = others.length === 0 ? '' : `, for ${others.length === 1 ? others[0] : `${others[0]} ... ${others[others.length - 1]} (${others.length} sites)`} too`;
+      const named = others.length <= 3 ? others.join(', ') : `${others.slice(0, 3).join(', ')} and ${others.length - 3} more`;
+      const also = others.length === 0 ? '' : `, for ${named} too`;
       lines.push(`- ${site.name}: every Capacity Reservation of ${site.region}, because some Capacity Block IDs there are deploy-time parameters${also}`);
     }
   }
