@@ -5,8 +5,9 @@ import * as path from 'path';
 
 const ROOT = path.join(__dirname, '..');
 
-/** cdk.json's app command, which the CDK CLI runs. */
-const APP_COMMAND: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).app;
+/** cdk.json, whose app command the CDK CLI runs. */
+const CDK_JSON = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'));
+const APP_COMMAND: string = CDK_JSON.app;
 
 /** Runs cdk.json's app command the way the CDK CLI does: context in CDK_CONTEXT_JSON, output in CDK_OUTDIR. */
 function runApp(context: Record<string, string>) {
@@ -56,8 +57,7 @@ describe('the app on bad input exits non-zero with a short error naming the fiel
   });
 
   test("a good preset synthesises its templates, with cdk.json's context and no creation stack traces", () => {
-    const cdkContext = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).context;
-    const { status, templates, outdir } = runApp({ ...cdkContext, preset: 'single-node' });
+    const { status, templates, outdir } = runApp({ ...CDK_JSON.context, preset: 'single-node' });
     expect(status).toBe(0);
     expect(templates).toContain('rainier-ohio-network.template.json');
     const metadata = fs.readdirSync(outdir).filter((f) => f.endsWith('.metadata.json'));
@@ -69,12 +69,11 @@ describe('the app on bad input exits non-zero with a short error naming the fiel
 });
 
 describe('cdk.json', () => {
-  const cdkJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'));
 
   // `npx cdk synth` must need no network beyond the npm registry: the CLI (2.1100 and later) sends
   // telemetry unless the context opts out, and fetches its notices unless told not to.
   test('opts out of the CDK CLI telemetry and notices', () => {
-    expect(cdkJson.context['cli-telemetry']).toBe(false);
-    expect(cdkJson.notices).toBe(false);
+    expect(CDK_JSON.context['cli-telemetry']).toBe(false);
+    expect(CDK_JSON.notices).toBe(false);
   });
 });

@@ -1,12 +1,11 @@
 import * as fc from 'fast-check';
-import { App } from 'aws-cdk-lib';
 import { ConfigError, ConfigProblem } from '../lib/config/errors';
 import { parseConfig } from '../lib/config/load';
 import { CapacityKind, ClusterConfigInput, LOG_RETENTION_DAYS, NEURON_DLAMI_PREFIXES } from '../lib/config/schema';
 import { planCluster } from '../lib/plan/build';
 import { RuleLevel } from '../lib/plan/rules/rule';
 import { createCluster } from '../lib/stacks/cluster';
-import { CDK_JSON_CONTEXT } from './support/synth';
+import { testApp } from './support/synth';
 
 /**
  * Property-based tests over the configuration space. A fixed seed keeps runs reproducible; on a
@@ -110,7 +109,7 @@ describe('valid configurations', () => {
   test('synthesise without exception (a sample)', () => {
     fc.assert(
       fc.property(validConfig, (input) => {
-        const app = new App({ context: CDK_JSON_CONTEXT, builtinCloudFormationValidation: false });
+        const app = testApp();
         createCluster(app, planCluster(parseConfig(input)));
         const assembly = app.synth();
         expect(assembly.stacks.length).toBeGreaterThan(0);

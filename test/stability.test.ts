@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'aws-cdk-lib';
 import { buildClusterApp } from '../lib/app';
 import { parseConfig } from '../lib/config/load';
 import { PRESETS, PRESET_NAMES, PresetName } from '../lib/config/presets';
@@ -11,7 +10,7 @@ import { readAssembly, SynthesisedStack } from '../lib/review/assembly';
 import { describeSource, writeReportFiles } from '../lib/review/report';
 import { diffStacks } from '../lib/review/template-diff';
 import { createCluster } from '../lib/stacks/cluster';
-import { CDK_JSON_CONTEXT } from './support/synth';
+import { testApp } from './support/synth';
 
 const outdirs: string[] = [];
 afterAll(() => outdirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -24,7 +23,7 @@ function tempdir(): string {
 describe('synthesis is deterministic', () => {
   /** What `cdk synth` writes for the default preset: templates plus the topology report files. */
   function synthDefault(): Record<string, Buffer> {
-    const app = new App({ outdir: tempdir(), context: CDK_JSON_CONTEXT, builtinCloudFormationValidation: false });
+    const app = testApp({ outdir: tempdir() });
     const { plan } = buildClusterApp(app, {});
     const assembly = app.synth();
     writeReportFiles(plan, assembly, describeSource({}));
@@ -88,7 +87,7 @@ function resized(config: ClusterConfigInput, factor: 2 | 0.5): ClusterConfigInpu
 }
 
 function synthStacks(config: ClusterConfigInput): SynthesisedStack[] {
-  const app = new App({ outdir: tempdir(), context: CDK_JSON_CONTEXT, builtinCloudFormationValidation: false });
+  const app = testApp({ outdir: tempdir() });
   createCluster(app, planCluster(parseConfig(config)));
   return readAssembly(app.synth());
 }
