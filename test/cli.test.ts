@@ -69,7 +69,6 @@ describe('the app on bad input exits non-zero with a short error naming the fiel
 });
 
 describe('cdk.json', () => {
-
   // `npx cdk synth` must need no network beyond the npm registry: the CLI (2.1100 and later) sends
   // telemetry unless the context opts out, and fetches its notices unless told not to.
   test('opts out of the CDK CLI telemetry and notices', () => {
