@@ -49,8 +49,8 @@ describe('pools and nodes', () => {
     ]);
   });
 
-  test('capacity: UltraServer blocks target a resource group, no placement group; the ODCR is targeted in one', () => {
-    expect(train.capacity).toMatchObject({ target: 'resource-group', marketType: 'capacity-block', reservedUltraServers: 2, ultraServerType: 'u-trn2x64' });
+  test('capacity: each UltraServer targets its own block, no placement group; the ODCR is targeted in one', () => {
+    expect(train.capacity).toMatchObject({ target: 'block-per-ultraserver', marketType: 'capacity-block', reservedUltraServers: 2, ultraServerType: 'u-trn2x64' });
     expect(train.placementGroup).toBe(false);
     expect(dev.capacity).toMatchObject({ target: 'reservation', instanceMatchCriteria: 'targeted', preference: 'capacity-reservations-only', reservedNodes: 2 });
     expect(dev.placementGroup).toBe(true);

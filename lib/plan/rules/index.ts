@@ -18,6 +18,7 @@ import { storageThroughputTier } from './storage-throughput-tier';
 import { subnetsFit } from './subnets-fit';
 import { ultraServerInstanceType } from './ultraserver-instance-type';
 import { ultraServerWholeUnits } from './ultraserver-whole-units';
+import { ultraServerBlockEach } from './ultraserver-block-each';
 
 export * from './rule';
 
@@ -30,6 +31,7 @@ export const RULES: readonly Rule[] = [
   capacityBlockSize,
   capacityReservationSize,
   capacityBlockAccountLimit,
+  ultraServerBlockEach,
   azInRegion,
   noPlacementGroupOnCapacityBlock,
   odcrInPlacementGroup,
