@@ -138,6 +138,7 @@ describe('node group tags', () => {
       'rainier:pool': 'train',
       'rainier:node-group': 'ohio-train-u0001',
       'rainier:ultraserver': 'ohio-train-u0001',
+      'rainier:ultraserver-index': '1',
       'rainier:capacity-kind': 'ultraserver-capacity-block',
       Name: 'ohio-train-u0001',
     });

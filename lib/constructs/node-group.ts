@@ -46,7 +46,7 @@ const ONE_TYPE =
  * checks decide health (there is no load balancer). Launch-template changes do not roll running
  * nodes (no rolling or replacing update policy): a training job is never interrupted by a deployment.
  *
- * Rendered with `CfnAutoScalingGroup`, not the `AutoScalingGroup` L2: rainier-scale has 7,808 of
+ * Rendered with `CfnAutoScalingGroup`, not the `AutoScalingGroup` L2: rainier-scale has 7,800 of
  * these, and the L2's extra machinery (connections, grant principal, a desired-capacity warning with
  * a captured stack trace per group, tag aspects per group) was a fifth of synthesis time while
  * adding nothing to the template (docs/benchmarks.md). The resource sits at the path the L2 gave

@@ -4,6 +4,8 @@ import { ClusterConfig, PoolConfig, SiteConfig } from '../config/schema';
 import { CapacityKind } from '../config/schema/site';
 import { poolEfaInterfaces, poolNodes, poolReservedNodes, poolUsesPlacementGroup } from './capacity';
 import { planNetwork } from './network';
+import { planEnergy } from './energy';
+import { fabricId, planFabrics } from './fabric';
 import { ordinal, pascalCase } from './naming';
 import { planMonitoring } from './monitoring';
 import { checkRules } from './rules/run';
@@ -19,14 +21,18 @@ import { CapacityPlan, ClusterPlan, NodeGroupPlan, PoolPlan, SitePlan, StackKind
 export function planCluster(config: ClusterConfig): ClusterPlan {
   const findings = checkRules(config);
   const sites = Object.entries(config.sites).map(([name, site]) => planSite(name, site, config));
+  const totals = sumTotals(sites.map((s) => s.totals));
+  const fabrics = planFabrics(sites);
   return {
     name: config.name,
     config,
     sites,
     stacks: planStacks(config.name, sites),
-    totals: sumTotals(sites.map((s) => s.totals)),
+    totals,
     findings,
     monitoring: planMonitoring(config, sites),
+    fabrics,
+    energy: planEnergy(totals, fabrics, config.energy),
   };
 }
 
@@ -41,6 +47,7 @@ function planSite(name: string, site: SiteConfig, config: ClusterConfig): SitePl
     pools,
     totals: sumTotals(pools.map((p) => p.totals)),
     storage: planStorage(config.storage, site),
+    fabric: fabricId(name),
   };
 }
 

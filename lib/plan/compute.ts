@@ -183,10 +183,18 @@ export const NODE_TAGS = {
   nodeGroup: 'rainier:node-group',
   ultraServer: 'rainier:ultraserver',
   capacityKind: 'rainier:capacity-kind',
+  /** UltraServer groups: the UltraServer's index in its pool (0, 1, ...). */
+  ultraServerIndex: 'rainier:ultraserver-index',
+  /** UltraServer groups: the Capacity Block (reservation ID) the group is bound to. */
+  capacityBlock: 'rainier:capacity-block',
 } as const;
 
-/** Tags of one node group (applied to the Auto Scaling group and propagated to its instances). */
-export function nodeGroupTags(site: SitePlan, pool: PoolPlan, group: NodeGroupPlan): Record<string, string> {
+/**
+ * Tags of one node group (applied to the Auto Scaling group and propagated to its instances).
+ * `blockId` is the reservation ID the group is bound to, as the stack renders it (a listed ID or
+ * the parameter element), so a node can read its block from its own tags (lib/constructs/node-topology.ts).
+ */
+export function nodeGroupTags(site: SitePlan, pool: PoolPlan, group: NodeGroupPlan, blockId?: string): Record<string, string> {
   const tags: Record<string, string> = {
     [NODE_TAGS.site]: site.name,
     [NODE_TAGS.pool]: pool.name,
@@ -196,6 +204,10 @@ export function nodeGroupTags(site: SitePlan, pool: PoolPlan, group: NodeGroupPl
   };
   if (group.ultraServerIndex !== undefined) {
     tags[NODE_TAGS.ultraServer] = group.name;
+    tags[NODE_TAGS.ultraServerIndex] = String(group.ultraServerIndex);
+  }
+  if (blockId !== undefined) {
+    tags[NODE_TAGS.capacityBlock] = blockId;
   }
   return tags;
 }

@@ -1,6 +1,8 @@
 import { InstanceShape, InstanceTypeName, NicSlot } from '../catalog/instance-types';
 import { ClusterConfig } from '../config/schema';
 import { CapacityKind } from '../config/schema/site';
+import { EnergyPlan } from './energy';
+import { FabricPlan } from './fabric';
 import { MonitoringPlan } from './monitoring';
 import { NetworkPlan } from './network';
 import { Finding } from './rules/rule';
@@ -122,6 +124,8 @@ export interface SitePlan {
   readonly totals: Totals;
   /** The site's FSx for Lustre file system, sized by lib/plan/storage.ts. */
   readonly storage: StoragePlan;
+  /** ID of the EFA fabric the site's nodes belong to (`ClusterPlan.fabrics`). */
+  readonly fabric: string;
 }
 
 export enum StackKind {
@@ -158,4 +162,8 @@ export interface ClusterPlan {
   readonly findings: readonly Finding[];
   /** Dashboards, widgets and alarms per site, and the cluster overview (lib/plan/monitoring.ts). */
   readonly monitoring: MonitoringPlan;
+  /** EFA fabrics: which sites' nodes can exchange EFA traffic, and why (lib/plan/fabric.ts). */
+  readonly fabrics: readonly FabricPlan[];
+  /** Power, energy and water estimate (lib/plan/energy.ts). */
+  readonly energy: EnergyPlan;
 }

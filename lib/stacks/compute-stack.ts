@@ -118,17 +118,17 @@ export class ComputeStack extends Stack {
     const wanted = new Set(props.stack.nodeGroups ?? []);
     this.nodeGroups = pool.nodeGroups
       .filter((group) => wanted.has(group.id))
-      .map(
-        (group) =>
-          new NodeGroup(this, group.id, {
-            vpc: network.vpc,
-            vpcSubnets: network.nodeSubnets,
-            launchTemplate: template.launchTemplate,
-            size: group.size,
-            tags: nodeGroupTags(site, pool, group),
-            events: this.launch.events,
-            capacityReservationId: group.block === undefined ? undefined : blockReservationId(group.block, parameters),
-          }),
-      );
+      .map((group) => {
+        const blockId = group.block === undefined ? undefined : blockReservationId(group.block, parameters);
+        return new NodeGroup(this, group.id, {
+          vpc: network.vpc,
+          vpcSubnets: network.nodeSubnets,
+          launchTemplate: template.launchTemplate,
+          size: group.size,
+          tags: nodeGroupTags(site, pool, group, blockId),
+          events: this.launch.events,
+          capacityReservationId: blockId,
+        });
+      });
   }
 }

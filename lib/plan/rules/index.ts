@@ -4,6 +4,7 @@ import { capacityBlockSize } from './capacity-block-size';
 import { capacityReservationSize } from './capacity-reservation-size';
 import { capacityInstanceType } from './capacity-instance-type';
 import { efaEveryCard, efaInterfacesWithinDevices } from './efa-interfaces';
+import { efaFabricSplit } from './efa-fabric-split';
 import { multiNodeWithoutEfa } from './multi-node-without-efa';
 import { noPlacementGroupOnCapacityBlock } from './no-placement-group-on-capacity-block';
 import { odcrInPlacementGroup } from './odcr-in-placement-group';
@@ -39,6 +40,7 @@ export const RULES: readonly Rule[] = [
   efaEveryCard,
   multiNodeWithoutEfa,
   subnetsFit,
+  efaFabricSplit,
   storageCapacitySteps,
   storageEfaCapacity,
   storageThroughputTier,
