@@ -4,6 +4,7 @@ import { planCluster } from '../lib/plan/build';
 import { estimateEnergy } from '../lib/plan/energy';
 import { buildReport, renderReportJson, renderReportMarkdown } from '../lib/review/report';
 import { MAX_BLOCK_ROWS, buildTopology } from '../lib/review/topology-sections';
+import { diffTopology, renderTopologyDiff } from '../lib/review/topology-diff';
 
 const plan = (preset: string, overlay: Record<string, unknown> = {}) => planCluster(resolveConfig(preset, overlay));
 const IDS = ['cr-00000000000000001', 'cr-00000000000000002'];
@@ -115,5 +116,41 @@ describe('power, energy and water', () => {
   test('a fabric estimate is the estimate of its own chips and nodes', () => {
     const p = plan('rainier-scale');
     expect(p.energy.fabrics[0].estimate).toEqual(estimateEnergy(p.fabrics[0].totals, p.config.energy));
+  });
+});
+
+describe('topology diff: blocks, power and water', () => {
+  const listed = (ids: string[]) => plan('rainier-mini', { sites: { ohio: { pools: { train: { reservationIds: ids } } } } });
+
+  test('a change of block behind an UltraServer is a named change', () => {
+    const d = diffTopology(listed(IDS), listed([IDS[0], 'cr-0000000000000000f']), 'a', 'b');
+    expect(d.blocks).toEqual([{ ultraServer: 'ohio-train-u0001', before: IDS[1], after: 'cr-0000000000000000f' }]);
+    expect(d.summary).toContain('1 UltraServer on another Capacity Block');
+    expect(renderTopologyDiff(d)).toContain(`  ~ ohio-train-u0001: ${IDS[1]} → cr-0000000000000000f`);
+  });
+
+  test('moving from parameters to listed IDs names every UltraServer', () => {
+    const d = diffTopology(plan('rainier-mini'), listed(IDS), 'a', 'b');
+    expect(d.blocks?.map((b) => [b.ultraServer, b.before, b.after])).toEqual([
+      ['ohio-train-u0000', 'rainier-ohio-train:ReservationIds[0]', IDS[0]],
+      ['ohio-train-u0001', 'rainier-ohio-train:ReservationIds[1]', IDS[1]],
+    ]);
+  });
+
+  test('the same blocks and size: no block change, no power change', () => {
+    const d = diffTopology(listed(IDS), listed(IDS), 'a', 'b');
+    expect(d.blocks).toEqual([]);
+    expect(d.energy).toBeUndefined();
+    expect(renderTopologyDiff(d)).not.toContain('Power, energy and water');
+  });
+
+  test('growing the pool shows the change in power and water', () => {
+    const d = diffTopology(plan('ultraserver'), plan('rainier-mini'), 'a', 'b');
+    expect(d.energy?.before.itKW).toBe(32);
+    expect(d.energy?.after.itKW).toBe(80);
+    const text = renderTopologyDiff(d);
+    expect(text).toContain('Power, energy and water (estimate; see the report for its inputs):');
+    expect(text).toMatch(/IT power\s+32 kW → 80 kW/);
+    expect(text).toMatch(/Water per day at the AWS WUE\s+115 L → 288 L/);
   });
 });

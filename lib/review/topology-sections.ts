@@ -233,3 +233,69 @@ export function renderTopologySections(t: ReportTopology): string[] {
   out.push('');
   return out;
 }
+
+/** An UltraServer present on both sides whose Capacity Block changes: its nodes move to another block. */
+export interface BlockChange {
+  readonly ultraServer: string;
+  readonly before: string;
+  readonly after: string;
+}
+
+/** UltraServers bound to another block after the change (a named change in the topology diff). */
+export function diffBlocks(before: ClusterPlan, after: ClusterPlan): BlockChange[] {
+  const index = (p: ClusterPlan) => new Map(Object.values(buildTopology(p).blocks).flat().map((b) => [b.ultraServer, b.block]));
+  const b = index(before);
+  const out: BlockChange[] = [];
+  for (const [ultraServer, block] of index(after)) {
+    const was = b.get(ultraServer);
+    if (was !== undefined && was !== block) {
+      out.push({ ultraServer, before: was, after: block });
+    }
+  }
+  return out;
+}
+
+/** The estimate on both sides, when any figure of it changes. */
+export function diffEnergy(before: ClusterPlan, after: ClusterPlan): { before: EnergyEstimate; after: EnergyEstimate } | undefined {
+  const [b, a] = [before.energy.total, after.energy.total];
+  return JSON.stringify(b) === JSON.stringify(a) ? undefined : { before: b, after: a };
+}
+
+/** Headline words for the diff's summary line. */
+export function topologySummary(blocks: readonly BlockChange[], energy: ReturnType<typeof diffEnergy>): string[] {
+  const out: string[] = [];
+  if (blocks.length > 0) {
+    out.push(`${num(blocks.length)} ${blocks.length === 1 ? 'UltraServer' : 'UltraServers'} on another Capacity Block`);
+  }
+  if (energy !== undefined) {
+    out.push(`facility power ${kw(energy.before.facilityKW)} → ${kw(energy.after.facilityKW)}`);
+  }
+  return out;
+}
+
+/** The diff's block and power/water sections, as text lines. */
+export function renderTopologyDiffSections(blocks: readonly BlockChange[], energy: ReturnType<typeof diffEnergy>): string[] {
+  const out: string[] = [];
+  if (blocks.length > 0) {
+    out.push('');
+    out.push('UltraServer Capacity Blocks (the UltraServer is replaced: its nodes launch into the new block):');
+    const shown = blocks.length <= MAX_BLOCK_ROWS ? blocks : blocks.slice(0, MAX_BLOCK_ROWS);
+    shown.forEach((c) => out.push(`  ~ ${c.ultraServer}: ${c.before} → ${c.after}`));
+    if (shown.length < blocks.length) {
+      out.push(`  ... and ${num(blocks.length - shown.length)} more`);
+    }
+  }
+  if (energy !== undefined) {
+    out.push('');
+    out.push('Power, energy and water (estimate; see the report for its inputs):');
+    const before = energyRows(energy.before);
+    const after = energyRows(energy.after);
+    const width = Math.max(...before.map((r) => r[0].length));
+    before.forEach(([label, value], i) => {
+      if (value !== after[i][1]) {
+        out.push(`  ${label.padEnd(width)}  ${value} → ${after[i][1]}`);
+      }
+    });
+  }
+  return out;
+}
