@@ -78,20 +78,20 @@ export function energyInputs(energy: EnergyConfig): EnergyInput[] {
       name: 'Trainium chip power',
       value: energy.chipWatts,
       unit: 'W',
-      source: 'assumption: AWS and Neuron publish no Trainium2 power figure; default 500 W is a third-party estimate (NAND Research)',
+      source: 'AWS and Neuron publish no Trainium2 power figure; default 500 W is a third-party estimate (NAND Research)',
       assumption: true,
     },
     {
       name: 'host power per node',
       value: energy.hostWattsPerNode,
       unit: 'W',
-      source: 'assumption: no public figure; default 0 counts accelerators only',
+      source: 'no public figure; default 0 counts accelerators only',
       assumption: true,
     },
     { name: 'PUE', value: energy.pue, unit: '', source: 'AWS global PUE 2024 (aws.amazon.com/sustainability/data-centers)', assumption: false },
     { name: 'WUE (AWS)', value: energy.wueLitersPerKWh, unit: 'L/kWh', source: 'seed article, REFERENCE.md §12', assumption: false },
     { name: 'WUE (industry)', value: energy.industryWueLitersPerKWh, unit: 'L/kWh', source: 'seed article, REFERENCE.md §12', assumption: false },
-    { name: 'duty', value: 100, unit: '%', source: 'assumption: every chip at the assumed power all day, every day', assumption: true },
+    { name: 'duty', value: 100, unit: '%', source: 'every chip at the assumed power all day, every day', assumption: true },
   ];
   return [
     configured('chipWatts', chip),
