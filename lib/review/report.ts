@@ -16,7 +16,8 @@ import { bytes, fsxCapacity, gbps, gibWithTib, markdownTable, mbps, num, percent
  * changes meaning; adding an optional field does not bump it.
  *
  * - 1: cluster, source, synthesised, totals, storageTotals, sites[] (network, pools[], storage,
- *   monitoring), overviewDashboards, findings[], stacks[], limits.
+ *   monitoring), overviewDashboards, findings[], stacks[], limits; optional `topology` (EFA fabrics,
+ *   NeuronLink/EFA levels, the block behind each UltraServer, power/energy/water; issue #12).
  */
 export const REPORT_SCHEMA_VERSION = 1;
 
