@@ -1,15 +1,15 @@
 import { INSTANCE_SHAPES, InstanceTypeName } from '../lib/catalog/instance-types';
 import { resolveConfig } from '../lib/config/load';
 import { NEURON_DLAMI_PREFIXES } from '../lib/config/schema/compute';
-import { CapacityKind } from '../lib/config/schema/site';
 import { INSTANCE_STORE_MODEL, renderBootstrap, scratchVolumeSection } from '../lib/constructs/node-bootstrap';
 import { flattenCfnReference } from '../lib/constructs/node-role';
 import {
-  MAX_PARAMETER_RESERVATION_IDS,
+  RESERVATION_IDS_PER_PARAMETER,
   dlamiImageParameter,
   nodeGroupTags,
   planScratchVolume,
   reservationParameter,
+  reservationParameters,
   rootDeviceName,
 } from '../lib/plan/compute';
 import { planCluster } from '../lib/plan/build';
@@ -87,18 +87,36 @@ describe('renderBootstrap', () => {
 describe('reservation parameters in the plan', () => {
   const pool = (preset: string, overlay: Record<string, unknown> = {}) => planCluster(resolveConfig(preset, overlay)).sites[0].pools[0];
 
-  test('UltraServer blocks without IDs: a list parameter bounded by the reserved UltraServers', () => {
+  test('UltraServer blocks without IDs: a list parameter with one ID per UltraServer', () => {
     expect(reservationParameter(pool('ultraserver'))).toMatchObject({
       name: 'ReservationIds',
       type: 'CommaDelimitedList',
       allowedPattern: '^cr-[0-9a-f]{17}$',
-      maxValues: 1,
+      count: 1,
     });
   });
 
-  test(`the bound never exceeds ${MAX_PARAMETER_RESERVATION_IDS}`, () => {
-    const big = pool('ultraserver', { sites: { ohio: { pools: { train: { ultraServers: 40 } } } } });
-    expect(reservationParameter(big)?.maxValues).toBe(MAX_PARAMETER_RESERVATION_IDS);
+  test(`a parameter value holds 4,096 bytes: ${RESERVATION_IDS_PER_PARAMETER} IDs of 21 bytes with their commas`, () => {
+    expect(RESERVATION_IDS_PER_PARAMETER * 21 - 1).toBeLessThanOrEqual(4096);
+    expect((RESERVATION_IDS_PER_PARAMETER + 1) * 21 - 1).toBeGreaterThan(4096);
+    const big = pool('ultraserver', { sites: { ohio: { pools: { train: { ultraServers: 200 } } } } });
+    expect(reservationParameters(big, 0).map((p) => [p.name, p.count])).toEqual([
+      ['ReservationIds', RESERVATION_IDS_PER_PARAMETER],
+      ['ReservationIdsPart2', 200 - RESERVATION_IDS_PER_PARAMETER],
+    ]);
+  });
+
+  test('every UltraServer group is bound to exactly one block, and no two groups to the same one', () => {
+    const big = pool('ultraserver', { sites: { ohio: { pools: { train: { ultraServers: 200 } } } } });
+    const keys = big.nodeGroups.map((g) => JSON.stringify([g.shard, g.block]));
+    expect(big.nodeGroups.every((g) => g.block?.kind === 'parameter')).toBe(true);
+    expect(new Set(keys).size).toBe(big.nodeGroups.length);
+  });
+
+  test('listed IDs: UltraServer i is bound to the i-th ID', () => {
+    const ids = ['cr-00000000000000001', 'cr-00000000000000002'];
+    const p = planCluster(resolveConfig('rainier-mini', { sites: { ohio: { pools: { train: { reservationIds: ids } } } } })).sites[0].pools[0];
+    expect(p.nodeGroups.map((g) => g.block)).toEqual(ids.map((reservationId) => ({ kind: 'listed', reservationId })));
   });
 
   test('UltraServer blocks with IDs in the config: no parameter', () => {
@@ -107,20 +125,6 @@ describe('reservation parameters in the plan', () => {
 
   test('On-Demand Capacity Reservations: no parameter (the stack creates the reservation)', () => {
     expect(reservationParameter(pool('single-node'))).toBeUndefined();
-  });
-});
-
-describe('UltraServer Capacity Block resource group', () => {
-  test("named after the pool's first compute stack: unique per cluster, site and pool", () => {
-    const plan = planCluster(resolveConfig('rainier-mini'));
-    for (const site of plan.sites) {
-      for (const pool of site.pools) {
-        if (pool.capacity.kind !== CapacityKind.ULTRASERVER_CAPACITY_BLOCK) continue;
-        const stack = plan.stacks.find((s) => s.site === site.name && s.pool === pool.name && s.shard === 0)!;
-        expect(pool.capacity.resourceGroupName).toBe(`${stack.id}-blocks`);
-      }
-    }
-    expect(plan.sites[0].pools[0].capacity).toMatchObject({ resourceGroupName: 'rainier-ohio-train-blocks' });
   });
 });
 
@@ -134,6 +138,7 @@ describe('node group tags', () => {
       'rainier:pool': 'train',
       'rainier:node-group': 'ohio-train-u0001',
       'rainier:ultraserver': 'ohio-train-u0001',
+      'rainier:ultraserver-index': '1',
       'rainier:capacity-kind': 'ultraserver-capacity-block',
       Name: 'ohio-train-u0001',
     });

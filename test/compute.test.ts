@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { RESERVATION_ID_ALLOWED_PATTERN } from '../lib/plan/compute';
+import { RESERVATION_IDS_PER_PARAMETER, RESERVATION_ID_ALLOWED_PATTERN } from '../lib/plan/compute';
 import { NODE_GROUPS_PER_SHARD } from '../lib/plan/sharding';
 import { nagViolations } from './support/nag';
 import { synthCluster } from './support/synth';
@@ -53,6 +53,7 @@ sites:
         kind: ultraserver-capacity-block
         instanceType: trn2u.48xlarge
         ultraServers: 1
+        reservedUltraServers: 2
         reservationIds: [cr-00000000000000001, cr-00000000000000002]
       loose:
         kind: on-demand-capacity-reservation
@@ -179,12 +180,53 @@ describe('capacity targeting', () => {
   test.each([
     ['UltraServer blocks', train],
     ['UltraServer blocks, IDs given', bought],
-  ])('%s: capacity-block market, resource-group target, no preference', (_name, t) => {
+  ])('%s: the launch template sets the capacity-block market and no target (each group targets its own block)', (_name, t) => {
     const data = launchData(t);
     expect(data.InstanceMarketOptions).toEqual({ MarketType: 'capacity-block' });
-    expect(data.CapacityReservationSpecification).toEqual({
-      CapacityReservationTarget: { CapacityReservationResourceGroupArn: { 'Fn::GetAtt': [expect.stringMatching(/^CapacityReservationGroup/), 'Arn'] } },
+    expect(data.CapacityReservationSpecification).toBeUndefined();
+  });
+
+  test.each([
+    ['UltraServer blocks', train],
+    ['UltraServer blocks, IDs given', bought],
+  ])('%s: no Capacity Reservation resource group (EC2 may place a launch in any block of a group)', (_name, t) => {
+    t.resourceCountIs('AWS::ResourceGroups::Group', 0);
+  });
+
+  test('UltraServer i of a parameter-fed pool targets only element i of the list, capacity-reservations-only', () => {
+    const groups = Object.entries(train.findResources('AWS::AutoScaling::AutoScalingGroup')).sort(([a], [b]) => a.localeCompare(b));
+    expect(groups).toHaveLength(2);
+    groups.forEach(([, g], i) => {
+      expect((g as Resource).Properties.CapacityReservationSpecification).toEqual({
+        CapacityReservationPreference: 'capacity-reservations-only',
+        CapacityReservationTarget: { CapacityReservationIds: [{ 'Fn::Select': [i, { Ref: 'ReservationIds' }] }] },
+      });
     });
+  });
+
+  test('listed IDs: UltraServer i targets the i-th ID only', () => {
+    bought.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      CapacityReservationSpecification: {
+        CapacityReservationPreference: 'capacity-reservations-only',
+        CapacityReservationTarget: { CapacityReservationIds: ['cr-00000000000000001'] },
+      },
+    });
+  });
+
+  test('no two UltraServer groups share a block', () => {
+    const targets = (Object.values(train.findResources('AWS::AutoScaling::AutoScalingGroup')) as Resource[]).map((g) =>
+      JSON.stringify(g.Properties.CapacityReservationSpecification.CapacityReservationTarget),
+    );
+    expect(new Set(targets).size).toBe(targets.length);
+  });
+
+  test.each([
+    ['On-Demand Capacity Reservation', dev],
+    ['instance Capacity Block', blocks],
+  ])('%s: the group leaves targeting to the launch template', (_name, t) => {
+    for (const g of Object.values(t.findResources('AWS::AutoScaling::AutoScalingGroup')) as Resource[]) {
+      expect(g.Properties.CapacityReservationSpecification).toBeUndefined();
+    }
   });
 
   test('instance Capacity Block: capacity-block market targeting the reservation ID parameter', () => {
@@ -208,43 +250,6 @@ describe('capacity targeting', () => {
     expect(data.CapacityReservationSpecification).toEqual({
       CapacityReservationPreference: 'capacity-reservations-only',
       CapacityReservationTarget: { CapacityReservationId: { Ref: expect.stringMatching(/^CapacityReservation(?!Group)/) } },
-    });
-  });
-
-  test('the UltraServer resource group is a Capacity Reservation pool of capacity blocks of trn2u.48xlarge', () => {
-    train.hasResourceProperties('AWS::ResourceGroups::Group', {
-      Configuration: [
-        {
-          Type: 'AWS::EC2::CapacityReservationPool',
-          Parameters: [
-            { Name: 'instance-type', Values: ['trn2u.48xlarge'] },
-            { Name: 'reservation-type', Values: ['capacity-block'] },
-          ],
-        },
-        { Type: 'AWS::ResourceGroups::Generic', Parameters: [{ Name: 'allowed-resource-types', Values: ['AWS::EC2::CapacityReservation'] }] },
-      ],
-    });
-  });
-
-  test('given UltraServer block IDs become member ARNs', () => {
-    const group = only(bought, 'AWS::ResourceGroups::Group');
-    const arn = (id: string) => ({
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:us-east-2:', { Ref: 'AWS::AccountId' }, `:capacity-reservation/${id}`]],
-    });
-    expect(group.Properties.Resources).toEqual([arn('cr-00000000000000001'), arn('cr-00000000000000002')]);
-  });
-
-  test('UltraServer block IDs from the parameter become member ARNs, empty slots dropped', () => {
-    const group = only(train, 'AWS::ResourceGroups::Group');
-    const members = group.Properties.Resources as any[];
-    // rainier-mini reserves 2 UltraServers: at most 2 block IDs.
-    expect(members).toHaveLength(2);
-    members.forEach((member, i) => {
-      const [condition, arn, otherwise] = member['Fn::If'];
-      expect(otherwise).toEqual({ Ref: 'AWS::NoValue' });
-      expect(arn['Fn::Sub'][0]).toBe('arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:capacity-reservation/${Id}');
-      expect(arn['Fn::Sub'][1].Id['Fn::Select'][0]).toBe(i);
-      expect(train.toJSON().Conditions[condition]).toBeDefined();
     });
   });
 
@@ -402,7 +407,6 @@ sites:
     pools:
       train:
         ultraServers: ${ultraServers}
-        reservationIds: [cr-00000000000000001]
 acknowledgements:
   - rule: RAIN-W107
     path: sites
@@ -413,7 +417,7 @@ acknowledgements:
   const shard1 = big.template('rainier-ohio-train-01');
 
   test('shard 0 holds the capacity, the launch template and the first groups', () => {
-    shard0.resourceCountIs('AWS::ResourceGroups::Group', 1);
+    shard0.resourceCountIs('AWS::ResourceGroups::Group', 0);
     shard0.resourceCountIs('AWS::EC2::LaunchTemplate', 1);
     shard0.resourceCountIs('AWS::AutoScaling::AutoScalingGroup', NODE_GROUPS_PER_SHARD);
   });
@@ -434,6 +438,19 @@ acknowledgements:
     const data = (t: typeof shard0) => (Object.values(t.findResources('AWS::EC2::LaunchTemplate')) as any[])[0].Properties.LaunchTemplateData;
     expect(data(shard1).NetworkInterfaces).toHaveLength(data(shard0).NetworkInterfaces.length);
     expect(data(shard1).InstanceMarketOptions).toEqual(data(shard0).InstanceMarketOptions);
+  });
+
+  test('each shard takes its own block IDs: 195 per list parameter (4,096 bytes), one element per UltraServer', () => {
+    expect(Object.keys(shard0.toJSON().Parameters).filter((p) => p.startsWith('ReservationIds')).sort()).toEqual(['ReservationIds', 'ReservationIdsPart2']);
+    expect(Object.keys(shard1.toJSON().Parameters).filter((p) => p.startsWith('ReservationIds'))).toEqual(['ReservationIds']);
+    shard0.hasParameter('ReservationIdsPart2', { Description: Match.stringLikeRegexp(`exactly ${NODE_GROUPS_PER_SHARD - RESERVATION_IDS_PER_PARAMETER},`) });
+    shard0.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      CapacityReservationSpecification: { CapacityReservationTarget: { CapacityReservationIds: [{ 'Fn::Select': [0, { Ref: 'ReservationIdsPart2' }] }] } },
+      Tags: Match.arrayWith([{ Key: 'rainier:ultraserver', Value: `ohio-train-u0${RESERVATION_IDS_PER_PARAMETER}`, PropagateAtLaunch: true }]),
+    });
+    shard1.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      CapacityReservationSpecification: { CapacityReservationTarget: { CapacityReservationIds: [{ 'Fn::Select': [0, { Ref: 'ReservationIds' }] }] } },
+    });
   });
 
   test('later shards deploy after shard 0', () => {

@@ -38,9 +38,10 @@ function render(plan: ClusterPlan, siteIndex = 0, extra: Partial<SiteMonitoringP
 
 const mini = planCluster(resolveConfig('rainier-mini', { monitoring: { emailSubscriptions: ['oncall@example.com'] } }));
 const CR_B = 'cr-0fedcba9876543210';
+const CR_C = 'cr-0fedcba9876543211';
 /** rainier-mini with its UltraServer block IDs in the config: every reservation is known, so the site lists them (the dev pool's ODCR is CR_A). */
 const listed = planCluster(
-  resolveConfig('rainier-mini', { monitoring: { emailSubscriptions: ['oncall@example.com'] }, sites: { ohio: { pools: { train: { reservationIds: [CR_B] } } } } }),
+  resolveConfig('rainier-mini', { monitoring: { emailSubscriptions: ['oncall@example.com'] }, sites: { ohio: { pools: { train: { reservationIds: [CR_B, CR_C] } } } } }),
 );
 
 function alarmByPrefix(template: Template, prefix: string): Record<string, any> {
@@ -78,7 +79,7 @@ describe('alarms: thresholds, descriptions and actions', () => {
     expect(p).toMatchObject({ ComparisonOperator: 'LessThanThreshold', Threshold: 90, EvaluationPeriods: 3, DatapointsToAlarm: 3, TreatMissingData: 'notBreaching' });
     expect(p.Metrics).toEqual([
       expect.objectContaining({
-        Expression: `SELECT MIN(InstanceUtilization) FROM SCHEMA("AWS/EC2CapacityReservations", CapacityReservationId) WHERE CapacityReservationId = '${CR_B}' OR CapacityReservationId = '${CR_A}'`,
+        Expression: `SELECT MIN(InstanceUtilization) FROM SCHEMA("AWS/EC2CapacityReservations", CapacityReservationId) WHERE CapacityReservationId = '${CR_B}' OR CapacityReservationId = '${CR_C}' OR CapacityReservationId = '${CR_A}'`,
         Period: 300,
         ReturnData: true,
       }),

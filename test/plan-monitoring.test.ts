@@ -43,12 +43,12 @@ describe('dashboards stay within CloudWatch limits (REFERENCE §8, stricter figu
     expect(DASHBOARD_LIMITS).toEqual({ widgetsPerDashboard: 500, metricsPerWidget: 100, metricsPerDashboard: 500 });
   });
 
-  test('rainier-scale: 16 site dashboards and one overview, no metric per node', () => {
+  test('rainier-scale: 30 site dashboards and one overview, no metric per node', () => {
     const plan = plans.get('rainier-scale')!;
-    expect(plan.totals.nodes).toBe(31_232);
+    expect(plan.totals.nodes).toBe(31_200);
     expect(plan.monitoring.sites).toHaveLength(RAINIER_SCALE_SITES);
     expect(plan.monitoring.overview).toHaveLength(1);
-    // A site dashboard's series count does not grow with the node count: 488 UltraServers per site
+    // A site dashboard's series count does not grow with the node count: 260 UltraServers per site
     // give the same widgets as one.
     const small = planCluster(resolveConfig('ultraserver')).monitoring.sites[0].dashboards;
     const big = plan.monitoring.sites[0].dashboards;
@@ -165,7 +165,7 @@ describe('alarms', () => {
     expect(withIds.reservationIds).toEqual(['cr-0123456789abcdef0']);
   });
 
-  test('rainier-scale (16 sites, one Region): the status-check alarm and the Region-wide reservation watch in building-01 only', () => {
+  test('rainier-scale (30 sites, one Region): the status-check alarm and the Region-wide reservation watch in building-01 only', () => {
     const scale = plans.get('rainier-scale')!.monitoring.sites;
     const status = scale.filter((s) => s.alarms.some((a) => a.id === 'NodeStatusCheckFailed'));
     expect(status.map((s) => s.site)).toEqual(['building-01']);
@@ -187,7 +187,7 @@ describe('alarms', () => {
   test('rainier-scale: the status-check query reads Auto Scaling groups, fewer than Metrics Insights processes per query', () => {
     const plan = plans.get('rainier-scale')!;
     const groupsPerRegion = plan.sites.reduce((n, s) => n + s.pools.reduce((m, p) => m + p.nodeGroups.length, 0), 0);
-    expect(groupsPerRegion).toBe(7_808);
+    expect(groupsPerRegion).toBe(7_800);
     expect(groupsPerRegion).toBeLessThan(METRICS_INSIGHTS_LIMITS.metricsPerQuery);
   });
 });

@@ -15,7 +15,7 @@ describe('plan totals per preset', () => {
     ['ultraserver', { nodes: 4, ultraServers: 1, chips: 64, neuronCores: 512, hbmGiB: 6144, denseFp8Pflops: 83.2, denseBf16Pflops: 42.8, efaInterfaces: 64, efaGbps: 12_800, vcpus: 768 }],
     ['single-node', { nodes: 1, ultraServers: 0, chips: 16, neuronCores: 128, hbmGiB: 1536, denseFp8Pflops: 20.8, denseBf16Pflops: 10.7, efaInterfaces: 16, efaGbps: 3200, vcpus: 192 }],
     ['trn1-small', { nodes: 4, ultraServers: 0, chips: 64, neuronCores: 128, hbmGiB: 2048, denseFp8Pflops: 12.16, denseBf16Pflops: 12.16, efaInterfaces: 32, efaGbps: 3200, vcpus: 512 }],
-    ['rainier-scale', { nodes: 31_232, ultraServers: 7808, chips: 499_712, neuronCores: 3_997_696, hbmGiB: 47_972_352, denseFp8Pflops: 649_625.6, denseBf16Pflops: 334_182.4, efaInterfaces: 499_712, efaGbps: 99_942_400, vcpus: 5_996_544 }],
+    ['rainier-scale', { nodes: 31_200, ultraServers: 7800, chips: 499_200, neuronCores: 3_993_600, hbmGiB: 47_923_200, denseFp8Pflops: 648_960, denseBf16Pflops: 333_840, efaInterfaces: 499_200, efaGbps: 99_840_000, vcpus: 5_990_400 }],
   ] as const)('%s', (preset, expected) => {
     expect(plan(preset).totals).toMatchObject(expected);
   });
@@ -49,8 +49,8 @@ describe('pools and nodes', () => {
     ]);
   });
 
-  test('capacity: UltraServer blocks target a resource group, no placement group; the ODCR is targeted in one', () => {
-    expect(train.capacity).toMatchObject({ target: 'resource-group', marketType: 'capacity-block', reservedUltraServers: 2, ultraServerType: 'u-trn2x64' });
+  test('capacity: each UltraServer targets its own block, no placement group; the ODCR is targeted in one', () => {
+    expect(train.capacity).toMatchObject({ target: 'block-per-ultraserver', marketType: 'capacity-block', reservedUltraServers: 2, ultraServerType: 'u-trn2x64' });
     expect(train.placementGroup).toBe(false);
     expect(dev.capacity).toMatchObject({ target: 'reservation', instanceMatchCriteria: 'targeted', preference: 'capacity-reservations-only', reservedNodes: 2 });
     expect(dev.placementGroup).toBe(true);
@@ -96,8 +96,8 @@ describe('network plan', () => {
   test('the node subnet holds one address per node plus endpoints, never smaller than a /24', () => {
     expect(plan('single-node').sites[0].network.nodeSubnetMask).toBe(24);
     const site = plan('rainier-scale').sites[0];
-    expect(site.totals.nodes).toBe(1952);
-    expect(site.network.nodeSubnetMask).toBe(21); // 2,043 usable addresses >= 1,952 nodes + 10 endpoints
+    expect(site.totals.nodes).toBe(1040);
+    expect(site.network.nodeSubnetMask).toBe(21); // 2,043 usable addresses >= 1,040 nodes + 10 endpoints (a /22 holds 1,019)
   });
 });
 

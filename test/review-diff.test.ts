@@ -38,7 +38,7 @@ describe('topology diff in people\'s terms (plans only)', () => {
 
   test('one more UltraServer: +64 chips and the file system grows with it', () => {
     const d = diffTopology(plan({ preset: 'ultraserver' }), plan({ configPath: fixture('ultraserver-x2.yaml') }), 'a', 'b');
-    expect(d.summary).toEqual(['+1 UltraServer', '+4 nodes', '+64 chips', '+64 EFA interfaces', 'FSx ohio 7.2 → 14.4 TiB']);
+    expect(d.summary).toEqual(['+1 UltraServer', '+4 nodes', '+64 chips', '+64 EFA interfaces', 'FSx ohio 7.2 → 14.4 TiB', 'facility power 36.8 kW → 73.6 kW']);
     expect(d.storage).toEqual([
       {
         site: 'ohio',

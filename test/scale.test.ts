@@ -72,13 +72,13 @@ function shape(plan: ClusterPlan, stack: StackPlan): string {
 
 describe('rainier-scale within CloudFormation quotas', () => {
   const plan = planCluster(resolveConfig('rainier-scale'));
-  // The overview site (one full site of rainier-scale plus the cluster overview of all 16) and one other
+  // The overview site (one full site of rainier-scale plus the cluster overview of all 30) and one other
   // full site (its monitoring stack has no overview).
   const measuredSite = plan.monitoring.overviewSite;
   const otherSite = plan.sites.find((s) => s.name !== measuredSite)!.name;
   const measured = synthSites(plan, [measuredSite, otherSite]);
 
-  test('the plan is the full Rainier size: 16 sites, 7,808 UltraServers, every shard within NODE_GROUPS_PER_SHARD', () => {
+  test('the plan is the full Rainier size: 30 sites, 7,800 UltraServers, every shard within NODE_GROUPS_PER_SHARD', () => {
     expect(plan.sites).toHaveLength(RAINIER_SCALE_SITES);
     expect(plan.totals.ultraServers).toBe(RAINIER_SCALE_SITES * RAINIER_SCALE_ULTRASERVERS_PER_SITE);
     for (const stack of plan.stacks.filter((s) => s.kind === StackKind.COMPUTE)) {
@@ -107,7 +107,7 @@ describe('rainier-scale within CloudFormation quotas', () => {
     const measuredShapes = new Set(plan.stacks.filter((s) => measured.has(s.id)).map((s) => shape(plan, s)));
     const unmeasured = plan.stacks.filter((s) => !measuredShapes.has(shape(plan, s))).map((s) => `${s.id}: ${shape(plan, s)}`);
     expect(unmeasured).toEqual([]);
-    // Site names are the same length (building-01 .. building-16), so templates of one shape differ in
+    // Site names are the same length (building-01 .. building-30), so templates of one shape differ in
     // bytes only by digits; the largest measured template leaves far more headroom than that.
     expect(Math.max(...[...measured.values()].map((m) => m.bytes))).toBeLessThan(LIMITS.templateBytes * 0.8);
   });

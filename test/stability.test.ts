@@ -153,7 +153,7 @@ describe("changing which reservations a site watches", () => {
     const ohio = regionWide.sites.ohio;
     const listed = {
       ...regionWide,
-      sites: { ohio: { ...ohio, pools: { ...ohio.pools, train: { ...ohio.pools.train, reservationIds: ['cr-0123456789abcdef0'] } } } },
+      sites: { ohio: { ...ohio, pools: { ...ohio.pools, train: { ...ohio.pools.train, reservationIds: ['cr-0123456789abcdef0', 'cr-0123456789abcdef1'] } } } },
     } as ClusterConfigInput;
     const before = synthStacks(regionWide);
     const after = synthStacks(listed);

@@ -16,12 +16,23 @@ export const PRESET_DESCRIPTIONS: Readonly<Record<PresetName, string>> = {
   'single-node': 'One trn2.48xlarge (16 chips) on an On-Demand Capacity Reservation in a cluster placement group.',
   'trn1-small': '4 x trn1.32xlarge (64 Trainium chips) on an On-Demand Capacity Reservation in a cluster placement group.',
   'rainier-scale':
-    'About 500,000 Trainium2 chips: 7,808 Trn2 UltraServers across 16 sites (buildings) in us-east-2.',
+    'About 500,000 Trainium2 chips: 7,800 Trn2 UltraServers across 30 sites (buildings) in us-east-2, one EFA fabric per building.',
 };
 
-/** Sites of `rainier-scale`: 16 buildings x 488 UltraServers = 7,808 UltraServers = 499,712 chips. */
-export const RAINIER_SCALE_SITES = 16;
-export const RAINIER_SCALE_ULTRASERVERS_PER_SITE = 488;
+/**
+ * `rainier-scale`, from its sources (docs/topology.md, "rainier-scale: sourced and assumed"):
+ * - about 30 buildings (seed article, REFERENCE.md §12): 30 sites;
+ * - nearly 500,000 Trainium2 chips (AWS, 29 Oct 2025; REFERENCE.md §9): 30 x 260 UltraServers
+ *   = 7,800 UltraServers = 499,200 chips, spread evenly (ASSUMPTION: no source gives a per-building count);
+ * - 2.2 GW at full build (seed article): the campus the energy estimate is compared with;
+ * - Region: ASSUMPTION us-east-2. The campus is near New Carlisle, Indiana (seed article); no AWS
+ *   source names the Region it serves, and us-east-2 is the Region where Trn2 Capacity Blocks are
+ *   documented (EC2-CB). Zones a, b, c in turn: ASSUMPTION, no source gives the buildings' zones.
+ */
+export const RAINIER_SCALE_SITES = 30;
+export const RAINIER_SCALE_ULTRASERVERS_PER_SITE = 260;
+/** The New Carlisle campus at full build, GW (seed article, REFERENCE.md §12). */
+export const RAINIER_CAMPUS_GW = 2.2;
 
 function rainierScale(): ClusterConfigInput {
   const zones = ['a', 'b', 'c'];
@@ -38,12 +49,19 @@ function rainierScale(): ClusterConfigInput {
   return {
     name: 'rainier',
     sites,
+    energy: { campusGW: RAINIER_CAMPUS_GW },
     acknowledgements: [
       {
         rule: 'RAIN-W107',
         path: 'sites',
         reason:
           'A Rainier-size deployment runs under a negotiated capacity agreement, not the default 256-instance Capacity Block limit; the preset models that agreement.',
+      },
+      {
+        rule: 'RAIN-W210',
+        path: 'sites',
+        reason:
+          'Each building is modelled as its own EFA fabric of 260 UltraServers (16,640 chips): AWS documents EFA only within one subnet and has not published how Rainier joins its buildings, so jobs are sized to one building here and the report gives figures per building.',
       },
     ],
   };

@@ -1,10 +1,9 @@
-import { Aws, CfnCondition, CfnParameter, Fn, Stack, Token } from 'aws-cdk-lib';
+import { CfnParameter, Fn, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as rg from 'aws-cdk-lib/aws-resourcegroups';
 import { Construct } from 'constructs';
 import { CapacityKind } from '../config/schema/site';
 import { ReservationParameterPlan, reservationParameter } from '../plan/compute';
-import { PoolPlan, SitePlan } from '../plan/types';
+import { BlockBinding, PoolPlan, SitePlan } from '../plan/types';
 
 /** How a launch template reaches the pool's reserved capacity. */
 export interface CapacityTarget {
@@ -19,27 +18,30 @@ export interface CapacityTarget {
 export interface PoolCapacityProps {
   readonly site: SitePlan;
   readonly pool: PoolPlan;
+  /** The stack's reservation-ID parameters, by name (`renderReservationParameters`). @default none */
+  readonly parameters?: ReadonlyMap<string, CfnParameter>;
 }
 
 /**
  * A pool's reserved capacity, as the plan decided (DESIGN.md "Capacity, honestly modelled"):
  *
- * - UltraServer Capacity Blocks: bought out of band (CloudFormation cannot buy one), gathered in a
- *   Capacity Reservation resource group configured for UltraServer Capacity Blocks of the pool's
- *   instance type (REFERENCE.md §2, EC2-CBGROUP); nodes target the group.
+ * - UltraServer Capacity Blocks: bought out of band (CloudFormation cannot buy one), one block per
+ *   UltraServer. The launch template only sets `MarketType: capacity-block`; each UltraServer's Auto
+ *   Scaling group targets its own block (`blockReservationId`, rendered by NodeGroup), never a
+ *   resource group of several blocks, in which EC2 may place a launch in any block (EC2 User Guide,
+ *   cb-group.html; REFERENCE.md §12).
  * - Instance Capacity Block: bought out of band; nodes target its reservation ID.
  * - On-Demand Capacity Reservation: created here, targeted, inside the pool's cluster placement
  *   group through `PlacementGroupArn` (REFERENCE.md §3, §5).
  *
- * Reservation IDs the config does not name come from a CloudFormation parameter.
+ * Reservation IDs the config does not name come from CloudFormation parameters.
  */
 export class PoolCapacity extends Construct {
   public readonly target: CapacityTarget;
   /** The pool's cluster placement group, when the plan gives it one. */
   public readonly placementGroup?: ec2.PlacementGroup;
-  /** The reservation-ID parameter the deployer fills, when the config names no IDs. */
+  /** The first reservation-ID parameter the deployer fills, when the config names no IDs. */
   public readonly parameter?: CfnParameter;
-  public readonly resourceGroup?: rg.CfnGroup;
   public readonly reservation?: ec2.CfnCapacityReservation;
 
   constructor(scope: Construct, id: string, props: PoolCapacityProps) {
@@ -53,38 +55,17 @@ export class PoolCapacity extends Construct {
 
     const parameterPlan = reservationParameter(pool);
     if (parameterPlan !== undefined) {
-      // In the stack's scope so its logical ID is exactly the plan's name, which the README lists.
-      this.parameter = renderParameter(stack, parameterPlan);
+      this.parameter = props.parameters?.get(parameterPlan.name);
+      if (this.parameter === undefined) {
+        throw new Error(`pool ${pool.path} needs the reservation parameter ${parameterPlan.name}, which its stack did not render`);
+      }
     }
 
     const capacity = pool.capacity;
     switch (capacity.kind) {
       case CapacityKind.ULTRASERVER_CAPACITY_BLOCK: {
-        this.resourceGroup = new rg.CfnGroup(this, 'ReservationGroup', {
-          name: capacity.resourceGroupName,
-          description: `UltraServer Capacity Blocks of ${pool.instanceType} for pool ${pool.path}`,
-          // EC2-CBGROUP: a Capacity Reservation pool restricted to capacity blocks of one instance type,
-          // accepting only Capacity Reservations as members.
-          configuration: [
-            {
-              type: 'AWS::EC2::CapacityReservationPool',
-              parameters: [
-                { name: 'instance-type', values: [pool.instanceType] },
-                { name: 'reservation-type', values: ['capacity-block'] },
-              ],
-            },
-            {
-              type: 'AWS::ResourceGroups::Generic',
-              parameters: [{ name: 'allowed-resource-types', values: ['AWS::EC2::CapacityReservation'] }],
-            },
-          ],
-          // Members must be given with a Configuration (CFN-SPEC); they are the blocks' ARNs.
-          resources:
-            capacity.reservationIds !== undefined
-              ? capacity.reservationIds.map((rid) => `${reservationArnPrefix(stack)}${rid}`)
-              : this.reservationArnsFromParameter(this.parameter!, parameterPlan!.maxValues ?? 1),
-        });
-        this.target = { marketType: capacity.marketType, resourceGroupArn: this.resourceGroup.attrArn };
+        // The block is targeted per UltraServer by its Auto Scaling group (NodeGroup).
+        this.target = { marketType: capacity.marketType };
         break;
       }
       case CapacityKind.CAPACITY_BLOCK: {
@@ -121,26 +102,6 @@ export class PoolCapacity extends Construct {
       }
     }
   }
-
-  /**
-   * ARNs of the IDs in a list parameter. CloudFormation cannot prefix every element of a list (the
-   * `Fn::Join` delimiter must be a literal string, so it cannot hold `${AWS::AccountId}`): pad the list
-   * with empty strings, select elements 0..max-1, turn each non-empty one into an ARN with `Fn::Sub`
-   * and drop the empty ones with `AWS::NoValue`.
-   */
-  private reservationArnsFromParameter(parameter: CfnParameter, max: number): string[] {
-    const padded = Fn.split(',', Fn.join('', [Fn.join(',', parameter.valueAsList), ','.repeat(max)]));
-    const arns: string[] = [];
-    for (let i = 0; i < max; i++) {
-      const id = Fn.select(i, padded);
-      const given = new CfnCondition(this, `ReservationId${i}Given`, {
-        expression: Fn.conditionNot(Fn.conditionEquals(id, '')),
-      });
-      const arn = Fn.sub('arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:capacity-reservation/${Id}', { Id: id });
-      arns.push(Token.asString(Fn.conditionIf(given.logicalId, arn, Aws.NO_VALUE)));
-    }
-    return arns;
-  }
 }
 
 function renderParameter(stack: Stack, plan: ReservationParameterPlan): CfnParameter {
@@ -152,7 +113,23 @@ function renderParameter(stack: Stack, plan: ReservationParameterPlan): CfnParam
   });
 }
 
-/** `arn:<partition>:ec2:<region>:<account>:capacity-reservation/` (standard EC2 ARN format). */
-function reservationArnPrefix(stack: Stack): string {
-  return `arn:${stack.partition}:ec2:${stack.region}:${stack.account}:capacity-reservation/`;
+/** Renders a compute stack's reservation-ID parameters, in the stack's scope so each logical ID is exactly the plan's name. */
+export function renderReservationParameters(stack: Stack, plans: readonly ReservationParameterPlan[]): Map<string, CfnParameter> {
+  return new Map(plans.map((plan) => [plan.name, renderParameter(stack, plan)]));
+}
+
+/**
+ * The reservation ID an UltraServer group targets: the listed ID, or its element of the stack's
+ * list parameter (`Fn::Select`; a list shorter than the plan says fails the deployment rather than
+ * binding a group to the wrong block).
+ */
+export function blockReservationId(binding: BlockBinding, parameters: ReadonlyMap<string, CfnParameter>): string {
+  if (binding.kind === 'listed') {
+    return binding.reservationId;
+  }
+  const parameter = parameters.get(binding.parameter);
+  if (parameter === undefined) {
+    throw new Error(`no parameter ${binding.parameter} in the stack for an UltraServer bound to it`);
+  }
+  return Fn.select(binding.index, parameter.valueAsList);
 }

@@ -39,7 +39,7 @@ export interface NodeLaunchTemplateProps {
  *   (EC2-EFA-MULTI). Security groups sit in each interface's `Groups`, never top-level, and the
  *   primary gets no public IP (multi-NIC instances cannot have one anyway).
  * - IMDSv2 required; encrypted gp3 root volume under a customer key.
- * - Capacity: `MarketType: capacity-block` for Capacity Blocks; the reservation or resource-group
+ * - Capacity: `MarketType: capacity-block` for Capacity Blocks; the reservation
  *   target; `capacity-reservations-only` with the target for On-Demand Capacity Reservations.
  */
 export class NodeLaunchTemplate extends Construct {

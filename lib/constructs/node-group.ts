@@ -15,6 +15,15 @@ export interface NodeGroupProps {
   readonly tags: Readonly<Record<string, string>>;
   /** Where launch, termination and their failures are announced. */
   readonly events: sns.ITopic;
+  /**
+   * The one Capacity Reservation (an UltraServer's Capacity Block) the group launches into, set on
+   * the group itself (`CapacityReservationSpecification`, `capacity-reservations-only`); the launch
+   * template carries `MarketType: capacity-block`. Auto Scaling documents this pairing for Capacity
+   * Blocks (https://docs.aws.amazon.com/autoscaling/ec2/userguide/target-capacity-reservations.html;
+   * CloudFormation: aws-properties-autoscaling-autoscalinggroup-capacityreservationspecification.html).
+   * @default the launch template's capacity target
+   */
+  readonly capacityReservationId?: string;
 }
 
 /** Every scaling event (launch, terminate and their errors), as `ScalingEvents.ALL` of the L2 lists them. */
@@ -37,7 +46,7 @@ const ONE_TYPE =
  * checks decide health (there is no load balancer). Launch-template changes do not roll running
  * nodes (no rolling or replacing update policy): a training job is never interrupted by a deployment.
  *
- * Rendered with `CfnAutoScalingGroup`, not the `AutoScalingGroup` L2: rainier-scale has 7,808 of
+ * Rendered with `CfnAutoScalingGroup`, not the `AutoScalingGroup` L2: rainier-scale has 7,800 of
  * these, and the L2's extra machinery (connections, grant principal, a desired-capacity warning with
  * a captured stack trace per group, tag aspects per group) was a fifth of synthesis time while
  * adding nothing to the template (docs/benchmarks.md). The resource sits at the path the L2 gave
@@ -63,6 +72,14 @@ export class NodeGroup extends Construct {
       },
       vpcZoneIdentifier: props.vpc.selectSubnets(props.vpcSubnets).subnetIds,
       healthCheckType: 'EC2',
+      ...(props.capacityReservationId !== undefined
+        ? {
+            capacityReservationSpecification: {
+              capacityReservationPreference: 'capacity-reservations-only',
+              capacityReservationTarget: { capacityReservationIds: [props.capacityReservationId] },
+            },
+          }
+        : {}),
       notificationConfigurations: [{ topicArn: props.events.topicArn, notificationTypes: [...NODE_GROUP_NOTIFICATION_TYPES] }],
       tags: Object.entries(props.tags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
     });

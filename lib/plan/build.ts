@@ -4,10 +4,13 @@ import { ClusterConfig, PoolConfig, SiteConfig } from '../config/schema';
 import { CapacityKind } from '../config/schema/site';
 import { poolEfaInterfaces, poolNodes, poolReservedNodes, poolUsesPlacementGroup } from './capacity';
 import { planNetwork } from './network';
+import { planEnergy } from './energy';
+import { fabricId, planFabrics } from './fabric';
 import { ordinal, pascalCase } from './naming';
 import { planMonitoring } from './monitoring';
 import { checkRules } from './rules/run';
-import { shardOf } from './sharding';
+import { indexInShard, shardOf } from './sharding';
+import { planBlockBinding } from './compute';
 import { planStorage } from './storage';
 import { CapacityPlan, ClusterPlan, NodeGroupPlan, PoolPlan, SitePlan, StackKind, StackPlan, Totals } from './types';
 
@@ -18,19 +21,23 @@ import { CapacityPlan, ClusterPlan, NodeGroupPlan, PoolPlan, SitePlan, StackKind
 export function planCluster(config: ClusterConfig): ClusterPlan {
   const findings = checkRules(config);
   const sites = Object.entries(config.sites).map(([name, site]) => planSite(name, site, config));
+  const totals = sumTotals(sites.map((s) => s.totals));
+  const fabrics = planFabrics(sites);
   return {
     name: config.name,
     config,
     sites,
     stacks: planStacks(config.name, sites),
-    totals: sumTotals(sites.map((s) => s.totals)),
+    totals,
     findings,
     monitoring: planMonitoring(config, sites),
+    fabrics,
+    energy: planEnergy(totals, fabrics, config.energy),
   };
 }
 
 function planSite(name: string, site: SiteConfig, config: ClusterConfig): SitePlan {
-  const pools = Object.entries(site.pools).map(([poolName, pool]) => planPool(config.name, name, poolName, pool));
+  const pools = Object.entries(site.pools).map(([poolName, pool]) => planPool(name, poolName, pool));
   return {
     name,
     id: pascalCase(name),
@@ -40,10 +47,11 @@ function planSite(name: string, site: SiteConfig, config: ClusterConfig): SitePl
     pools,
     totals: sumTotals(pools.map((p) => p.totals)),
     storage: planStorage(config.storage, site),
+    fabric: fabricId(name),
   };
 }
 
-function planPool(cluster: string, siteName: string, name: string, pool: PoolConfig): PoolPlan {
+function planPool(siteName: string, name: string, pool: PoolConfig): PoolPlan {
   const shape = instanceShape(pool.instanceType);
   const nodeCount = poolNodes(pool);
   const efaInterfaces = poolEfaInterfaces(pool);
@@ -62,6 +70,7 @@ function planPool(cluster: string, siteName: string, name: string, pool: PoolCon
         size: per,
         nodes: Array.from({ length: per }, (_, position) => ({ name: `${groupName}-n${position}`, position })),
         shard: shardOf(u),
+        block: planBlockBinding(pool.reservationIds, u, indexInShard(u)),
       });
     }
   } else {
@@ -87,24 +96,22 @@ function planPool(cluster: string, siteName: string, name: string, pool: PoolCon
     efaInterfaces,
     nics,
     placementGroup: poolUsesPlacementGroup(pool),
-    capacity: planCapacity(pool, `${cluster}-${siteName}-${name}`),
+    capacity: planCapacity(pool),
     nodeGroups,
     totals: totalsOf(shape, nodeCount, ultraServerCount, efaInterfaces),
   };
 }
 
-/** `poolName` is the pool's name in the account: cluster, site and pool (its first compute stack's name). */
-function planCapacity(pool: PoolConfig, poolName: string): CapacityPlan {
+function planCapacity(pool: PoolConfig): CapacityPlan {
   switch (pool.kind) {
     case CapacityKind.ULTRASERVER_CAPACITY_BLOCK:
       return {
         kind: pool.kind,
-        resourceGroupName: `${poolName}-blocks`,
         ultraServerType: TRN2_ULTRASERVER.ultraServerType,
         reservedUltraServers: poolReservedNodes(pool) / TRN2_ULTRASERVER.instancesPerUltraServer,
         reservedNodes: poolReservedNodes(pool),
         reservationIds: pool.reservationIds,
-        target: 'resource-group',
+        target: 'block-per-ultraserver',
         marketType: 'capacity-block',
       };
     case CapacityKind.CAPACITY_BLOCK:

@@ -2,7 +2,7 @@ import { InstanceShape } from '../catalog/instance-types';
 import { NEURON_DLAMI_PREFIXES } from '../config/schema/compute';
 import { RESERVATION_ID_PATTERN } from '../config/schema/common';
 import { CapacityKind } from '../config/schema/site';
-import { NodeGroupPlan, PoolPlan, SitePlan } from './types';
+import { BlockBinding, NodeGroupPlan, PoolPlan, SitePlan } from './types';
 
 /**
  * Decisions about how a pool's nodes boot, made once here so the compute constructs only render
@@ -71,76 +71,109 @@ export function planScratchVolume(shape: InstanceShape): ScratchVolumePlan | und
 
 /** A CloudFormation parameter the deployer fills with purchased reservation IDs. */
 export interface ReservationParameterPlan {
-  /** Logical ID of the parameter in the pool's first compute stack. */
+  /** Logical ID of the parameter in its compute stack. */
   readonly name: string;
   readonly type: 'String' | 'CommaDelimitedList';
   readonly description: string;
   /** Applies to every element of a CommaDelimitedList (CloudFormation `Parameters` section docs). */
   readonly allowedPattern: string;
   readonly constraintDescription: string;
-  /**
-   * For lists: how many IDs the template turns into reservation ARNs. CloudFormation cannot prefix
-   * every element of a list (the `Fn::Join` delimiter must be a literal, so no `${AWS::AccountId}`
-   * in it), so the template selects elements 0..maxValues-1 one by one and drops the empty ones.
-   */
-  readonly maxValues?: number;
+  /** For lists: how many IDs the parameter must hold, one per UltraServer, in order. */
+  readonly count?: number;
 }
 
 /**
- * Most UltraServer Capacity Block IDs a pool takes through its parameter. Each ID costs a condition
- * and a list element in the template; pools with more blocks name them in the config
- * (`reservationIds`), which has no limit.
+ * A parameter value holds at most 4,096 bytes (REFERENCE.md §8, CFN-LIMITS-CURRENT). An ID with its
+ * comma is 21 bytes (`cr-` and 17 hexadecimal digits), so one list parameter holds at most 195 IDs;
+ * a compute shard of 250 UltraServers takes two.
  */
-export const MAX_PARAMETER_RESERVATION_IDS = 16;
+export const MAX_PARAMETER_VALUE_BYTES = 4096;
+const RESERVATION_ID_BYTES = 'cr-'.length + 17;
+export const RESERVATION_IDS_PER_PARAMETER = Math.floor((MAX_PARAMETER_VALUE_BYTES + 1) / (RESERVATION_ID_BYTES + 1));
+
+/** `ReservationIds` for a shard's first 195 UltraServers, `ReservationIdsPart2` for the next ones. */
+export function blockParameterName(chunk: number): string {
+  return chunk === 0 ? 'ReservationIds' : `ReservationIdsPart${chunk + 1}`;
+}
+
+/**
+ * The block behind one UltraServer group (issue #12). An UltraServer Capacity Block can hold
+ * several UltraServers (`DescribeCapacityBlockOfferings` takes an `UltraserverCount`; API-DCBO),
+ * and EC2 documents no way to target one UltraServer inside a block, so a target binds a group to
+ * one UltraServer only when its block holds exactly one. The model is therefore one block per
+ * UltraServer (bought with `UltraserverCount` 1; rule RAIN-E110 checks the listed IDs), and
+ * UltraServer `u` is bound to the u-th ID: from the config, or element `indexInShard` of its
+ * compute stack's list parameter (each stack has its own, because an Auto Scaling group can only
+ * reference parameters of its own template).
+ */
+export function planBlockBinding(reservationIds: readonly string[] | undefined, ultraServerIndex: number, indexInShard: number): BlockBinding {
+  if (reservationIds !== undefined) {
+    return { kind: 'listed', reservationId: reservationIds[ultraServerIndex] };
+  }
+  return {
+    kind: 'parameter',
+    parameter: blockParameterName(Math.floor(indexInShard / RESERVATION_IDS_PER_PARAMETER)),
+    index: indexInShard % RESERVATION_IDS_PER_PARAMETER,
+  };
+}
 
 /** `^cr-[0-9a-f]{17}$`, the pattern the config schema enforces, as a CloudFormation regex. */
 export const RESERVATION_ID_ALLOWED_PATTERN = RESERVATION_ID_PATTERN.source;
 
+const CONSTRAINT_DESCRIPTION = 'Capacity Reservation IDs are "cr-" followed by 17 hexadecimal digits';
+
 /**
- * The reservation-ID parameter a pool needs: Capacity Blocks are bought out of band (CloudFormation
- * cannot buy one, REFERENCE.md §2), so when the config does not name them the deployer passes them
- * in. On-Demand Capacity Reservations are created by the stack and need none.
+ * The reservation-ID parameters one compute stack of a pool needs: Capacity Blocks are bought out
+ * of band (CloudFormation cannot buy one, REFERENCE.md §2), so when the config does not name them
+ * the deployer passes them in. UltraServer pools: one list per 195 UltraServers of the shard, one ID
+ * per UltraServer in order. Instance Capacity Blocks: one ID, in shard 0. On-Demand Capacity
+ * Reservations are created by the stack and need none.
  */
-export function reservationParameter(pool: PoolPlan): ReservationParameterPlan | undefined {
+export function reservationParameters(pool: PoolPlan, shard: number): ReservationParameterPlan[] {
   const capacity = pool.capacity;
-  const constraintDescription = 'Capacity Reservation IDs are "cr-" followed by 17 hexadecimal digits';
   switch (capacity.kind) {
-    case CapacityKind.ULTRASERVER_CAPACITY_BLOCK:
-      if (capacity.reservationIds !== undefined) {
-        return undefined;
+    case CapacityKind.ULTRASERVER_CAPACITY_BLOCK: {
+      const byParameter = new Map<string, NodeGroupPlan[]>();
+      for (const group of pool.nodeGroups) {
+        if (group.shard === shard && group.block?.kind === 'parameter') {
+          byParameter.set(group.block.parameter, [...(byParameter.get(group.block.parameter) ?? []), group]);
+        }
       }
-      return {
-        name: 'ReservationIds',
+      return [...byParameter.entries()].map(([name, groups]) => ({
+        name,
         type: 'CommaDelimitedList',
         description:
-          `IDs (cr-...) of the purchased ${pool.instanceType} UltraServer Capacity Blocks for pool ${pool.path}, ` +
-          `comma-separated, at most ${maxIds(capacity.reservedUltraServers)}; they must cover ${capacity.reservedUltraServers} ` +
-          `UltraServer(s) in the site's Availability Zone`,
+          `IDs (cr-...) of the ${pool.instanceType} UltraServer Capacity Blocks behind UltraServers ${groups[0].name} to ` +
+          `${groups[groups.length - 1].name} of pool ${pool.path}: exactly ${groups.length}, comma-separated, one per UltraServer ` +
+          `in this order, each block holding one UltraServer (UltraserverCount 1) in the site's Availability Zone`,
         allowedPattern: RESERVATION_ID_ALLOWED_PATTERN,
-        constraintDescription,
-        maxValues: maxIds(capacity.reservedUltraServers),
-      };
+        constraintDescription: CONSTRAINT_DESCRIPTION,
+        count: groups.length,
+      }));
+    }
     case CapacityKind.CAPACITY_BLOCK:
-      if (capacity.reservationId !== undefined) {
-        return undefined;
+      if (capacity.reservationId !== undefined || shard !== 0) {
+        return [];
       }
-      return {
-        name: 'ReservationId',
-        type: 'String',
-        description:
-          `ID (cr-...) of the purchased ${pool.instanceType} Capacity Block for pool ${pool.path}; ` +
-          `it must hold ${capacity.reservedNodes} instance(s) in the site's Availability Zone`,
-        allowedPattern: RESERVATION_ID_ALLOWED_PATTERN,
-        constraintDescription,
-      };
+      return [
+        {
+          name: 'ReservationId',
+          type: 'String',
+          description:
+            `ID (cr-...) of the purchased ${pool.instanceType} Capacity Block for pool ${pool.path}; ` +
+            `it must hold ${capacity.reservedNodes} instance(s) in the site's Availability Zone`,
+          allowedPattern: RESERVATION_ID_ALLOWED_PATTERN,
+          constraintDescription: CONSTRAINT_DESCRIPTION,
+        },
+      ];
     case CapacityKind.ON_DEMAND_CAPACITY_RESERVATION:
-      return undefined;
+      return [];
   }
 }
 
-/** A block holds at least one UltraServer, so a pool never has more blocks than reserved UltraServers. */
-function maxIds(reservedUltraServers: number): number {
-  return Math.min(reservedUltraServers, MAX_PARAMETER_RESERVATION_IDS);
+/** The first parameter of the pool's first compute stack, or none when the config names every reservation. */
+export function reservationParameter(pool: PoolPlan): ReservationParameterPlan | undefined {
+  return reservationParameters(pool, 0)[0];
 }
 
 /** Tag keys every node group and its instances carry, so reports and metrics can find them. */
@@ -150,10 +183,18 @@ export const NODE_TAGS = {
   nodeGroup: 'rainier:node-group',
   ultraServer: 'rainier:ultraserver',
   capacityKind: 'rainier:capacity-kind',
+  /** UltraServer groups: the UltraServer's index in its pool (0, 1, ...). */
+  ultraServerIndex: 'rainier:ultraserver-index',
+  /** UltraServer groups: the Capacity Block (reservation ID) the group is bound to. */
+  capacityBlock: 'rainier:capacity-block',
 } as const;
 
-/** Tags of one node group (applied to the Auto Scaling group and propagated to its instances). */
-export function nodeGroupTags(site: SitePlan, pool: PoolPlan, group: NodeGroupPlan): Record<string, string> {
+/**
+ * Tags of one node group (applied to the Auto Scaling group and propagated to its instances).
+ * `blockId` is the reservation ID the group is bound to, as the stack renders it (a listed ID or
+ * the parameter element), so a node can read its block from its own tags (lib/constructs/node-topology.ts).
+ */
+export function nodeGroupTags(site: SitePlan, pool: PoolPlan, group: NodeGroupPlan, blockId?: string): Record<string, string> {
   const tags: Record<string, string> = {
     [NODE_TAGS.site]: site.name,
     [NODE_TAGS.pool]: pool.name,
@@ -163,6 +204,10 @@ export function nodeGroupTags(site: SitePlan, pool: PoolPlan, group: NodeGroupPl
   };
   if (group.ultraServerIndex !== undefined) {
     tags[NODE_TAGS.ultraServer] = group.name;
+    tags[NODE_TAGS.ultraServerIndex] = String(group.ultraServerIndex);
+  }
+  if (blockId !== undefined) {
+    tags[NODE_TAGS.capacityBlock] = blockId;
   }
   return tags;
 }

@@ -12,3 +12,8 @@ export const NODE_GROUPS_PER_SHARD = 250;
 export function shardOf(nodeGroupIndex: number): number {
   return Math.floor(nodeGroupIndex / NODE_GROUPS_PER_SHARD);
 }
+
+/** A node group's place inside its shard. */
+export function indexInShard(nodeGroupIndex: number): number {
+  return nodeGroupIndex % NODE_GROUPS_PER_SHARD;
+}

@@ -1,6 +1,8 @@
 import { InstanceShape, InstanceTypeName, NicSlot } from '../catalog/instance-types';
 import { ClusterConfig } from '../config/schema';
 import { CapacityKind } from '../config/schema/site';
+import { EnergyPlan } from './energy';
+import { FabricPlan } from './fabric';
 import { MonitoringPlan } from './monitoring';
 import { NetworkPlan } from './network';
 import { Finding } from './rules/rule';
@@ -30,12 +32,17 @@ export type CapacityPlan =
       readonly ultraServerType: string;
       readonly reservedUltraServers: number;
       readonly reservedNodes: number;
-      /** Purchased block IDs from the config; absent means a CloudFormation parameter supplies them. */
+      /**
+       * Purchased block IDs from the config, one per UltraServer in order (UltraServer i is bound to
+       * `reservationIds[i]`); absent means CloudFormation parameters supply them (docs/topology.md).
+       */
       readonly reservationIds?: readonly string[];
-      /** Name of the Capacity Reservation resource group (unique per account and Region), e.g. `rainier-ohio-train-blocks`. */
-      readonly resourceGroupName: string;
-      /** Nodes target a Capacity Reservation resource group holding the blocks. */
-      readonly target: 'resource-group';
+      /**
+       * Each UltraServer's Auto Scaling group targets only its own block (`NodeGroupPlan.block`), never
+       * a resource group of several blocks: EC2 may place a launch that targets a group in any block of
+       * the group (EC2 User Guide, cb-group.html; REFERENCE.md §12).
+       */
+      readonly target: 'block-per-ultraserver';
       readonly marketType: 'capacity-block';
     }
   | {
@@ -63,6 +70,14 @@ export interface NodePlan {
   readonly position: number;
 }
 
+/**
+ * The UltraServer Capacity Block one UltraServer group is bound to: an ID from the config, or
+ * element `index` of a CommaDelimitedList parameter of the group's own compute stack.
+ */
+export type BlockBinding =
+  | { readonly kind: 'listed'; readonly reservationId: string }
+  | { readonly kind: 'parameter'; readonly parameter: string; readonly index: number };
+
 /** One Auto Scaling group: an UltraServer, or a whole non-UltraServer pool. */
 export interface NodeGroupPlan {
   /** Construct ID, e.g. `UltraServer0001` or `Nodes`. */
@@ -76,6 +91,8 @@ export interface NodeGroupPlan {
   readonly nodes: readonly NodePlan[];
   /** Index of the compute shard stack that holds this group. */
   readonly shard: number;
+  /** UltraServer groups: the one block the group launches into (lib/plan/compute.ts `planBlockBindings`). */
+  readonly block?: BlockBinding;
 }
 
 export interface PoolPlan {
@@ -107,6 +124,8 @@ export interface SitePlan {
   readonly totals: Totals;
   /** The site's FSx for Lustre file system, sized by lib/plan/storage.ts. */
   readonly storage: StoragePlan;
+  /** ID of the EFA fabric the site's nodes belong to (`ClusterPlan.fabrics`). */
+  readonly fabric: string;
 }
 
 export enum StackKind {
@@ -143,4 +162,8 @@ export interface ClusterPlan {
   readonly findings: readonly Finding[];
   /** Dashboards, widgets and alarms per site, and the cluster overview (lib/plan/monitoring.ts). */
   readonly monitoring: MonitoringPlan;
+  /** EFA fabrics: which sites' nodes can exchange EFA traffic, and why (lib/plan/fabric.ts). */
+  readonly fabrics: readonly FabricPlan[];
+  /** Power, energy and water estimate (lib/plan/energy.ts). */
+  readonly energy: EnergyPlan;
 }

@@ -97,7 +97,7 @@ function capacityLabel(site: SitePlan, pool: PoolPlan): string {
   const c = pool.capacity;
   switch (c.kind) {
     case CapacityKind.ULTRASERVER_CAPACITY_BLOCK:
-      return `Capacity Blocks: ${num(c.reservedUltraServers)} ${c.ultraServerType} ${plural(c.reservedUltraServers, 'UltraServer')}<br/>targeted through a resource group`;
+      return `Capacity Blocks: ${num(c.reservedUltraServers)} ${c.ultraServerType} ${plural(c.reservedUltraServers, 'UltraServer')}<br/>each its own block`;
     case CapacityKind.CAPACITY_BLOCK:
       return `Capacity Block, ${num(c.reservedNodes)} ${plural(c.reservedNodes, 'instance')}`;
     case CapacityKind.ON_DEMAND_CAPACITY_RESERVATION:

@@ -8,6 +8,7 @@ import { SiteMonitoringPlan } from '../plan/monitoring';
 import { StoragePlan } from '../plan/storage';
 import { ClusterPlan, PoolPlan, SitePlan, StackKind, StackPlan, Totals } from '../plan/types';
 import { CFN_RESOURCE_LIMIT, CFN_TEMPLATE_BYTES_LIMIT, StackStats, stackStats } from './assembly';
+import { ReportTopology, buildTopology, renderTopologySections } from './topology-sections';
 import { bytes, fsxCapacity, gbps, gibWithTib, markdownTable, mbps, num, percentOf, plural, stableJson } from './format';
 
 /**
@@ -15,7 +16,8 @@ import { bytes, fsxCapacity, gbps, gibWithTib, markdownTable, mbps, num, percent
  * changes meaning; adding an optional field does not bump it.
  *
  * - 1: cluster, source, synthesised, totals, storageTotals, sites[] (network, pools[], storage,
- *   monitoring), overviewDashboards, findings[], stacks[], limits.
+ *   monitoring), overviewDashboards, findings[], stacks[], limits; optional `topology` (EFA fabrics,
+ *   NeuronLink/EFA levels, the block behind each UltraServer, power/energy/water; issue #12).
  */
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -55,6 +57,8 @@ export interface TopologyReport {
   readonly stacks: readonly ReportStack[];
   /** CloudFormation quotas the stacks are measured against. */
   readonly limits: { readonly resourcesPerStack: number; readonly templateBytes: number };
+  /** EFA fabrics, the NeuronLink/EFA network, the block behind each UltraServer, power and water (./topology-sections.ts). */
+  readonly topology?: ReportTopology;
 }
 
 export interface ReportSite {
@@ -216,6 +220,7 @@ export function buildReport(plan: ClusterPlan, options: ReportOptions = {}): Top
     findings: plan.findings.map(reportFinding),
     stacks,
     limits: { resourcesPerStack: CFN_RESOURCE_LIMIT, templateBytes: CFN_TEMPLATE_BYTES_LIMIT },
+    topology: buildTopology(plan),
   };
 }
 
@@ -356,6 +361,9 @@ export function renderReportMarkdown(report: TopologyReport): string {
   out.push('');
   out.push(markdownTable(['Quantity', 'Total'], totalsRows(report.totals, report.sites.length), ['l', 'r']));
   out.push('');
+  if ((report.topology?.fabrics.length ?? 0) > 1) {
+    out.push(`EFA figures above are sums over ${report.topology!.fabrics.length} separate EFA fabrics, not one network; see "EFA fabrics".`, '');
+  }
 
   out.push('## Sites');
   out.push('');
@@ -399,6 +407,10 @@ export function renderReportMarkdown(report: TopologyReport): string {
     ),
   );
   out.push('');
+
+  if (report.topology !== undefined) {
+    out.push(...renderTopologySections(report.topology));
+  }
 
   out.push('## Storage');
   out.push('');

@@ -3,6 +3,8 @@ import { ReservationWatch, SiteMonitoringPlan } from '../plan/monitoring';
 import { Finding } from '../plan/rules/rule';
 import { fsxCapacity, gbps, gibWithTib, mbps, num, plural, signed } from './format';
 import { CAPACITY_KIND_LABELS } from './report';
+import { EnergyEstimate } from '../plan/energy';
+import { BlockChange, diffBlocks, diffEnergy, renderTopologyDiffSections, topologySummary } from './topology-sections';
 
 /** One figure that changed, e.g. chips 64 -> 160. */
 export interface QuantityChange {
@@ -53,6 +55,10 @@ export interface TopologyDiff {
   readonly config: readonly FieldChange[];
   /** Changes that would make the deployment fail (not lose data), e.g. an FSx file system asked to shrink. */
   readonly warnings: readonly string[];
+  /** UltraServers bound to another Capacity Block (./topology-sections.ts). */
+  readonly blocks?: readonly BlockChange[];
+  /** Power, energy and water on both sides, when the estimate changes. */
+  readonly energy?: { readonly before: EnergyEstimate; readonly after: EnergyEstimate };
 }
 
 /** Totals worth a line, with how to print a value and the noun for the headline. */
@@ -183,6 +189,10 @@ export function diffTopology(before: ClusterPlan, after: ClusterPlan, beforeLabe
     removed: before.findings.filter((f) => !afterFindings.has(key(f))),
   };
 
+  const blocks = diffBlocks(before, after);
+  const energy = diffEnergy(before, after);
+  summary.push(...topologySummary(blocks, energy));
+
   return {
     before: beforeLabel,
     after: afterLabel,
@@ -197,6 +207,8 @@ export function diffTopology(before: ClusterPlan, after: ClusterPlan, beforeLabe
     reservationWatches,
     config: diffValues(before.config, after.config, ''),
     warnings,
+    blocks,
+    energy,
   };
 }
 
@@ -341,6 +353,7 @@ export function renderTopologyDiff(d: TopologyDiff): string {
       }
     }
   }
+  out.push(...renderTopologyDiffSections(d.blocks ?? [], d.energy));
   if (d.warnings.length > 0) {
     out.push('');
     out.push(`!!! THE DEPLOYMENT WOULD FAIL (${d.warnings.length}) !!!`);

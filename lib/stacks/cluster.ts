@@ -1,6 +1,7 @@
 import { Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { nodeTelemetryForPool } from '../constructs/node-telemetry';
+import { nodeTopologyForPool } from '../constructs/node-topology';
 import { ClusterPlan, SitePlan, StackKind, StackPlan } from '../plan/types';
 import { ComputeStack } from './compute-stack';
 import { MonitoringStack } from './monitoring-stack';
@@ -63,7 +64,7 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
           network: network.network,
           shared: shard0?.launch,
           storage: storage.nodeAccess,
-          bootstrap: [nodeTelemetryForPool(plan, site.name, pool.name)],
+          bootstrap: [nodeTelemetryForPool(plan, site.name, pool.name), nodeTopologyForPool(plan, site.name, pool.name)],
           telemetryLogGroups: monitoringPlan.logGroups,
         });
         stack.addStackDependency(network, 'nodes launch into the site VPC with its cluster security group');

@@ -2,7 +2,7 @@ import { Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { PoolCapacity } from '../constructs/capacity';
+import { PoolCapacity, blockReservationId, renderReservationParameters } from '../constructs/capacity';
 import { BootstrapSection, NodeStorageAccess } from '../constructs/contracts';
 import { NodeLaunchTemplate, NodeLaunchTemplateProps } from '../constructs/launch-template';
 import { SiteNetwork } from '../constructs/network';
@@ -12,7 +12,7 @@ import { NodeKey } from '../constructs/node-key';
 import { NodeRole } from '../constructs/node-role';
 import { NodeLogGroups } from '../constructs/node-telemetry';
 import { ComputeConfig } from '../config/schema/compute';
-import { dlamiImageParameter, nodeGroupTags, planScratchVolume, rootDeviceName } from '../plan/compute';
+import { dlamiImageParameter, nodeGroupTags, planScratchVolume, reservationParameters, rootDeviceName } from '../plan/compute';
 import { PoolPlan, SitePlan, StackPlan } from '../plan/types';
 
 /**
@@ -44,7 +44,7 @@ export interface ComputeStackProps extends StackProps {
 }
 
 /**
- * One compute shard of a pool. Shard 0 holds the pool's capacity (reservation, resource group or
+ * One compute shard of a pool. Shard 0 holds the pool's capacity (reservation or
  * parameters), placement group, node key, role and instance profile and event topic; every shard
  * holds a launch template built from those and its own Auto Scaling groups (DESIGN.md "Stacks").
  */
@@ -59,6 +59,7 @@ export class ComputeStack extends Stack {
     super(scope, id, props);
     const { site, pool, network } = props;
     const shard = props.stack.shard ?? 0;
+    const parameters = renderReservationParameters(this, reservationParameters(pool, shard));
 
     if (shard === 0) {
       const nodeKey = new NodeKey(this, 'NodeKey', {
@@ -70,7 +71,7 @@ export class ComputeStack extends Stack {
         enforceSSL: true,
       });
       this.nodeRole = new NodeRole(this, 'NodeRole', { storage: props.storage, telemetryLogGroups: props.telemetryLogGroups });
-      this.capacity = new PoolCapacity(this, 'Capacity', { site, pool });
+      this.capacity = new PoolCapacity(this, 'Capacity', { site, pool, parameters });
       if (this.capacity.reservation !== undefined) {
         // Exported whether or not the site's monitoring imports it today: the plan's reservation
         // watch can change when another pool of the Region changes, and an export CloudFormation is
@@ -117,16 +118,17 @@ export class ComputeStack extends Stack {
     const wanted = new Set(props.stack.nodeGroups ?? []);
     this.nodeGroups = pool.nodeGroups
       .filter((group) => wanted.has(group.id))
-      .map(
-        (group) =>
-          new NodeGroup(this, group.id, {
-            vpc: network.vpc,
-            vpcSubnets: network.nodeSubnets,
-            launchTemplate: template.launchTemplate,
-            size: group.size,
-            tags: nodeGroupTags(site, pool, group),
-            events: this.launch.events,
-          }),
-      );
+      .map((group) => {
+        const blockId = group.block === undefined ? undefined : blockReservationId(group.block, parameters);
+        return new NodeGroup(this, group.id, {
+          vpc: network.vpc,
+          vpcSubnets: network.nodeSubnets,
+          launchTemplate: template.launchTemplate,
+          size: group.size,
+          tags: nodeGroupTags(site, pool, group, blockId),
+          events: this.launch.events,
+          capacityReservationId: blockId,
+        });
+      });
   }
 }

@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { resourceName } from './common';
 import { computeSchema } from './compute';
+import { energySchema } from './energy';
 import { monitoringSchema } from './monitoring';
 import { siteSchema } from './site';
 import { storageSchema } from './storage';
 
 export * from './common';
 export * from './compute';
+export * from './energy';
 export * from './monitoring';
 export * from './site';
 export * from './storage';
@@ -27,6 +29,7 @@ export const clusterConfigSchema = z.strictObject({
   compute: computeSchema.default(() => computeSchema.parse({})).describe('Node settings shared by every pool: the Neuron DLAMI and the root volume.'),
   storage: storageSchema.default(() => storageSchema.parse({})).describe('The FSx for Lustre file system and S3 buckets of each site, and the targets they are sized for.'),
   monitoring: monitoringSchema.default(() => monitoringSchema.parse({})).describe('Alarm thresholds, notifications and log retention.'),
+  energy: energySchema.default(() => energySchema.parse({})).describe('Inputs of the power, energy and water estimate in the report; assumptions are labelled.'),
   acknowledgements: z.array(acknowledgementSchema).default([]).describe('Acknowledged warnings, each with a reason.'),
 });
 

@@ -42,7 +42,7 @@ const ultraServerPool = z.strictObject({
   ultraServers: positiveInt.max(MAX_ULTRASERVERS_PER_POOL).optional().describe('Number of UltraServers (4 nodes each). Give this or `nodes`.'),
   nodes: nodeCount.optional().describe(NODES_DOC),
   reservedUltraServers: positiveInt.optional().describe('UltraServers covered by the purchased blocks. Default: `ultraServers`.'),
-  reservationIds: z.array(reservationId).min(1).optional().describe('IDs of the purchased UltraServer Capacity Blocks. Default: taken from a CloudFormation parameter at deploy time.'),
+  reservationIds: z.array(reservationId).min(1).optional().describe('IDs of the purchased UltraServer Capacity Blocks, one block (UltraserverCount 1) per reserved UltraServer, in UltraServer order. Default: taken from CloudFormation parameters at deploy time.'),
 });
 
 const capacityBlockPool = z.strictObject({

@@ -4,6 +4,7 @@ import { capacityBlockSize } from './capacity-block-size';
 import { capacityReservationSize } from './capacity-reservation-size';
 import { capacityInstanceType } from './capacity-instance-type';
 import { efaEveryCard, efaInterfacesWithinDevices } from './efa-interfaces';
+import { efaFabricSplit } from './efa-fabric-split';
 import { multiNodeWithoutEfa } from './multi-node-without-efa';
 import { noPlacementGroupOnCapacityBlock } from './no-placement-group-on-capacity-block';
 import { odcrInPlacementGroup } from './odcr-in-placement-group';
@@ -18,6 +19,7 @@ import { storageThroughputTier } from './storage-throughput-tier';
 import { subnetsFit } from './subnets-fit';
 import { ultraServerInstanceType } from './ultraserver-instance-type';
 import { ultraServerWholeUnits } from './ultraserver-whole-units';
+import { ultraServerBlockEach } from './ultraserver-block-each';
 
 export * from './rule';
 
@@ -30,6 +32,7 @@ export const RULES: readonly Rule[] = [
   capacityBlockSize,
   capacityReservationSize,
   capacityBlockAccountLimit,
+  ultraServerBlockEach,
   azInRegion,
   noPlacementGroupOnCapacityBlock,
   odcrInPlacementGroup,
@@ -37,6 +40,7 @@ export const RULES: readonly Rule[] = [
   efaEveryCard,
   multiNodeWithoutEfa,
   subnetsFit,
+  efaFabricSplit,
   storageCapacitySteps,
   storageEfaCapacity,
   storageThroughputTier,
