@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import { ConfigError } from '../lib/config/errors';
 import { loadConfig } from '../lib/config/load';
-import { CONTEXT_CFN_VALIDATION, configSourceFromValues, contextFlag } from '../lib/context';
+import { APP_CONTEXT, CONTEXT_CFN_VALIDATION, configSourceFromValues, contextFlag } from '../lib/context';
 import { planCluster } from '../lib/plan/build';
 import { ClusterPlan } from '../lib/plan/types';
 import { formatFindings } from '../lib/review/findings';
@@ -51,7 +51,7 @@ const { describeSource, writeReportFiles } = require('../lib/review/report') as 
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 exitOnConfigError(() => {
-  const app = new App({ builtinCloudFormationValidation: contextFlag(context[CONTEXT_CFN_VALIDATION]) });
+  const app = new App({ context: { ...APP_CONTEXT }, builtinCloudFormationValidation: contextFlag(context[CONTEXT_CFN_VALIDATION]) });
   buildClusterApp(app, source, plan);
   // Synthesise now (the CLI's automatic synthesis then reuses this assembly) and write the
   // topology report (topology.md, topology.json) next to the templates.

@@ -19,6 +19,19 @@ export const CONTEXT_CONFIG = 'config';
 export const CONTEXT_CFN_VALIDATION = 'cloudFormationValidation';
 
 /**
+ * Context the app sets itself, as `new App({ context })` defaults (the CLI's `-c` still overrides
+ * them), rather than in cdk.json: the CDK CLI warns about every `aws:` key in cdk.json's context
+ * ("A reserved context key ('context.aws:') ... should be removed"). Both keep construct stack traces
+ * out of the cloud assembly's metadata: capturing one per construct is slow at scale and only helps
+ * when debugging; `CDK_DEBUG=true` (or `cdk synth --debug`) brings creation stack traces back
+ * (aws-cdk-lib core/lib/debug.ts, stack.ts, cfn-element.ts). Every in-process App adds them too.
+ */
+export const APP_CONTEXT: Readonly<Record<string, unknown>> = {
+  'aws:cdk:disable-creation-stack-traces': true,
+  'aws:cdk:disable-stack-trace': true,
+};
+
+/**
  * Context the CDK CLI (2.1148) adds to cdk.json's on every synthesis (`contextFromSettings`): path
  * metadata (`aws:cdk:path` on every resource, about 5% of a template's bytes) and asset metadata on,
  * version reporting off. Synthesis outside the CLI (the scale test, the review tools, the benchmark)
