@@ -5,7 +5,6 @@ import { loadConfig } from '../lib/config/load';
 import { APP_CONTEXT, CONTEXT_CFN_VALIDATION, configSourceFromValues, contextFlag } from '../lib/context';
 import { planCluster } from '../lib/plan/build';
 import { ClusterPlan } from '../lib/plan/types';
-import { formatFindings } from '../lib/review/findings';
 
 /**
  * The context the CDK CLI hands the app (CDK_CONTEXT_JSON, or a file when it is too large for the
@@ -37,11 +36,8 @@ function exitOnConfigError<T>(run: () => T): T {
   }
 }
 
+// Warnings and infos reach the CLI as annotations (lib/stacks/findings.ts), printed once, after synthesis.
 const plan: ClusterPlan = exitOnConfigError(() => planCluster(loadConfig(source)));
-const notes = formatFindings(plan.findings);
-if (notes !== '') {
-  process.stderr.write(`${notes}\n`);
-}
 
 // Only now load the CDK (several seconds) and render the plan.
 /* eslint-disable @typescript-eslint/no-require-imports */
