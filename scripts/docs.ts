@@ -10,12 +10,10 @@ import { renderPresetTable, renderRuleTable } from '../lib/config/docs-tables';
 import { renderMistakeTable } from '../lib/config/mistakes';
 import { renderConfigReference } from '../lib/config/reference';
 import { loadConfig } from '../lib/config/load';
-import { DEFAULT_PRESET } from '../lib/config/presets';
 import { planCluster } from '../lib/plan/build';
-import { renderMermaid } from '../lib/review/diagram';
 import { buildReport, describeSource, renderReportMarkdown } from '../lib/review/report';
 import { diffTopology, renderTopologyDiff } from '../lib/review/topology-diff';
-import { ARCHITECTURE_FILE, renderArchitecture } from './diagram';
+import { ARCHITECTURE_FILE, ARCHITECTURE_SVG, renderArchitecture, renderArchitectureSvg } from './diagram';
 
 const fence = (text: string) => `\`\`\`text\n${text.trimEnd()}\n\`\`\``;
 
@@ -38,7 +36,6 @@ export const README = path.join(__dirname, '..', 'README.md');
 
 /** Generated README blocks, each between `<!-- NAME:start ... -->` and `<!-- NAME:end -->`. */
 export const BLOCKS: Readonly<Record<string, () => string>> = {
-  architecture: () => `\`\`\`mermaid\n${renderMermaid(planCluster(loadConfig({ preset: DEFAULT_PRESET }))).trimEnd()}\n\`\`\``,
   'config-reference': renderConfigReference,
   presets: renderPresetTable,
   rules: renderRuleTable,
@@ -67,5 +64,6 @@ if (require.main === module) {
   fs.writeFileSync(SCHEMA_FILE, renderSchema());
   fs.writeFileSync(README, regenerateReadme(fs.readFileSync(README, 'utf8')));
   fs.writeFileSync(ARCHITECTURE_FILE, renderArchitecture());
+  void renderArchitectureSvg().then((svg) => fs.writeFileSync(ARCHITECTURE_SVG, svg));
   process.stdout.write('wrote schema/cluster-config.schema.json, docs/architecture.md and the README generated blocks\n');
 }
