@@ -10,11 +10,11 @@ export const CONTEXT_PRESET = 'preset';
 export const CONTEXT_CONFIG = 'config';
 /**
  * `-c cloudFormationValidation=true` runs aws-cdk-lib's built-in CloudFormation validation (a WASM
- * template linter) during synthesis. Off by default in the app: its findings are only warnings
- * (they cannot fail synthesis unless `@aws-cdk/core:validateAgainstDefaultRules` is set), yet it
- * was two thirds of the default preset's synthesis time and over a third of rainier-scale's
- * (docs/benchmarks.md). The test suite runs it on every small preset and fails on any unacknowledged
- * finding (test/compliance.test.ts), which is a stronger check than warnings on every synth.
+ * template linter) during synthesis; cdk.json sets `@aws-cdk/core:validateAgainstDefaultRules` (as
+ * `cdk init` does), so a finding then fails synthesis. Off by default in the app: it was two thirds
+ * of the default preset's synthesis time and over a third of rainier-scale's (docs/benchmarks.md).
+ * The test suite runs it on every small preset and fails on any unacknowledged finding
+ * (test/compliance.test.ts).
  */
 export const CONTEXT_CFN_VALIDATION = 'cloudFormationValidation';
 
