@@ -4,15 +4,11 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    // Type-checking runs once, in `npm test`'s `tsc --noEmit`; swc only strips types, fast.
-    '^.+\\.tsx?$': [
-      '@swc/jest',
-      {
-        jsc: { parser: { syntax: 'typescript' }, target: 'es2022', keepClassNames: true },
-        module: { type: 'commonjs' },
-        sourceMaps: 'inline',
-      },
-    ],
+    // ts-jest (https://kulshekhar.github.io/ts-jest/docs/getting-started/options/isolatedModules),
+    // transpiling each file on its own: tsconfig.json sets `isolatedModules`, so ts-jest uses
+    // TypeScript's transpileModule and type-checks nothing. Type-checking runs once, in `npm test`'s
+    // `tsc --noEmit`, which also enforces what isolated transpilation needs.
+    '^.+\\.tsx?$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
   },
   snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],
   testTimeout: 120000,

@@ -2,10 +2,9 @@
 import * as fs from 'fs';
 import { ConfigError } from '../lib/config/errors';
 import { loadConfig } from '../lib/config/load';
-import { CONTEXT_CFN_VALIDATION, configSourceFromValues, contextFlag } from '../lib/context';
+import { APP_CONTEXT, CONTEXT_CFN_VALIDATION, configSourceFromValues, contextFlag } from '../lib/context';
 import { planCluster } from '../lib/plan/build';
 import { ClusterPlan } from '../lib/plan/types';
-import { formatFindings } from '../lib/review/findings';
 
 /**
  * The context the CDK CLI hands the app (CDK_CONTEXT_JSON, or a file when it is too large for the
@@ -37,11 +36,8 @@ function exitOnConfigError<T>(run: () => T): T {
   }
 }
 
+// Warnings and infos reach the CLI as annotations (lib/stacks/findings.ts), printed once, after synthesis.
 const plan: ClusterPlan = exitOnConfigError(() => planCluster(loadConfig(source)));
-const notes = formatFindings(plan.findings);
-if (notes !== '') {
-  process.stderr.write(`${notes}\n`);
-}
 
 // Only now load the CDK (several seconds) and render the plan.
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -51,7 +47,7 @@ const { describeSource, writeReportFiles } = require('../lib/review/report') as 
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 exitOnConfigError(() => {
-  const app = new App({ builtinCloudFormationValidation: contextFlag(context[CONTEXT_CFN_VALIDATION]) });
+  const app = new App({ context: { ...APP_CONTEXT }, builtinCloudFormationValidation: contextFlag(context[CONTEXT_CFN_VALIDATION]) });
   buildClusterApp(app, source, plan);
   // Synthesise now (the CLI's automatic synthesis then reuses this assembly) and write the
   // topology report (topology.md, topology.json) next to the templates.

@@ -5,6 +5,7 @@ import { configSourceFromValues } from './context';
 import { planCluster } from './plan/build';
 import { ClusterPlan } from './plan/types';
 import { ClusterStacks, createCluster } from './stacks/cluster';
+import { annotateFindings } from './stacks/findings';
 
 export { CONTEXT_CFN_VALIDATION, CONTEXT_CONFIG, CONTEXT_PRESET } from './context';
 
@@ -19,7 +20,8 @@ export interface ClusterApp {
 }
 
 /**
- * Plans the cluster and renders it into `app`, with cdk-nag's AwsSolutions pack attached.
+ * Plans the cluster and renders it into `app`, with cdk-nag's AwsSolutions pack attached and the
+ * plan's RAIN findings as annotations (an unacknowledged warning fails `cdk synth --strict`).
  * Throws ConfigError, before any construct exists, when the input is bad.
  */
 export function buildClusterApp(
@@ -30,6 +32,7 @@ export function buildClusterApp(
 ): ClusterApp {
   const plan = planned ?? planCluster(loadConfig(source));
   const stacks = createCluster(app, plan);
+  annotateFindings(app, plan);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { plan, stacks };
 }

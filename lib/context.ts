@@ -10,13 +10,26 @@ export const CONTEXT_PRESET = 'preset';
 export const CONTEXT_CONFIG = 'config';
 /**
  * `-c cloudFormationValidation=true` runs aws-cdk-lib's built-in CloudFormation validation (a WASM
- * template linter) during synthesis. Off by default in the app: its findings are only warnings
- * (they cannot fail synthesis unless `@aws-cdk/core:validateAgainstDefaultRules` is set), yet it
- * was two thirds of the default preset's synthesis time and over a third of rainier-scale's
- * (docs/benchmarks.md). The test suite runs it on every small preset and fails on any unacknowledged
- * finding (test/compliance.test.ts), which is a stronger check than warnings on every synth.
+ * template linter) during synthesis; cdk.json sets `@aws-cdk/core:validateAgainstDefaultRules` (as
+ * `cdk init` does), so a finding then fails synthesis. Off by default in the app: it was two thirds
+ * of the default preset's synthesis time and over a third of rainier-scale's (docs/benchmarks.md).
+ * The test suite runs it on every small preset and fails on any unacknowledged finding
+ * (test/compliance.test.ts).
  */
 export const CONTEXT_CFN_VALIDATION = 'cloudFormationValidation';
+
+/**
+ * Context the app sets itself, as `new App({ context })` defaults (the CLI's `-c` still overrides
+ * them), rather than in cdk.json: the CDK CLI warns about every `aws:` key in cdk.json's context
+ * ("A reserved context key ('context.aws:') ... should be removed"). Both keep construct stack traces
+ * out of the cloud assembly's metadata: capturing one per construct is slow at scale and only helps
+ * when debugging; `CDK_DEBUG=true` (or `cdk synth --debug`) brings creation stack traces back
+ * (aws-cdk-lib core/lib/debug.ts, stack.ts, cfn-element.ts). Every in-process App adds them too.
+ */
+export const APP_CONTEXT: Readonly<Record<string, unknown>> = {
+  'aws:cdk:disable-creation-stack-traces': true,
+  'aws:cdk:disable-stack-trace': true,
+};
 
 /**
  * Context the CDK CLI (2.1148) adds to cdk.json's on every synthesis (`contextFromSettings`): path

@@ -7,15 +7,16 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError } from '../lib/config/errors';
 import { ConfigSource } from '../lib/config/load';
+import { APP_CONTEXT } from '../lib/context';
 
 export const ROOT = path.join(__dirname, '..');
 export const EXIT_BAD_INPUT = 2;
 export const EXIT_INTERNAL = 3;
 
-/** The `context` block of cdk.json, so in-process synthesis matches `cdk synth`. */
+/** The `context` block of cdk.json and the app's own (APP_CONTEXT), so in-process synthesis matches `cdk synth`. */
 export function cdkJsonContext(): Record<string, unknown> {
   const file = path.join(ROOT, 'cdk.json');
-  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { context?: Record<string, unknown> }).context ?? {};
+  return { ...APP_CONTEXT, ...(JSON.parse(fs.readFileSync(file, 'utf8')) as { context?: Record<string, unknown> }).context };
 }
 
 export interface ParsedArgs {

@@ -65,6 +65,15 @@ describe('the app on bad input exits non-zero with a short error naming the fiel
     for (const f of metadata) {
       expect(fs.readFileSync(path.join(outdir, f), 'utf8')).not.toContain('aws:cdk:creationStack');
     }
+    // @aws-cdk/core:explicitStackTags: the stacks carry the cluster tag themselves (lib/stacks/cluster.ts).
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+    const stacks = Object.values(manifest.artifacts as Record<string, { type: string; properties?: { tags?: Record<string, string> } }>).filter(
+      (a) => a.type === 'aws:cloudformation:stack',
+    );
+    expect(stacks.length).toBe(templates.length);
+    for (const stack of stacks) {
+      expect(stack.properties?.tags?.['rainier:cluster']).toBe('rainier');
+    }
   });
 });
 
@@ -74,5 +83,24 @@ describe('cdk.json', () => {
   test('opts out of the CDK CLI telemetry and notices', () => {
     expect(CDK_JSON.context['cli-telemetry']).toBe(false);
     expect(CDK_JSON.notices).toBe(false);
+  });
+
+  // The CLI warns about every `aws:` key in cdk.json's context (the app sets them: lib/context.ts).
+  test('holds no context key the CDK CLI reserves', () => {
+    expect(Object.keys(CDK_JSON.context).filter((k) => k.startsWith('aws:'))).toEqual([]);
+  });
+
+  // `cdk init` of the pinned CLI writes these flags into a new project's cdk.json; the CLI warns
+  // ("N feature flags are not configured") about any recommended flag left unset.
+  test('sets every feature flag `cdk init` of the pinned CLI sets, deviating only where it says why', () => {
+    const recommended: Record<string, unknown> = JSON.parse(
+      fs.readFileSync(path.join(ROOT, 'node_modules', 'aws-cdk', 'lib', 'init-templates', '.recommended-feature-flags.json'), 'utf8'),
+    );
+    const deviations = Object.entries(recommended)
+      .filter(([flag, value]) => JSON.stringify(CDK_JSON.context[flag]) !== JSON.stringify(value))
+      .map(([flag]) => `${flag}=${JSON.stringify(CDK_JSON.context[flag])}`);
+    // Strong references (CloudFormation exports) make CloudFormation refuse to delete or change an
+    // exported value while a consumer stack uses it, which protects the storage and network stacks.
+    expect(deviations).toEqual(['@aws-cdk/core:defaultCrossStackReferences="strong"']);
   });
 });

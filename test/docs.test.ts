@@ -1,5 +1,6 @@
 import * as fs from 'fs';
-import { README, regenerateReadme } from '../scripts/docs';
+import * as path from 'path';
+import { GENERATED, README, regenerate } from '../scripts/docs';
 import { SCHEMA_FILE, renderSchema } from '../scripts/schema';
 
 describe('derived documentation is up to date (run `npm run docs` if not)', () => {
@@ -7,9 +8,9 @@ describe('derived documentation is up to date (run `npm run docs` if not)', () =
     expect(fs.readFileSync(SCHEMA_FILE, 'utf8')).toBe(renderSchema());
   });
 
-  test("the README's generated blocks (configuration reference, presets, rules) are current", () => {
-    const readme = fs.readFileSync(README, 'utf8');
-    expect(readme).toBe(regenerateReadme(readme));
+  test.each(Object.keys(GENERATED).map((f) => [path.relative(path.join(__dirname, '..'), f), f]))("%s: the generated blocks are current", (_name, file) => {
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text).toBe(regenerate(file, text));
   });
 
   test('every configuration field has a description', () => {
@@ -31,5 +32,30 @@ describe('derived documentation is up to date (run `npm run docs` if not)', () =
     };
     walk(JSON.parse(schema), '');
     expect(undocumented).toEqual([]);
+  });
+});
+
+describe('the README is a front door, not a reference', () => {
+  const readme = fs.readFileSync(README, 'utf8');
+
+  test('is at most about 15 KB', () => {
+    expect(Buffer.byteLength(readme)).toBeLessThanOrEqual(15 * 1024);
+  });
+
+  test("keeps a newcomer's order: picture, quickstart, budget, review, deploy, operate, tear down, limitations", () => {
+    const order = ['architecture.svg', '## Quickstart', '## Adapt it to your budget', '## Review a change', '## Deploy', '## Operate', '## Tear down', '## Limitations'];
+    const at = order.map((heading) => readme.indexOf(heading));
+    expect(at.filter((i) => i < 0)).toEqual([]);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+  });
+
+  test('says plainly that no deployment has been tried', () => {
+    expect(readme).toMatch(/No deployment has been tried/);
+  });
+
+  test('every docs/ link in the README points at a file that exists', () => {
+    const links = [...readme.matchAll(/\]\((docs\/[^)#\s]+)/g)].map((m) => m[1]);
+    expect(links.length).toBeGreaterThan(0);
+    expect(links.filter((l) => !fs.existsSync(path.join(__dirname, '..', l)))).toEqual([]);
   });
 });

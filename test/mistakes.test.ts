@@ -8,7 +8,7 @@ function leafPaths(value: unknown, at = ''): string[] {
   return Object.entries(value).flatMap(([k, v]) => leafPaths(v, at === '' ? k : `${at}.${k}`));
 }
 
-describe('the bad-input catalogue in the README', () => {
+describe('the bad-input catalogue in docs/configuration.md', () => {
   test.each(MISTAKES.map((m) => [m.mistake, m] as const))('%s fails with an error naming the field it changed', (_name, m) => {
     const error = errorOf(m);
     expect(error).toBeDefined();

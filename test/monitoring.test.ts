@@ -422,8 +422,8 @@ describe('node telemetry', () => {
     const stack = new Stack(testApp(), 'S', { env: { region: 'us-east-2', account: '111122223333' } });
     const [logsStatement, metrics] = nodeTelemetryStatements(stack, mini.monitoring.sites[0].logGroups).map((s) => stack.resolve(s.toStatementJson()));
     expect(logsStatement.Resource).toEqual([
-      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:us-east-2:111122223333:log-group:/rainier/ohio/nodes/system:*']] },
-      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:us-east-2:111122223333:log-group:/rainier/ohio/nodes/neuron:*']] },
+      'arn:aws:logs:us-east-2:111122223333:log-group:/rainier/ohio/nodes/system:*',
+      'arn:aws:logs:us-east-2:111122223333:log-group:/rainier/ohio/nodes/neuron:*',
     ]);
     expect(metrics).toMatchObject({ Action: 'cloudwatch:PutMetricData', Condition: { StringEquals: { 'cloudwatch:namespace': 'Rainier' } } });
   });

@@ -15,7 +15,7 @@ export function configFileJsonSchema(): Record<string, unknown> {
     $id: 'https://rainier-cdk.example/cluster-config.schema.json',
     title: 'rainier-cdk cluster configuration',
     description:
-      'Overrides applied on top of a preset (see README "Configuration reference"). Mappings merge key by key, lists replace, null removes a key.',
+      'Overrides applied on top of a preset (see docs/configuration.md, "Configuration reference"). Mappings merge key by key, lists replace, null removes a key.',
     type: 'object',
     additionalProperties: false,
     properties: {

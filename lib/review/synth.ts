@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { CLI_SYNTH_CONTEXT } from '../context';
+import { APP_CONTEXT, CLI_SYNTH_CONTEXT } from '../context';
 import { buildClusterApp } from '../app';
 import { ConfigSource } from '../config/load';
 import { ClusterPlan } from '../plan/types';
@@ -34,7 +34,7 @@ export function synthesise(source: ConfigSource, options: SynthOptions = {}): Sy
       outdir,
       // As the CLI app (bin/rainier.ts, lib/context.ts): the built-in CloudFormation validation is off.
       builtinCloudFormationValidation: false,
-      context: { ...options.context, ...CLI_SYNTH_CONTEXT },
+      context: { ...APP_CONTEXT, ...options.context, ...CLI_SYNTH_CONTEXT },
     });
     const { plan } = buildClusterApp(app, source);
     return { plan, stacks: readAssembly(app.synth()) };

@@ -91,6 +91,14 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
     return { site, network, storage, compute, monitoring };
   });
   Tags.of(scope).add('rainier:cluster', plan.name);
+  // cdk.json sets @aws-cdk/core:explicitStackTags (as `cdk init` does): Tags.of() then tags the
+  // resources but no longer the stacks, whose tags CloudFormation propagates to the resources it
+  // creates. Tag each stack itself too, as the flag's documentation says (aws-cdk-lib cx-api FLAGS).
+  for (const s of sites) {
+    for (const stack of [s.network, s.storage, ...s.compute, s.monitoring]) {
+      stack.tags.setTag('rainier:cluster', plan.name);
+    }
+  }
   return { sites };
 }
 

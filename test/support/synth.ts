@@ -3,12 +3,14 @@ import * as path from 'path';
 import { App, AppProps, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ClusterApp, buildClusterApp } from '../../lib/app';
+import { APP_CONTEXT } from '../../lib/context';
 import { ConfigSource } from '../../lib/config/load';
 
-/** The feature flags and context of cdk.json, so tests build the app exactly as `cdk synth` does. */
-export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
-  fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'),
-).context;
+/** The feature flags and context of cdk.json and the app's own, so tests build the app exactly as `cdk synth` does. */
+export const CDK_JSON_CONTEXT: Record<string, unknown> = {
+  ...APP_CONTEXT,
+  ...JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context,
+};
 
 /**
  * An App as the CLI app builds one: cdk.json's feature flags, and aws-cdk-lib's built-in
