@@ -112,7 +112,11 @@ export function nodeLifecycleSection(id: NodeIdentity, health: NodeHealthPlan): 
       ...writeFile(NODE_ENV, `${env}\n`, '0644'),
       ...writeFile(LIFECYCLE_HELPER, lifecycleHelperScript(), '0755'),
       // Any failure from here on (set -e) abandons the instance, naming the boot step that failed.
-      `trap 'rc=$?; if [ "$rc" -ne 0 ]; then "\${RAINIER_ROOT:-}${LIFECYCLE_HELPER}" ABANDON "boot:\${RAINIER_STEP:-unknown}" "boot script stopped with status $rc"; fi' EXIT`,
+      'rainier_on_exit() {',
+      '  local rc=$?',
+      `  if [ "$rc" -ne 0 ]; then "\${RAINIER_ROOT:-}${LIFECYCLE_HELPER}" ABANDON "boot:\${RAINIER_STEP:-unknown}" "boot script stopped with status $rc"; fi`,
+      '}',
+      'trap rainier_on_exit EXIT',
     ],
   };
 }
@@ -136,7 +140,7 @@ export function nodeCheckScript(health: NodeHealthPlan): string {
     'devices="${counts% *}"',
     'cores="${counts#* }"',
     `[ "$devices" -eq ${health.neuronDevices} ] || fail neuron-devices "expected ${health.neuronDevices} Neuron device(s), found $devices"`,
-    `case " ${health.acceptedNeuronCoreCounts.join(' ')} " in *" $cores "*) ;; *) fail neuron-cores "expected ${health.acceptedNeuronCoreCounts.join(' or ')} NeuronCores, found $cores" ;; esac`,
+    `[ ${health.acceptedNeuronCoreCounts.map((n) => `"$cores" -eq ${n}`).join(' ] || [ ')} ] || fail neuron-cores "expected ${health.acceptedNeuronCoreCounts.join(' or ')} NeuronCores, found $cores"`,
     'pass neuron "$devices devices, $cores NeuronCores"',
   ];
   if (health.efaDevices > 0) {
