@@ -104,7 +104,8 @@ describe('topology report (Markdown) for the default preset, from the plan', () 
     expect(lines(md)).toContain('| rainier-ohio-storage | storage | - | yes | - | - |');
     expect(lines(md)).toContain('| rainier-ohio-train | compute | 2 | no | - | - |');
     expect(lines(md)).toContain('| rainier-ohio-dev | compute | 1 | no | - | - |');
-    expect(md).toContain('No warnings or infos.');
+    // The preset names no alarm subscriber (RAIN-W701), the only open warning.
+    expect(md).toContain('RAIN-W701');
   });
 });
 

@@ -51,6 +51,8 @@ export class SiteMonitoring extends Construct {
   public readonly topicKey: kms.Key;
   public readonly alarms: Readonly<Record<string, cloudwatch.Alarm>>;
   public readonly capacityEventsRule?: events.Rule;
+  /** Failed launches of the site's node groups, to the alarm topic. */
+  public readonly launchFailuresRule: events.Rule;
   public readonly dashboards: readonly cloudwatch.Dashboard[];
 
   private readonly plan: SiteMonitoringPlan;
@@ -137,6 +139,17 @@ export class SiteMonitoring extends Construct {
         targets: [new targets.SnsTopic(this.topic)],
       });
     }
+
+    const launch = props.plan.launchFailures;
+    this.launchFailuresRule = new events.Rule(this, 'LaunchFailures', {
+      description: `Failed launches of the node groups of site ${props.plan.site} (groups named ${launch.groupNamePrefix}*)`,
+      eventPattern: {
+        source: [launch.source],
+        detailType: [launch.detailType],
+        detail: { AutoScalingGroupName: events.Match.prefix(launch.groupNamePrefix) },
+      },
+      targets: [new targets.SnsTopic(this.topic)],
+    });
 
     const alarmList = Object.values(alarms);
     this.dashboards = [...props.plan.dashboards, ...(props.overview ?? [])].map((d) => {
@@ -248,4 +261,5 @@ const MISSING: Record<AlarmPlan['treatMissingData'], cloudwatch.TreatMissingData
   notBreaching: cloudwatch.TreatMissingData.NOT_BREACHING,
   ignore: cloudwatch.TreatMissingData.IGNORE,
   missing: cloudwatch.TreatMissingData.MISSING,
+  breaching: cloudwatch.TreatMissingData.BREACHING,
 };

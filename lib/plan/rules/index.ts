@@ -5,6 +5,7 @@ import { capacityReservationSize } from './capacity-reservation-size';
 import { capacityInstanceType } from './capacity-instance-type';
 import { efaEveryCard, efaInterfacesWithinDevices } from './efa-interfaces';
 import { multiNodeWithoutEfa } from './multi-node-without-efa';
+import { noAlarmSubscriber } from './no-alarm-subscriber';
 import { noPlacementGroupOnCapacityBlock } from './no-placement-group-on-capacity-block';
 import { odcrInPlacementGroup } from './odcr-in-placement-group';
 import { reservationCoversNodes } from './reservation-covers-nodes';
@@ -43,4 +44,5 @@ export const RULES: readonly Rule[] = [
   storageMetadataIops,
   storageMissesTarget,
   storageEfaWithoutClients,
+  noAlarmSubscriber,
 ];
