@@ -117,7 +117,11 @@ describe('a site too large for any VPC', () => {
 
 describe('acknowledgements', () => {
   // With a subscriber, so RAIN-W701 stays out of the way of these assertions.
-  const forcedPg = { ...ohioPool('train', { placementGroup: true }), monitoring: { emailSubscriptions: ['oncall@example.com'] } };
+  const forcedPg = {
+    ...ohioPool('train', { placementGroup: true }),
+    monitoring: { emailSubscriptions: ['oncall@example.com'] },
+    compute: { image: { amiIds: { 'us-east-2': 'ami-0123456789abcdef0' } } },
+  };
 
   test('an unacknowledged warning is reported without a reason', () => {
     const f = planCluster(resolveConfig('ultraserver', forcedPg)).findings.find((x) => x.code === 'RAIN-W202');
@@ -183,12 +187,13 @@ describe('the rule catalogue', () => {
     expect(untested).toEqual([]);
   });
 
-  // Except RAIN-W701: who is paged is the deployer's decision, which no preset can make (or
-  // acknowledge truthfully); every preset shows it until a subscriber is configured.
-  test('every preset plans with no unacknowledged warning but RAIN-W701 (no alarm subscriber)', () => {
+  // Except RAIN-W701 and RAIN-W702: who is paged, and which image is pinned (an AMI ID or parameter
+  // version per Region; the Neuron DLAMIs publish only `latest` parameters), are the deployer's
+  // decisions, which no preset can make or acknowledge truthfully.
+  test('every preset plans with no unacknowledged warning but RAIN-W701 (no alarm subscriber) and RAIN-W702 (image not pinned)', () => {
     for (const preset of ['rainier-mini', 'ultraserver', 'single-node', 'trn1-small', 'rainier-scale'] as const) {
       const open = planCluster(resolveConfig(preset)).findings.filter((f) => f.level === RuleLevel.WARNING && !f.acknowledgedBecause);
-      expect({ preset, open: open.map((f) => f.code) }).toEqual({ preset, open: ['RAIN-W701'] });
+      expect({ preset, open: open.map((f) => f.code) }).toEqual({ preset, open: ['RAIN-W701', 'RAIN-W702'] });
     }
   });
 

@@ -14,7 +14,7 @@ import { NodeKey } from '../constructs/node-key';
 import { NodeRole } from '../constructs/node-role';
 import { NodeLogGroups } from '../constructs/node-telemetry';
 import { ComputeConfig } from '../config/schema/compute';
-import { dlamiImageParameter, nodeGroupTags, planScratchVolume, rootDeviceName } from '../plan/compute';
+import { NodeImagePlan, nodeGroupTags, planNodeImage, planScratchVolume, rootDeviceName } from '../plan/compute';
 import { NodeHealthPlan, planNodeHealth } from '../plan/health';
 import { PoolPlan, SitePlan, StackPlan } from '../plan/types';
 
@@ -113,7 +113,7 @@ export class ComputeStack extends Stack {
           nics: pool.nics,
           securityGroups: [network.clusterSecurityGroup, ...(everywhere ? [clientGroup] : [])],
           primarySecurityGroups: clientGroup !== undefined && !everywhere ? [clientGroup] : [],
-          machineImage: ec2.MachineImage.fromSsmParameter(dlamiImageParameter(props.compute.dlami)),
+          machineImage: machineImageOf(planNodeImage(props.compute, site.region)),
           instanceProfile: this.nodeRole.instanceProfile,
           userData: ec2.UserData.custom(renderBootstrap(sections)),
           rootDeviceName: rootDeviceName(props.compute.dlami),
@@ -147,4 +147,25 @@ export class ComputeStack extends Stack {
           }),
       );
   }
+}
+
+/**
+ * The launch template's image: unpinned, the DLAMI's `latest` parameter as a CloudFormation SSM
+ * parameter (resolved at deployment); pinned, a literal AMI ID or `resolve:ssm:<name>:<version>`,
+ * which EC2 resolves at each launch to that one version's value (EC2 User Guide, "Use a Systems
+ * Manager parameter instead of an AMI ID", https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/create-launch-template.html).
+ */
+function machineImageOf(image: NodeImagePlan): ec2.IMachineImage {
+  switch (image.kind) {
+    case 'latest-parameter':
+      return ec2.MachineImage.fromSsmParameter(image.parameter);
+    case 'ami':
+      return literalImage(image.amiId);
+    case 'parameter-version':
+      return literalImage(`resolve:ssm:${image.parameter}:${image.version}`);
+  }
+}
+
+function literalImage(imageId: string): ec2.IMachineImage {
+  return { getImage: () => ({ imageId, osType: ec2.OperatingSystemType.LINUX, userData: ec2.UserData.forLinux() }) };
 }

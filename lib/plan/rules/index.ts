@@ -4,6 +4,8 @@ import { capacityBlockSize } from './capacity-block-size';
 import { capacityReservationSize } from './capacity-reservation-size';
 import { capacityInstanceType } from './capacity-instance-type';
 import { efaEveryCard, efaInterfacesWithinDevices } from './efa-interfaces';
+import { imageCoversRegions } from './image-covers-regions';
+import { imageNotPinned } from './image-not-pinned';
 import { multiNodeWithoutEfa } from './multi-node-without-efa';
 import { noAlarmSubscriber } from './no-alarm-subscriber';
 import { noPlacementGroupOnCapacityBlock } from './no-placement-group-on-capacity-block';
@@ -45,4 +47,6 @@ export const RULES: readonly Rule[] = [
   storageMissesTarget,
   storageEfaWithoutClients,
   noAlarmSubscriber,
+  imageNotPinned,
+  imageCoversRegions,
 ];
