@@ -16,6 +16,7 @@ import { renderMermaid } from '../lib/review/diagram';
 import { buildReport, describeSource, renderReportMarkdown } from '../lib/review/report';
 import { diffTopology, renderTopologyDiff } from '../lib/review/topology-diff';
 import { ARCHITECTURE_FILE, renderArchitecture } from './diagram';
+import { renderAlarmTable, renderBootBudgetTable } from '../lib/review/alarm-table';
 
 const fence = (text: string) => `\`\`\`text\n${text.trimEnd()}\n\`\`\``;
 
@@ -47,15 +48,27 @@ export const BLOCKS: Readonly<Record<string, () => string>> = {
   'diff-sample': diffSample,
 };
 
+/** docs/operations.md and its generated blocks (node health, alarms). */
+export const OPERATIONS = path.join(__dirname, '..', 'docs', 'operations.md');
+export const OPERATIONS_BLOCKS: Readonly<Record<string, () => string>> = {
+  'boot-budget': () => renderBootBudgetTable(planCluster(loadConfig({ preset: DEFAULT_PRESET }))).trimEnd(),
+  alarms: () => renderAlarmTable(planCluster(loadConfig({ preset: DEFAULT_PRESET }))).trimEnd(),
+};
+
+/** docs/operations.md with its generated blocks replaced by their current rendering. */
+export function regenerateOperations(text: string): string {
+  return regenerateReadme(text, OPERATIONS_BLOCKS, 'docs/operations.md');
+}
+
 /** README text with every generated block replaced by its current rendering. */
-export function regenerateReadme(readme: string): string {
+export function regenerateReadme(readme: string, blocks: Readonly<Record<string, () => string>> = BLOCKS, file = 'README.md'): string {
   let out = readme;
-  for (const [name, render] of Object.entries(BLOCKS)) {
+  for (const [name, render] of Object.entries(blocks)) {
     const start = new RegExp(`<!-- ${name}:start[^>]*-->`).exec(out);
     const endMarker = `<!-- ${name}:end -->`;
     const end = out.indexOf(endMarker);
     if (start === null || end < start.index) {
-      throw new Error(`README.md lacks the markers <!-- ${name}:start --> ... ${endMarker}`);
+      throw new Error(`${file} lacks the markers <!-- ${name}:start --> ... ${endMarker}`);
     }
     out = `${out.slice(0, start.index + start[0].length)}\n${render()}\n${out.slice(end)}`;
   }
@@ -67,5 +80,6 @@ if (require.main === module) {
   fs.writeFileSync(SCHEMA_FILE, renderSchema());
   fs.writeFileSync(README, regenerateReadme(fs.readFileSync(README, 'utf8')));
   fs.writeFileSync(ARCHITECTURE_FILE, renderArchitecture());
-  process.stdout.write('wrote schema/cluster-config.schema.json, docs/architecture.md and the README generated blocks\n');
+  fs.writeFileSync(OPERATIONS, regenerateOperations(fs.readFileSync(OPERATIONS, 'utf8')));
+  process.stdout.write('wrote schema/cluster-config.schema.json, docs/architecture.md, the generated blocks of docs/operations.md and the README generated blocks\n');
 }

@@ -62,7 +62,7 @@ export function bootStepBudgets(site: SitePlan, pool: PoolPlan): BootStepBudget[
     seconds: 300,
     basis: 'Assumption: loading the Lustre (and EFA LNet) modules and the first mount, which waits on the file system over the network.',
   });
-  steps.push({ step: 'self-check', seconds: 120, basis: 'Assumption: neuron-ls, fi_info and mount checks, each bounded by a timeout in the check script.' });
+  steps.push({ step: 'self-check', seconds: 240, basis: "The check script's own timeouts: neuron-ls 60 s, fi_info 60 s, first access to the Lustre mount 120 s (lib/constructs/node-health.ts)." });
   void site;
   return steps;
 }
@@ -92,9 +92,9 @@ export interface NodeHealthPlan {
   readonly steps: readonly BootStepBudget[];
 }
 
-export function planNodeHealth(site: SitePlan, pool: PoolPlan): NodeHealthPlan {
+export function planNodeHealth(site: SitePlan, pool: PoolPlan, timeoutSeconds?: number): NodeHealthPlan {
   const steps = bootStepBudgets(site, pool);
-  const total = steps.reduce((sum, s) => sum + s.seconds, 0);
+  const total = timeoutSeconds ?? steps.reduce((sum, s) => sum + s.seconds, 0);
   const heartbeat = Math.min(HEARTBEAT_LIMITS_SECONDS.max, Math.max(HEARTBEAT_LIMITS_SECONDS.min, total));
   const shape = pool.shape;
   const logical = shape.generation === TrainiumGeneration.TRAINIUM2 ? [shape.neuronCores, shape.neuronCores / 2] : [shape.neuronCores];

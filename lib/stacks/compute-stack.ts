@@ -66,7 +66,7 @@ export class ComputeStack extends Stack {
     super(scope, id, props);
     const { site, pool, network } = props;
     const shard = props.stack.shard ?? 0;
-    this.health = planNodeHealth(site, pool);
+    this.health = planNodeHealth(site, pool, props.compute.launchHookTimeoutSeconds);
     const identity = { cluster: props.cluster, site: site.name, pool: pool.name, region: site.region };
 
     if (shard === 0) {

@@ -52,6 +52,15 @@ export const computeSchema = z.strictObject({
     .describe(
       'The pinned node image: `{ amiIds: { <region>: "ami-..." } }` or `{ ssmParameter, versions: { <region>: <version> } }`, with an entry for every Region of the sites. `dlami` still names the image\'s family (its OS decides the root device). Default: unpinned, the DLAMI family\'s `latest` parameter, resolved at each deployment (rule RAIN-W702).',
     ),
+  launchHookTimeoutSeconds: z
+    .number()
+    .int()
+    .min(30)
+    .max(7200)
+    .optional()
+    .describe(
+      'Seconds a new node may take from launch to passing its self-check before its group abandons it (the launch lifecycle hook\'s heartbeat timeout; 30-7,200, the API\'s range). Default: the sum of the boot\'s step budgets in docs/operations.md (assumptions: AWS publishes no Trainium boot time).',
+    ),
   rootVolumeGiB: z.number().int().min(8).max(16384).default(512).describe('Encrypted gp3 root volume per node, GiB. Default 512, the Neuron guidance for the DLAMI, its caches and containers.'),
 });
 
