@@ -53,8 +53,9 @@ function q(value: string): string {
 
 /**
  * `rainier-lifecycle RESULT [CHECK] [DETAIL]`: completes this instance's launch lifecycle action.
- * The group name comes from the instance's `aws:autoscaling:groupName` tag, read through IMDS
- * (the launch template enables instance tags in metadata), else from DescribeAutoScalingInstances.
+ * The group name comes from the instance's `aws:autoscaling:groupName` tag through IMDS when the
+ * metadata service exposes it (the launch template enables instance tags in metadata; whether
+ * `aws:`-prefixed tags are included is not verified), else from DescribeAutoScalingInstances.
  * CompleteLifecycleAction with an instance ID needs no token
  * (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CompleteLifecycleAction.html).
  */
