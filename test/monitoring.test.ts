@@ -285,11 +285,13 @@ describe('works without the FSx file system and reservation IDs', () => {
 });
 
 describe('a site whose Capacity Block IDs are deploy-time parameters', () => {
-  test('watches every reservation of the Region, and its alarm says so', () => {
+  test("watches the Region's reservations tagged with the cluster, and its alarm says so", () => {
     const { template } = render(planCluster(resolveConfig('ultraserver')), 0, { reservationIds: [CR_A] });
     const p = alarmByPrefix(template, 'ReservedCapacityIdle');
-    expect(p.Metrics[0].Expression).toBe('SELECT MIN(InstanceUtilization) FROM SCHEMA("AWS/EC2CapacityReservations", CapacityReservationId)');
-    expect(p.AlarmDescription).toMatch(/Scope: some Capacity Block IDs in us-east-2 are deploy-time parameters, so this watches every Capacity Reservation of the Region\.$/);
+    expect(p.Metrics[0].Expression).toBe(
+      'SELECT MIN(InstanceUtilization) FROM SCHEMA("AWS/EC2CapacityReservations", CapacityReservationId) WHERE tag."rainier:cluster" = \'rainier\'',
+    );
+    expect(p.AlarmDescription).toMatch(/Scope: some Capacity Block IDs in us-east-2 are deploy-time parameters, so this watches every Capacity Reservation of the Region tagged rainier:cluster=rainier \(tag purchased Capacity Blocks with it\)\.$/);
     expect(JSON.stringify(template.toJSON())).not.toContain(CR_A);
   });
 
@@ -301,7 +303,7 @@ describe('a site whose Capacity Block IDs are deploy-time parameters', () => {
     template.resourceCountIs('AWS::Events::Rule', 1);
     template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { source: ['aws.autoscaling'] } });
     const body = joined(Object.values<any>(template.findResources('AWS::CloudWatch::Dashboard', { Properties: { DashboardName: 'rainier-building-02' } }))[0].Properties.DashboardBody);
-    expect(body).toMatch(/every Capacity Reservation of the Region is watched once, on the `rainier-building-01` dashboard/);
+    expect(body).toMatch(/every Capacity Reservation of the Region tagged rainier:cluster=rainier is watched once, on the `rainier-building-01` dashboard/);
   });
 });
 

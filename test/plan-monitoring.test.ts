@@ -252,7 +252,7 @@ describe('which reservations a site watches', () => {
     const mixed = { sites: { ohio: { pools: { block: { kind: 'capacity-block', instanceType: 'trn2.48xlarge', nodes: 2, reservationId: CB_ID } } } } };
     expect(watch('rainier-mini', mixed)).toEqual([['ohio', ReservationWatch.REGION, 'ohio', CB_ID]]);
     const idle = planCluster(resolveConfig('rainier-mini', mixed)).monitoring.sites[0].alarms.find((a) => a.id === 'ReservedCapacityIdle')!;
-    expect(idle.description).toMatch(/Scope: some Capacity Block IDs in us-east-2 are deploy-time parameters, so this watches every Capacity Reservation of the Region\.$/);
+    expect(idle.description).toMatch(/Scope: some Capacity Block IDs in us-east-2 are deploy-time parameters, so this watches every Capacity Reservation of the Region tagged rainier:cluster=rainier \(tag purchased Capacity Blocks with it\)\.$/);
   });
 
   test('once a Region needs the Region-wide watch, its first site holds it and the others watch no reservation (nothing alarms twice)', () => {
@@ -274,7 +274,7 @@ describe('which reservations a site watches', () => {
     expect(sites.map((s) => s.capacityEvents !== undefined)).toEqual([true, false, false]);
     // The watching site's dashboard plans for the cluster's reservations across the Region (3 UltraServers).
     const reserved = sites[0].dashboards[0].widgets.find((w) => w.title.startsWith('Reserved vs used'))!;
-    expect(reserved.title).toBe('Reserved vs used instances (every reservation in us-east-2)');
+    expect(reserved.title).toBe('Reserved vs used instances (reservations in us-east-2 tagged rainier:cluster=rainier)');
     expect(reserved.annotation).toEqual({ value: 12, label: 'Planned reserved nodes of rainier in us-east-2 (12)' });
     expect(sites[1].dashboards[0].widgets.map((w) => w.markdown ?? '').join('\n')).toMatch(/watched once, on the `rainier-ohio` dashboard/);
   });

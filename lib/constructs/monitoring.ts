@@ -130,7 +130,7 @@ export class SiteMonitoring extends Construct {
       const { pattern } = capacityEvents;
       const listed = props.plan.reservationWatch === ReservationWatch.LISTED;
       this.capacityEventsRule = new events.Rule(this, 'CapacityEvents', {
-        description: `Capacity Block delivered / expiring and Capacity Reservation state changes (${listed ? `site ${props.plan.site}` : `every reservation in ${props.plan.region}`})`,
+        description: `Capacity Block delivered / expiring and Capacity Reservation state changes (${listed ? `site ${props.plan.site}` : `every reservation in ${props.plan.region}; EventBridge cannot filter by tag`})`,
         eventPattern: {
           source: [...pattern.source],
           detailType: events.Match.anyOf(...pattern.detailType.map((d) => events.Match.prefix(d.prefix))),
@@ -179,8 +179,13 @@ export class SiteMonitoring extends Construct {
 
   /** Fills the plan's placeholders with what this site knows. */
   private fill(text: string): string {
+    // Listed: exactly the site's reservations. Region-wide: the Region's reservations tagged with the cluster.
     const where =
-      this.reservationIds.length > 0 ? ` WHERE ${this.reservationIds.map((r) => `CapacityReservationId = '${r}'`).join(' OR ')}` : '';
+      this.reservationIds.length > 0
+        ? ` WHERE ${this.reservationIds.map((r) => `CapacityReservationId = '${r}'`).join(' OR ')}`
+        : this.plan.reservationWatch === ReservationWatch.REGION
+          ? ` WHERE ${this.plan.reservationTagFilter}`
+          : '';
     let out = text.split(PLACEHOLDER.reservationWhere).join(where);
     if (this.fileSystem !== undefined) {
       out = out.split(PLACEHOLDER.fileSystemId).join(this.fileSystem.fileSystemId);

@@ -228,6 +228,12 @@ export interface SiteMonitoringPlan {
   /** Reservation IDs the configuration names (Capacity Blocks); ODCR IDs come from the compute stack. */
   readonly reservationIds: readonly string[];
   readonly reservationWatch: ReservationWatch;
+  /**
+   * With a REGION watch, which reservations of the Region are watched: those tagged with the
+   * cluster's name (the stacks tag the reservations they create; purchased Capacity Blocks must be
+   * tagged by the deployer, docs/operations.md). A Metrics Insights tag filter.
+   */
+  readonly reservationTagFilter: string;
   /** The site that watches every reservation of this site's Region (REGION and COVERED). */
   readonly regionWatcher?: string;
   readonly alarms: readonly AlarmPlan[];
@@ -415,7 +421,7 @@ function planSiteMonitoring(config: ClusterConfig, site: SitePlan, firstInRegion
   const window = `${t.evaluationPeriods} consecutive ${PERIOD_SECONDS / 60}-minute periods`;
   const scope =
     regional.watch === ReservationWatch.REGION
-      ? ` Scope: some Capacity Block IDs in ${site.region} are deploy-time parameters, so this watches every Capacity Reservation of the Region.`
+      ? ` Scope: some Capacity Block IDs in ${site.region} are deploy-time parameters, so this watches every Capacity Reservation of the Region tagged rainier:cluster=${cluster} (tag purchased Capacity Blocks with it).`
       : '';
 
   const alarms: AlarmPlan[] = [];
@@ -520,6 +526,7 @@ function planSiteMonitoring(config: ClusterConfig, site: SitePlan, firstInRegion
         ? undefined
         : { pattern: { source: ['aws.ec2'], detailType: [{ prefix: 'Capacity Block' }, { prefix: 'EC2 Capacity Reservation' }] } },
     firstInRegion,
+    reservationTagFilter: `tag."rainier:cluster" = '${cluster}'`,
     launchFailures: { source: 'aws.autoscaling', detailType: 'EC2 Instance Launch Unsuccessful', groupNamePrefix: `${cluster}-${site.name}-` },
   };
 }
@@ -658,7 +665,7 @@ function siteRows(
         height: 2,
         region,
         markdown:
-          `**Reservations**: some Capacity Block IDs in ${region} are deploy-time parameters, so every Capacity Reservation of the Region ` +
+          `**Reservations**: some Capacity Block IDs in ${region} are deploy-time parameters, so every Capacity Reservation of the Region tagged rainier:cluster=${cluster} ` +
           `is watched once, on the \`${cluster}-${regional.watcher}\` dashboard and by its alarm.`,
       },
     ]);
@@ -669,7 +676,7 @@ function siteRows(
         : { value: regional.regionReservedNodes, label: `Planned reserved nodes of ${cluster} in ${region} (${regional.regionReservedNodes})` };
     rows.push([
       g(
-        `Reserved vs used instances (${regional.watch === ReservationWatch.LISTED ? 'site' : `every reservation in ${region}`})`,
+        `Reserved vs used instances (${regional.watch === ReservationWatch.LISTED ? 'site' : `reservations in ${region} tagged rainier:cluster=${cluster}`})`,
         [
           query(`SELECT SUM(TotalInstanceCount) FROM ${RESERVATIONS_SCHEMA}${PLACEHOLDER.reservationWhere}`, 1, 'Reserved'),
           query(`SELECT SUM(UsedInstanceCount) FROM ${RESERVATIONS_SCHEMA}${PLACEHOLDER.reservationWhere}`, 1, 'Used'),

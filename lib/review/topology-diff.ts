@@ -224,7 +224,7 @@ function describeWatch(m: SiteMonitoringPlan): string {
     case ReservationWatch.LISTED:
       return 'its own reservations';
     case ReservationWatch.REGION:
-      return `every reservation of ${m.region}`;
+      return `every reservation of ${m.region} tagged with the cluster`;
     case ReservationWatch.COVERED:
       return `none (${m.regionWatcher} watches ${m.region})`;
   }
