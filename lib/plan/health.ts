@@ -44,7 +44,7 @@ export interface BootStepBudget {
  * heartbeat timeout. A budget too short abandons healthy nodes; too long keeps a broken one holding
  * reserved capacity for that long before it is replaced.
  */
-export function bootStepBudgets(site: SitePlan, pool: PoolPlan): BootStepBudget[] {
+export function bootStepBudgets(pool: PoolPlan): BootStepBudget[] {
   const steps: BootStepBudget[] = [
     {
       step: 'instance-boot',
@@ -63,7 +63,6 @@ export function bootStepBudgets(site: SitePlan, pool: PoolPlan): BootStepBudget[
     basis: 'Assumption: loading the Lustre (and EFA LNet) modules and the first mount, which waits on the file system over the network.',
   });
   steps.push({ step: 'self-check', seconds: 240, basis: "The check script's own timeouts: neuron-ls 60 s, fi_info 60 s, first access to the Lustre mount 120 s (lib/constructs/node-health.ts)." });
-  void site;
   return steps;
 }
 
@@ -93,7 +92,7 @@ export interface NodeHealthPlan {
 }
 
 export function planNodeHealth(site: SitePlan, pool: PoolPlan, timeoutSeconds?: number): NodeHealthPlan {
-  const steps = bootStepBudgets(site, pool);
+  const steps = bootStepBudgets(pool);
   const total = timeoutSeconds ?? steps.reduce((sum, s) => sum + s.seconds, 0);
   const heartbeat = Math.min(HEARTBEAT_LIMITS_SECONDS.max, Math.max(HEARTBEAT_LIMITS_SECONDS.min, total));
   const shape = pool.shape;
