@@ -17,6 +17,8 @@ import { buildReport, describeSource, renderReportMarkdown } from '../lib/review
 import { diffTopology, renderTopologyDiff } from '../lib/review/topology-diff';
 import { ARCHITECTURE_FILE, ARCHITECTURE_SVG, renderArchitecture, renderArchitectureSvg } from './diagram';
 import { SCHEMA_FILE, renderSchema } from './schema';
+import { renderAlarmTable, renderBootBudgetTable } from '../lib/review/alarm-table';
+import { DEFAULT_PRESET } from '../lib/config/presets';
 
 const fence = (text: string) => `\`\`\`text\n${text.trimEnd()}\n\`\`\``;
 
@@ -46,6 +48,11 @@ export const GENERATED: Readonly<Record<string, Readonly<Record<string, () => st
   [path.join(ROOT, 'docs', 'configuration.md')]: { mistakes: renderMistakeTable, 'config-reference': renderConfigReference },
   [path.join(ROOT, 'docs', 'rules.md')]: { rules: renderRuleTable },
   [path.join(ROOT, 'docs', 'review.md')]: { 'report-sample': reportSample, 'diff-sample': diffSample },
+  // Node health and alarms of the default preset.
+  [path.join(ROOT, 'docs', 'operations.md')]: {
+    'boot-budget': () => renderBootBudgetTable(planCluster(loadConfig({ preset: DEFAULT_PRESET }))).trimEnd(),
+    alarms: () => renderAlarmTable(planCluster(loadConfig({ preset: DEFAULT_PRESET }))).trimEnd(),
+  },
 };
 
 /** `text` (the content of `file`) with every generated block replaced by its current rendering. */

@@ -114,6 +114,27 @@ describe.each(PRESETS)('%s', (preset) => {
       expect(group.Properties.KmsKeyId).toBeDefined();
     }
   });
+
+  test('every Auto Scaling group holds new nodes in a launch lifecycle hook, abandoned by default', () => {
+    const groups = resources(checked, 'AWS::AutoScaling::AutoScalingGroup');
+    expect(groups.length).toBeGreaterThan(0);
+    for (const group of groups) {
+      expect(group.Properties.LifecycleHookSpecificationList).toEqual([
+        expect.objectContaining({ LifecycleHookName: 'rainier-node-health', LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING', DefaultResult: 'ABANDON' }),
+      ]);
+    }
+    // Nodes may complete the action only on groups carrying their own cluster, site and pool tags.
+    const statements = resources(checked, 'AWS::IAM::ManagedPolicy').flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const complete = statements.filter((st: any) => [st.Action].flat().includes('autoscaling:CompleteLifecycleAction'));
+    expect(complete.length).toBeGreaterThan(0);
+    for (const st of complete) {
+      expect(Object.keys(st.Condition.StringEquals).sort()).toEqual([
+        'autoscaling:ResourceTag/rainier:cluster',
+        'autoscaling:ResourceTag/rainier:pool',
+        'autoscaling:ResourceTag/rainier:site',
+      ]);
+    }
+  });
 });
 
 describe('acknowledgement IDs', () => {

@@ -47,6 +47,7 @@ function build(efaEnabled: boolean) {
   const stackPlan = plan.stacks.find((s) => s.kind === StackKind.COMPUTE)!;
   const compute = new ComputeStack(app, 'compute', {
     env,
+    cluster: plan.name,
     site,
     pool: site.pools[0],
     stack: stackPlan,

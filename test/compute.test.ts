@@ -153,7 +153,7 @@ describe('launch template hardening', () => {
     const key = only(train, 'AWS::KMS::Key');
     const use = key.Properties.KeyPolicy.Statement.find((s: any) => s.Sid === 'AutoScalingServiceLinkedRoleUse');
     expect(use.Condition.ArnEquals['aws:PrincipalArn']).toEqual({
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling']],
+      'Fn::Join': ['', ['arn:aws:iam::', { Ref: 'AWS::AccountId' }, ':role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling']],
     });
     expect(use.Condition.StringEquals).toEqual({ 'kms:CallerAccount': { Ref: 'AWS::AccountId' } });
     expect([...use.Action].sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*']);
@@ -274,7 +274,7 @@ describe('capacity targeting', () => {
     expect(group).toHaveLength(1);
     dev.hasResourceProperties('AWS::EC2::CapacityReservation', {
       PlacementGroupArn: {
-        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:us-east-2:', { Ref: 'AWS::AccountId' }, ':placement-group/', { 'Fn::GetAtt': [group[0], 'GroupName'] }]],
+        'Fn::Join': ['', ['arn:aws:ec2:us-east-2:', { Ref: 'AWS::AccountId' }, ':placement-group/', { 'Fn::GetAtt': [group[0], 'GroupName'] }]],
       },
     });
     expect(launchData(dev).Placement).toEqual({ GroupName: { 'Fn::GetAtt': [group[0], 'GroupName'] } });

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Stack } from 'aws-cdk-lib';
+import { CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { resolveConfig } from '../lib/config/load';
@@ -113,10 +113,12 @@ describe('alarms: thresholds, descriptions and actions', () => {
     expect(p.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.MetricName).sort()).toEqual(['NeuronHbmEccUncorrected', 'NeuronSramEccUncorrected']);
   });
 
-  test('node status check failed, Region-wide through Auto Scaling group aggregates', () => {
+  test("node status check failed, through Auto Scaling group aggregates of this cluster's site only", () => {
     const p = alarmByPrefix(template, 'NodeStatusCheckFailed');
     expect(p).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 0, EvaluationPeriods: 1 });
-    expect(p.Metrics[0].Expression).toBe('SELECT MAX(StatusCheckFailed) FROM SCHEMA("AWS/EC2", AutoScalingGroupName)');
+    expect(p.Metrics[0].Expression).toBe(
+      'SELECT MAX(StatusCheckFailed) FROM SCHEMA("AWS/EC2", AutoScalingGroupName) WHERE tag."rainier:cluster" = \'rainier\' AND tag."rainier:site" = \'ohio\'',
+    );
   });
 
   test('FSx free capacity low, in percent of the capacity passed in', () => {
@@ -275,18 +277,22 @@ describe('works without the FSx file system and reservation IDs', () => {
 
   test('without the IDs of its own reservations, leaves out the reservation alarm and widgets and says why', () => {
     expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).some((id) => id.includes('ReservedCapacityIdle'))).toBe(false);
-    template.resourceCountIs('AWS::Events::Rule', 0);
+    // Only the launch-failure rule: no capacity events rule.
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { source: ['aws.autoscaling'] } });
     const body = joined(Object.values<any>(template.findResources('AWS::CloudWatch::Dashboard', { Properties: { DashboardName: 'rainier-ohio' } }))[0].Properties.DashboardBody);
     expect(body).toMatch(/no reservation IDs were passed to this stack/);
   });
 });
 
 describe('a site whose Capacity Block IDs are deploy-time parameters', () => {
-  test('watches every reservation of the Region, and its alarm says so', () => {
+  test("watches the Region's reservations tagged with the cluster, and its alarm says so", () => {
     const { template } = render(planCluster(resolveConfig('ultraserver')), 0, { reservationIds: [CR_A] });
     const p = alarmByPrefix(template, 'ReservedCapacityIdle');
-    expect(p.Metrics[0].Expression).toBe('SELECT MIN(InstanceUtilization) FROM SCHEMA("AWS/EC2CapacityReservations", CapacityReservationId)');
-    expect(p.AlarmDescription).toMatch(/Scope: some Capacity Block IDs in us-east-2 are deploy-time parameters, so this watches every Capacity Reservation of the Region\.$/);
+    expect(p.Metrics[0].Expression).toBe(
+      'SELECT MIN(InstanceUtilization) FROM SCHEMA("AWS/EC2CapacityReservations", CapacityReservationId) WHERE tag."rainier:cluster" = \'rainier\'',
+    );
+    expect(p.AlarmDescription).toMatch(/Scope: some Capacity Block IDs in us-east-2 are deploy-time parameters, so this watches every Capacity Reservation of the Region tagged rainier:cluster=rainier \(tag purchased Capacity Blocks with it\)\.$/);
     expect(JSON.stringify(template.toJSON())).not.toContain(CR_A);
   });
 
@@ -294,9 +300,11 @@ describe('a site whose Capacity Block IDs are deploy-time parameters', () => {
     const scale = planCluster(resolveConfig('rainier-scale'));
     const { template } = render(scale, 1);
     expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).some((id) => id.includes('ReservedCapacityIdle'))).toBe(false);
-    template.resourceCountIs('AWS::Events::Rule', 0);
+    // Only the launch-failure rule: no capacity events rule.
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { source: ['aws.autoscaling'] } });
     const body = joined(Object.values<any>(template.findResources('AWS::CloudWatch::Dashboard', { Properties: { DashboardName: 'rainier-building-02' } }))[0].Properties.DashboardBody);
-    expect(body).toMatch(/every Capacity Reservation of the Region is watched once, on the `rainier-building-01` dashboard/);
+    expect(body).toMatch(/every Capacity Reservation of the Region tagged rainier:cluster=rainier is watched once, on the `rainier-building-01` dashboard/);
   });
 });
 
@@ -363,7 +371,9 @@ describe('node telemetry', () => {
     expect(script).toMatch(/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:/);
     expect(script).toMatch(/systemctl enable --now rainier-neuron-telemetry.service/);
     expect(script).toMatch(/--cluster rainier --site ohio --pool train/);
-    expect(script).toContain('https://amazoncloudwatch-agent-us-east-2.s3.us-east-2.amazonaws.com/ubuntu/');
+    // Nothing is downloaded: the agent must be in the image, and a missing one stops the boot naming it.
+    expect(script).not.toMatch(/https?:\/\/|curl|dpkg|dnf/);
+    expect(script).toContain('amazon-cloudwatch-agent is not in the image');
   });
 
   test('fails for a pool the plan does not have', () => {
@@ -433,3 +443,18 @@ describe('node telemetry', () => {
     expect(s.commands.join('\n')).toMatch(/--interval 30/);
   });
 });
+
+describe('launch failures reach the alarm topic', () => {
+  test("an EventBridge rule for this site's groups' failed launches targets the site's alarm topic", () => {
+    const app = testApp();
+    const plan = planCluster(resolveConfig('ultraserver'));
+    const stack = new Stack(app, 'mon', { env: { region: 'us-east-2' } });
+    const m = new SiteMonitoring(stack, 'Monitoring', { plan: plan.monitoring.sites[0], logRetentionDays: logs.RetentionDays.ONE_YEAR });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.autoscaling'], 'detail-type': ['EC2 Instance Launch Unsuccessful'], detail: { AutoScalingGroupName: [{ prefix: 'rainier-ohio-' }] } },
+      Targets: [{ Arn: { Ref: Stack.of(m).getLogicalId(m.topic.node.defaultChild as CfnElement) } }],
+    });
+  });
+});
+

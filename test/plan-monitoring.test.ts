@@ -165,10 +165,12 @@ describe('alarms', () => {
     expect(withIds.reservationIds).toEqual(['cr-0123456789abcdef0']);
   });
 
-  test('rainier-scale (30 sites, one Region): the status-check alarm and the Region-wide reservation watch in building-01 only', () => {
+  test('rainier-scale (30 sites, one Region): a status-check alarm per site, scoped to its groups; the Region-wide reservation watch in building-01 only', () => {
     const scale = plans.get('rainier-scale')!.monitoring.sites;
-    const status = scale.filter((s) => s.alarms.some((a) => a.id === 'NodeStatusCheckFailed'));
-    expect(status.map((s) => s.site)).toEqual(['building-01']);
+    for (const s of scale) {
+      const status = s.alarms.find((a) => a.id === 'NodeStatusCheckFailed')!;
+      expect(status.metric.kind === 'query' && status.metric.query).toContain(`tag."rainier:cluster" = 'rainier' AND tag."rainier:site" = '${s.site}'`);
+    }
     expect(scale.filter((s) => s.reservationWatch === ReservationWatch.REGION).map((s) => s.site)).toEqual(['building-01']);
     expect(scale.filter((s) => s.reservationWatch === ReservationWatch.COVERED).length).toBe(RAINIER_SCALE_SITES - 1);
     expect(new Set(scale.map((s) => s.regionWatcher))).toEqual(new Set(['building-01']));
@@ -250,7 +252,7 @@ describe('which reservations a site watches', () => {
     const mixed = { sites: { ohio: { pools: { block: { kind: 'capacity-block', instanceType: 'trn2.48xlarge', nodes: 2, reservationId: CB_ID } } } } };
     expect(watch('rainier-mini', mixed)).toEqual([['ohio', ReservationWatch.REGION, 'ohio', CB_ID]]);
     const idle = planCluster(resolveConfig('rainier-mini', mixed)).monitoring.sites[0].alarms.find((a) => a.id === 'ReservedCapacityIdle')!;
-    expect(idle.description).toMatch(/Scope: some Capacity Block IDs in us-east-2 are deploy-time parameters, so this watches every Capacity Reservation of the Region\.$/);
+    expect(idle.description).toMatch(/Scope: some Capacity Block IDs in us-east-2 are deploy-time parameters, so this watches every Capacity Reservation of the Region tagged rainier:cluster=rainier \(tag purchased Capacity Blocks with it\)\.$/);
   });
 
   test('once a Region needs the Region-wide watch, its first site holds it and the others watch no reservation (nothing alarms twice)', () => {
@@ -272,7 +274,7 @@ describe('which reservations a site watches', () => {
     expect(sites.map((s) => s.capacityEvents !== undefined)).toEqual([true, false, false]);
     // The watching site's dashboard plans for the cluster's reservations across the Region (3 UltraServers).
     const reserved = sites[0].dashboards[0].widgets.find((w) => w.title.startsWith('Reserved vs used'))!;
-    expect(reserved.title).toBe('Reserved vs used instances (every reservation in us-east-2)');
+    expect(reserved.title).toBe('Reserved vs used instances (reservations in us-east-2 tagged rainier:cluster=rainier)');
     expect(reserved.annotation).toEqual({ value: 12, label: 'Planned reserved nodes of rainier in us-east-2 (12)' });
     expect(sites[1].dashboards[0].widgets.map((w) => w.markdown ?? '').join('\n')).toMatch(/watched once, on the `rainier-ohio` dashboard/);
   });
@@ -301,5 +303,31 @@ describe('which reservations a site watches', () => {
       [ReservationWatch.LISTED, 1],
       [ReservationWatch.LISTED, 1],
     ]);
+  });
+});
+
+describe('node health alarms and launch failures', () => {
+  test.each([...PRESET_NAMES])('%s: every pool has a nodes-below-plan and a health-check alarm; every site a launch-failure rule', (preset) => {
+    const plan = plans.get(preset)!;
+    for (const site of plan.sites) {
+      const m = plan.monitoring.sites.find((s) => s.site === site.name)!;
+      expect(m.launchFailures).toEqual({ source: 'aws.autoscaling', detailType: 'EC2 Instance Launch Unsuccessful', groupNamePrefix: `${plan.name}-${site.name}-` });
+      for (const pool of site.pools) {
+        const below = m.alarms.find((a) => a.pool === pool.name && a.id.startsWith('NodesBelowPlan'))!;
+        expect(below).toMatchObject({ comparison: 'LessThanThreshold', threshold: pool.nodeCount, treatMissingData: 'breaching' });
+        expect(below.metric).toMatchObject({ kind: 'metric', metricName: 'NodesReporting', statistic: 'Sum', periodSeconds: 60, dimensions: { Cluster: plan.name, Site: site.name, Pool: pool.name } });
+        const failed = m.alarms.find((a) => a.pool === pool.name && a.id.startsWith('NodeHealthCheckFailed'))!;
+        expect(failed).toMatchObject({ comparison: 'GreaterThanThreshold', threshold: 0, evaluationPeriods: 1, treatMissingData: 'notBreaching' });
+        expect(failed.metric).toMatchObject({ kind: 'metric', namespace: 'Rainier', metricName: 'NodeHealthCheckFailed', dimensions: { Pool: pool.name } });
+        expect(failed.description).toContain('Check dimension names the failed check');
+      }
+    }
+  });
+
+  test('nodes below plan waits evaluationPeriods x 5 one-minute periods and says what a Capacity Block not yet active looks like', () => {
+    const m = planCluster(resolveConfig('ultraserver', { monitoring: { alarms: { evaluationPeriods: 2 } } })).monitoring.sites[0];
+    const below = m.alarms.find((a) => a.id === 'NodesBelowPlanTrain')!;
+    expect(below).toMatchObject({ evaluationPeriods: 10, datapointsToAlarm: 10 });
+    expect(below.description).toContain('while a Capacity Block is not yet active');
   });
 });

@@ -71,8 +71,8 @@ describe('topology diff in people\'s terms (plans only)', () => {
 
   test('a change in which reservations a site watches is named', () => {
     const d = diffTopology(plan({ preset: 'single-node' }), plan({ preset: 'ultraserver' }), 'a', 'b');
-    expect(d.reservationWatches).toEqual([{ site: 'ohio', before: 'its own reservations', after: 'every reservation of us-east-2' }]);
-    expect(renderTopologyDiff(d)).toContain('Capacity Reservations watched:\n  ~ ohio: its own reservations → every reservation of us-east-2\n');
+    expect(d.reservationWatches).toEqual([{ site: 'ohio', before: 'its own reservations', after: 'every reservation of us-east-2 tagged with the cluster' }]);
+    expect(renderTopologyDiff(d)).toContain('Capacity Reservations watched:\n  ~ ohio: its own reservations → every reservation of us-east-2 tagged with the cluster\n');
     expect(diffTopology(plan({ preset: 'ultraserver' }), plan({ configPath: fixture('ultraserver-x2.yaml') }), 'a', 'b').reservationWatches).toEqual([]);
   });
 

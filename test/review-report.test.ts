@@ -92,10 +92,10 @@ describe('topology report (Markdown) for the default preset, from the plan', () 
 
   test('says which Capacity Reservations each site watches', () => {
     const report = (preset: string) => renderReportMarkdown(buildReport(plan(preset), { source: describeSource({ preset }) }));
-    expect(md).toContain('- ohio: every Capacity Reservation of us-east-2, because some Capacity Block IDs there are deploy-time parameters\n');
+    expect(md).toContain('- ohio: every Capacity Reservation of us-east-2 tagged rainier:cluster=rainier, because some Capacity Block IDs there are deploy-time parameters\n');
     expect(report('single-node')).toContain('- ohio: its own (the IDs in the configuration and the On-Demand reservations its stacks create)\n');
     const scale = report('rainier-scale');
-    expect(scale).toContain('- building-01: every Capacity Reservation of us-east-2, because some Capacity Block IDs there are deploy-time parameters, for building-02, building-03, building-04 and 26 more too\n');
+    expect(scale).toContain('- building-01: every Capacity Reservation of us-east-2 tagged rainier:cluster=rainier, because some Capacity Block IDs there are deploy-time parameters, for building-02, building-03, building-04 and 26 more too\n');
     expect(scale).not.toMatch(/^- building-02/m);
   });
 
@@ -104,7 +104,8 @@ describe('topology report (Markdown) for the default preset, from the plan', () 
     expect(lines(md)).toContain('| rainier-ohio-storage | storage | - | yes | - | - |');
     expect(lines(md)).toContain('| rainier-ohio-train | compute | 2 | no | - | - |');
     expect(lines(md)).toContain('| rainier-ohio-dev | compute | 1 | no | - | - |');
-    expect(md).toContain('No warnings or infos.');
+    // The preset names no alarm subscriber (RAIN-W701), the only open warning.
+    expect(md).toContain('RAIN-W701');
   });
 });
 

@@ -140,7 +140,12 @@ describe('a site too large for any VPC', () => {
 });
 
 describe('acknowledgements', () => {
-  const forcedPg = ohioPool('train', { placementGroup: true });
+  // With a subscriber, so RAIN-W701 stays out of the way of these assertions.
+  const forcedPg = {
+    ...ohioPool('train', { placementGroup: true }),
+    monitoring: { emailSubscriptions: ['oncall@example.com'] },
+    compute: { image: { amiIds: { 'us-east-2': 'ami-0123456789abcdef0' } } },
+  };
 
   test('an unacknowledged warning is reported without a reason', () => {
     const f = planCluster(resolveConfig('ultraserver', forcedPg)).findings.find((x) => x.code === 'RAIN-W202');
@@ -206,10 +211,29 @@ describe('the rule catalogue', () => {
     expect(untested).toEqual([]);
   });
 
-  test('every preset plans with no unacknowledged warning', () => {
+  // Except RAIN-W701 and RAIN-W702: who is paged, and which image is pinned (an AMI ID or parameter
+  // version per Region; the Neuron DLAMIs publish only `latest` parameters), are the deployer's
+  // decisions, which no preset can make or acknowledge truthfully.
+  test('every preset plans with no unacknowledged warning but RAIN-W701 (no alarm subscriber) and RAIN-W702 (image not pinned)', () => {
     for (const preset of ['rainier-mini', 'ultraserver', 'single-node', 'trn1-small', 'rainier-scale'] as const) {
       const open = planCluster(resolveConfig(preset)).findings.filter((f) => f.level === RuleLevel.WARNING && !f.acknowledgedBecause);
-      expect({ preset, open }).toEqual({ preset, open: [] });
+      expect({ preset, open: open.map((f) => f.code) }).toEqual({ preset, open: ['RAIN-W701', 'RAIN-W702'] });
     }
+  });
+
+  describe('RAIN-W701: no alarm subscriber', () => {
+    test('warns when no e-mail address is subscribed, naming the field', () => {
+      const f = planCluster(resolveConfig('ultraserver')).findings.find((x) => x.code === 'RAIN-W701');
+      expect(f).toMatchObject({ level: RuleLevel.WARNING, path: 'monitoring.emailSubscriptions', given: 'no subscriber' });
+    });
+    test('is quiet with a subscriber', () => {
+      const plan = planCluster(resolveConfig('ultraserver', { monitoring: { emailSubscriptions: ['oncall@example.com'] } }));
+      expect(plan.findings.some((x) => x.code === 'RAIN-W701')).toBe(false);
+    });
+    test('can be acknowledged with where the alarms go', () => {
+      const reason = 'The alarm topics are subscribed to our pager integration by the platform team.';
+      const plan = planCluster(resolveConfig('ultraserver', { acknowledgements: [{ rule: 'RAIN-W701', path: 'monitoring', reason }] }));
+      expect(plan.findings.find((x) => x.code === 'RAIN-W701')!.acknowledgedBecause).toBe(reason);
+    });
   });
 });

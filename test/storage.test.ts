@@ -256,16 +256,21 @@ describe('security group rules', () => {
 });
 
 describe('node storage access', () => {
-  test('mount section: client install, idempotent fstab entry and mount; EFA setup only with EFA', () => {
+  test('mount section: no download, idempotent fstab entry and mount; EFA LNet steps written out only with EFA', () => {
     const mini = storageStackOf(planCluster(resolveConfig('rainier-mini'))).stack.nodeAccess;
     const trn1 = storageStackOf(planCluster(resolveConfig('trn1-small'))).stack.nodeAccess;
     const script = (a: typeof mini) => a.bootstrap.map((s) => s.commands.join('\n')).join('\n');
     expect(mini.bootstrap.map((s) => s.name)).toEqual(['lustre-mount']);
-    expect(script(mini)).toContain('grep -qs " /fsx lustre " /etc/fstab ||');
+    expect(script(mini)).toContain('grep -qs " /fsx lustre " "$R/etc/fstab" ||');
     expect(script(mini)).toMatch(/@tcp:\/.* \/fsx lustre defaults,relatime,flock,_netdev/);
-    expect(script(mini)).toContain('mountpoint -q /fsx || mount /fsx');
-    expect(script(mini)).not.toContain('configure-efa-fsx-lustre-client');
-    expect(script(trn1)).toContain('configure-efa-fsx-lustre-client.zip');
+    expect(script(mini)).toContain('mountpoint -q "$R/fsx" || mount "$R/fsx"');
+    expect(script(mini)).not.toContain('kefalnd');
+    expect(script(trn1)).toContain('lnetctl net add --net efa --if "$device" --peer-credits 32');
+    expect(script(trn1)).toContain('systemctl enable rainier-lustre-efa.service');
+    for (const s of [script(mini), script(trn1)]) {
+      expect(s).not.toMatch(/https?:\/\//);
+      expect(s).not.toMatch(/\b(curl|wget|apt-get|dnf|yum)\b/);
+    }
     expect(mini.lustre).toMatchObject({ mountPoint: '/fsx', efaEnabled: false });
     expect(trn1.lustre.efaEnabled).toBe(true);
     expect(mini.buckets).toHaveLength(2);

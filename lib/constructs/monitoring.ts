@@ -51,6 +51,8 @@ export class SiteMonitoring extends Construct {
   public readonly topicKey: kms.Key;
   public readonly alarms: Readonly<Record<string, cloudwatch.Alarm>>;
   public readonly capacityEventsRule?: events.Rule;
+  /** Failed launches of the site's node groups, to the alarm topic. */
+  public readonly launchFailuresRule: events.Rule;
   public readonly dashboards: readonly cloudwatch.Dashboard[];
 
   private readonly plan: SiteMonitoringPlan;
@@ -128,7 +130,7 @@ export class SiteMonitoring extends Construct {
       const { pattern } = capacityEvents;
       const listed = props.plan.reservationWatch === ReservationWatch.LISTED;
       this.capacityEventsRule = new events.Rule(this, 'CapacityEvents', {
-        description: `Capacity Block delivered / expiring and Capacity Reservation state changes (${listed ? `site ${props.plan.site}` : `every reservation in ${props.plan.region}`})`,
+        description: `Capacity Block delivered / expiring and Capacity Reservation state changes (${listed ? `site ${props.plan.site}` : `every reservation in ${props.plan.region}; EventBridge cannot filter by tag`})`,
         eventPattern: {
           source: [...pattern.source],
           detailType: events.Match.anyOf(...pattern.detailType.map((d) => events.Match.prefix(d.prefix))),
@@ -137,6 +139,17 @@ export class SiteMonitoring extends Construct {
         targets: [new targets.SnsTopic(this.topic)],
       });
     }
+
+    const launch = props.plan.launchFailures;
+    this.launchFailuresRule = new events.Rule(this, 'LaunchFailures', {
+      description: `Failed launches of the node groups of site ${props.plan.site} (groups named ${launch.groupNamePrefix}*)`,
+      eventPattern: {
+        source: [launch.source],
+        detailType: [launch.detailType],
+        detail: { AutoScalingGroupName: events.Match.prefix(launch.groupNamePrefix) },
+      },
+      targets: [new targets.SnsTopic(this.topic)],
+    });
 
     const alarmList = Object.values(alarms);
     this.dashboards = [...props.plan.dashboards, ...(props.overview ?? [])].map((d) => {
@@ -166,8 +179,13 @@ export class SiteMonitoring extends Construct {
 
   /** Fills the plan's placeholders with what this site knows. */
   private fill(text: string): string {
+    // Listed: exactly the site's reservations. Region-wide: the Region's reservations tagged with the cluster.
     const where =
-      this.reservationIds.length > 0 ? ` WHERE ${this.reservationIds.map((r) => `CapacityReservationId = '${r}'`).join(' OR ')}` : '';
+      this.reservationIds.length > 0
+        ? ` WHERE ${this.reservationIds.map((r) => `CapacityReservationId = '${r}'`).join(' OR ')}`
+        : this.plan.reservationWatch === ReservationWatch.REGION
+          ? ` WHERE ${this.plan.reservationTagFilter}`
+          : '';
     let out = text.split(PLACEHOLDER.reservationWhere).join(where);
     if (this.fileSystem !== undefined) {
       out = out.split(PLACEHOLDER.fileSystemId).join(this.fileSystem.fileSystemId);
@@ -248,4 +266,5 @@ const MISSING: Record<AlarmPlan['treatMissingData'], cloudwatch.TreatMissingData
   notBreaching: cloudwatch.TreatMissingData.NOT_BREACHING,
   ignore: cloudwatch.TreatMissingData.IGNORE,
   missing: cloudwatch.TreatMissingData.MISSING,
+  breaching: cloudwatch.TreatMissingData.BREACHING,
 };

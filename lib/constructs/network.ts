@@ -20,6 +20,7 @@ const ENDPOINT_SERVICES: Readonly<Record<InterfaceEndpointService, ec2.Interface
   fsx: ec2.InterfaceVpcEndpointAwsService.FSX,
   'ecr.api': ec2.InterfaceVpcEndpointAwsService.ECR,
   'ecr.dkr': ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
+  autoscaling: ec2.InterfaceVpcEndpointAwsService.AUTOSCALING,
 };
 
 /** Subnet group names, used to select subnets across stacks. */

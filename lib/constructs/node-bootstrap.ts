@@ -48,13 +48,14 @@ export function scratchVolumeSection(scratch: ScratchVolumePlan): BootstrapSecti
 
 /**
  * Renders sections, in order, into one bash script. Each section is introduced by a comment header
- * and a log line; the script stops at the first failing command so a half-configured node never
- * looks healthy.
+ * and a log line; the script stops at the first failing command, and the node-lifecycle section's
+ * EXIT trap then abandons the instance, so a half-configured node never goes into service.
  */
 export function renderBootstrap(sections: readonly BootstrapSection[]): string {
   const lines = ['#!/bin/bash', 'set -euo pipefail'];
   for (const section of sections) {
-    lines.push('', `# --- ${section.name} ---`, `echo "rainier-bootstrap: ${section.name}"`, ...section.commands);
+    // RAINIER_STEP names the section for the node-lifecycle EXIT trap (lib/constructs/node-health.ts).
+    lines.push('', `# --- ${section.name} ---`, `export RAINIER_STEP=${section.name}`, `echo "rainier-bootstrap: ${section.name}"`, ...section.commands);
   }
   return `${lines.join('\n')}\n`;
 }

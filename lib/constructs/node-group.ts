@@ -24,6 +24,8 @@ export interface NodeGroupProps {
    * @default the launch template's capacity target
    */
   readonly capacityReservationId?: string;
+  /** The launch lifecycle hook that holds a new node until it has checked itself (lib/plan/health.ts). */
+  readonly launchHook: { readonly name: string; readonly heartbeatTimeoutSeconds: number; readonly defaultResult: 'ABANDON' | 'CONTINUE' };
 }
 
 /** Every scaling event (launch, terminate and their errors), as `ScalingEvents.ALL` of the L2 lists them. */
@@ -42,8 +44,9 @@ const ONE_TYPE =
 /**
  * One Auto Scaling group: an UltraServer (4 nodes) or a non-UltraServer pool. Its size is fixed
  * (min = max = desired), so it only replaces failed nodes; because the launch template targets the
- * pool's reservation, replacements land in the same reservation (REFERENCE.md §4b). EC2 status
- * checks decide health (there is no load balancer). Launch-template changes do not roll running
+ * pool's reservation, replacements land in the same reservation (REFERENCE.md §4b). A launch
+ * lifecycle hook keeps each new node out of service until it has checked itself (lib/plan/health.ts);
+ * after that EC2 status checks decide health (there is no load balancer). Launch-template changes do not roll running
  * nodes (no rolling or replacing update policy): a training job is never interrupted by a deployment.
  *
  * Rendered with `CfnAutoScalingGroup`, not the `AutoScalingGroup` L2: rainier-scale has 7,800 of
@@ -82,6 +85,21 @@ export class NodeGroup extends Construct {
         : {}),
       notificationConfigurations: [{ topicArn: props.events.topicArn, notificationTypes: [...NODE_GROUP_NOTIFICATION_TYPES] }],
       tags: Object.entries(props.tags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
+      // The launch hook is part of the group, not a separate AWS::AutoScaling::LifecycleHook: a
+      // separate resource is created after the group, and the group launches its first instances as
+      // soon as it exists, so they would go in service ungated. Hooks given at creation apply to the
+      // group's first instances (PutLifecycleHook / LifecycleHookSpecification,
+      // https://docs.aws.amazon.com/autoscaling/ec2/userguide/lifecycle-hooks.html: "add lifecycle
+      // hooks when you create the group ... to ensure they are applied to the initial instances").
+      // The node completes the action itself (no notification target needed).
+      lifecycleHookSpecificationList: [
+        {
+          lifecycleHookName: props.launchHook.name,
+          lifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
+          defaultResult: props.launchHook.defaultResult,
+          heartbeatTimeout: props.launchHook.heartbeatTimeoutSeconds,
+        },
+      ],
     });
     // What the L2 sets when it has no other update policy: scheduled actions never reset the size.
     this.resource.cfnOptions.updatePolicy = { autoScalingScheduledAction: { ignoreUnmodifiedGroupSizeProperties: true } };

@@ -29,7 +29,7 @@ export interface NodeTelemetryOptions {
   readonly cluster: string;
   readonly site: string;
   readonly pool: string;
-  /** Region of the site (for the agent package download on Ubuntu). */
+  /** Region of the site. */
   readonly region: string;
   readonly logGroups: { readonly system: string; readonly neuronMetrics: string };
   /** Seconds between published data points. @default 60 */
@@ -233,7 +233,6 @@ function writeFile(path: string, content: string, mode = '0644'): string[] {
 /** The boot-script section: install and configure the agent, install the publisher, start both. */
 export function nodeTelemetrySection(opts: NodeTelemetryOptions): BootstrapSection {
   const interval = opts.intervalSeconds ?? 60;
-  const r = opts.region;
   const unit = [
     '[Unit]',
     'Description=Rainier Neuron telemetry (neuron-monitor to CloudWatch EMF)',
@@ -253,15 +252,9 @@ export function nodeTelemetrySection(opts: NodeTelemetryOptions): BootstrapSecti
     name: 'node-telemetry',
     commands: [
       `if [ ! -x ${NEURON_MONITOR} ]; then echo "node-telemetry: ${NEURON_MONITOR} missing (aws-neuronx-tools)" >&2; exit 1; fi`,
-      `if [ ! -x ${AGENT_CTL} ]; then`,
-      '  if command -v dnf >/dev/null 2>&1; then',
-      '    dnf install -y amazon-cloudwatch-agent',
-      '  else',
-      // Regional package bucket, reachable through the site's S3 gateway endpoint (no internet needed).
-      `    curl -fsSL --retry 5 -o /tmp/amazon-cloudwatch-agent.deb "https://amazoncloudwatch-agent-${r}.s3.${r}.amazonaws.com/ubuntu/$(dpkg --print-architecture)/latest/amazon-cloudwatch-agent.deb"`,
-      '    dpkg -i -E /tmp/amazon-cloudwatch-agent.deb',
-      '  fi',
-      'fi',
+      // The agent must be in the image: the boot installs nothing (no unpinned `latest` package), and a
+      // missing agent stops the boot, which abandons the node naming this step (docs/operations.md).
+      `if [ ! -x ${AGENT_CTL} ]; then echo "node-telemetry: ${AGENT_CTL} missing (amazon-cloudwatch-agent is not in the image)" >&2; exit 1; fi`,
       'install -d -m 0755 /var/log/rainier /var/lib/rainier',
       ...writeFile(AGENT_CONFIG_PATH, JSON.stringify(cloudWatchAgentConfig(opts), null, 2)),
       ...writeFile(NEURON_MONITOR_CONFIG_PATH, JSON.stringify(neuronMonitorConfig(), null, 2)),

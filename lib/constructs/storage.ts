@@ -286,48 +286,104 @@ export class SiteStorage extends Construct {
   }
 }
 
+export const LUSTRE_SETUP = '/usr/local/sbin/rainier-lustre-setup';
+export const LUSTRE_EFA_UNIT = 'rainier-lustre-efa.service';
+
 /**
- * Installs the Lustre client if missing, configures Lustre over EFA when the file system has it, and
- * mounts the file system with an fstab entry. Every step is idempotent: re-running it changes nothing.
+ * The node's Lustre setup script, pure so tests can run it under bash with stub commands. It
+ * downloads nothing: the Lustre client must be in the image (a missing client stops the boot, which
+ * abandons the node naming this step). Every step is idempotent.
  *
- * - Client install: FSx "Installing the Lustre client"
- *   (https://docs.aws.amazon.com/fsx/latest/LustreGuide/install-lustre-client.html): the FSx apt
- *   repository on Ubuntu, `lustre-client` on Amazon Linux 2023.
- * - EFA: FSx "Configuring EFA clients"
- *   (https://docs.aws.amazon.com/fsx/latest/LustreGuide/configure-efa-clients.html): download
- *   configure-efa-fsx-lustre-client.zip and run setup.sh, which loads the Lustre EFA modules,
- *   configures TCP and EFA LNet interfaces and installs a systemd unit that repeats it at boot. It must
- *   run before Lustre is mounted. EFA clients need AL2023, RHEL 9.5+ or Ubuntu 22.04+ with kernel 6.8+.
- *   A failure is reported loudly (Lustre would otherwise quietly stay on TCP; PEERS pain point 10).
+ * - Client: FSx "Installing the Lustre client"
+ *   (https://docs.aws.amazon.com/fsx/latest/LustreGuide/install-lustre-client.html) installs it from
+ *   the FSx package repository or the distribution; here that happens when the image is built.
+ * - EFA (`efa`: the file system has EFA and the instance type is an FSx EFA client, REFERENCE.md §12):
+ *   the steps of FSx "Configuring EFA clients"
+ *   (https://docs.aws.amazon.com/fsx/latest/LustreGuide/configure-efa-clients.html), written out
+ *   instead of downloading and running its setup script: load `lnet`, `kefalnd` (bound to the
+ *   primary interface) and `ksocklnd`; `lnetctl lnet configure`; replace the TCP network with one on
+ *   the primary interface; add each EFA device as an `efa` network with `--peer-credits 32`;
+ *   `lnetctl set discovery 1`; prefer EFA with `lnetctl udsp add --src efa --priority 0`. LNet
+ *   configuration does not survive a reboot, so a systemd unit repeats `--lnet` before remote file
+ *   systems mount. Adding every EFA device (rather than a subset) is this project's choice, unverified
+ *   against the page's guidance for instances with many EFA devices.
  * - fstab: FSx "Mounting your Amazon FSx file system automatically"
  *   (https://docs.aws.amazon.com/fsx/latest/LustreGuide/mount-fs-auto-mount-onreboot.html).
  */
-export function lustreMountSection(dnsName: string, mountName: string, mountPoint: string, efa: boolean): BootstrapSection {
-  const commands = [
+export function lustreSetupScript(dnsName: string, mountName: string, mountPoint: string, efa: boolean): string {
+  const lines = [
+    '#!/bin/bash',
+    '# rainier-lustre-setup [--lnet]: configure Lustre networking (and EFA) and mount the shared file system.',
+    'set -euo pipefail',
+    'R="${RAINIER_ROOT:-}"',
     'if ! modinfo lustre >/dev/null 2>&1; then',
-    '  . /etc/os-release',
-    '  if [ "$ID" = "ubuntu" ]; then',
-    '    wget -qO - https://fsx-lustre-client-repo-public-keys.s3.amazonaws.com/fsx-ubuntu-public-key.asc | gpg --dearmor --yes -o /usr/share/keyrings/fsx-ubuntu-public-key.gpg',
-    '    echo "deb [signed-by=/usr/share/keyrings/fsx-ubuntu-public-key.gpg] https://fsx-lustre-client-repo.s3.amazonaws.com/ubuntu $VERSION_CODENAME main" > /etc/apt/sources.list.d/fsxlustreclientrepo.list',
-    '    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y "lustre-client-modules-$(uname -r)"',
-    '  else',
-    '    dnf install -y lustre-client',
-    '  fi',
+    '  echo "lustre-mount: the Lustre client is not in the image (no lustre module for kernel $(uname -r))" >&2',
+    '  exit 1',
     'fi',
   ];
   if (efa) {
-    commands.push(
-      'if ! systemctl is-enabled --quiet configure-efa-fsx-lustre-client.service 2>/dev/null; then',
-      '  ( cd /tmp && curl -fsSLO https://docs.aws.amazon.com/fsx/latest/LustreGuide/samples/configure-efa-fsx-lustre-client.zip \\',
-      '      && unzip -o -q configure-efa-fsx-lustre-client.zip && cd configure-efa-fsx-lustre-client && ./setup.sh ) \\',
-      '    || { echo "rainier: Lustre EFA client setup FAILED; /fsx will use TCP only" | tee /dev/console >&2; touch /var/run/rainier-lustre-efa-failed; }',
+    lines.push(
+      'if ! modinfo kefalnd >/dev/null 2>&1; then',
+      '  echo "lustre-mount: the Lustre client in the image has no EFA network driver (kefalnd)" >&2',
+      '  exit 1',
       'fi',
+      'eth="$(ip -4 route show default | awk \'{print $5; exit}\')"',
+      '[ -n "$eth" ] || { echo "lustre-mount: no primary network interface" >&2; exit 1; }',
+      'if ! lnetctl net show --net efa 2>/dev/null | grep -q "status: up"; then',
+      '  modprobe lnet',
+      '  modprobe kefalnd ipif_name="$eth"',
+      '  modprobe ksocklnd',
+      '  lnetctl lnet configure',
+      '  lnetctl net del --net tcp 2>/dev/null || true',
+      '  lnetctl net add --net tcp --if "$eth"',
+      '  mapfile -t devices < <(ls -1 "$R/sys/class/infiniband")',
+      '  [ "${#devices[@]}" -gt 0 ] || { echo "lustre-mount: no EFA device in /sys/class/infiniband" >&2; exit 1; }',
+      '  for device in "${devices[@]}"; do',
+      '    lnetctl net add --net efa --if "$device" --peer-credits 32',
+      '  done',
+      '  lnetctl set discovery 1',
+      '  lnetctl udsp add --src efa --priority 0',
+      'fi',
+      'if [ "${1:-}" = --lnet ]; then exit 0; fi',
     );
   }
-  commands.push(
-    `mkdir -p ${mountPoint}`,
-    `grep -qs " ${mountPoint} lustre " /etc/fstab || echo "${dnsName}@tcp:/${mountName} ${mountPoint} lustre defaults,relatime,flock,_netdev,x-systemd.automount,x-systemd.requires=network-online.target 0 0" >> /etc/fstab`,
-    `mountpoint -q ${mountPoint} || mount ${mountPoint}`,
+  lines.push(
+    `mkdir -p "$R${mountPoint}"`,
+    `grep -qs " ${mountPoint} lustre " "$R/etc/fstab" || echo "${dnsName}@tcp:/${mountName} ${mountPoint} lustre defaults,relatime,flock,_netdev,x-systemd.automount,x-systemd.requires=network-online.target 0 0" >> "$R/etc/fstab"`,
+    `mountpoint -q "$R${mountPoint}" || mount "$R${mountPoint}"`,
   );
+  return `${lines.join('\n')}\n`;
+}
+
+/** The boot-script section: install the setup script (and, with EFA, its boot-time unit) and run it. */
+export function lustreMountSection(dnsName: string, mountName: string, mountPoint: string, efa: boolean): BootstrapSection {
+  const marker = 'RAINIER_LUSTRE_EOF';
+  const write = (path: string, content: string, mode: string) => [
+    `install -d -m 0755 "$(dirname "\${RAINIER_ROOT:-}${path}")"`,
+    `cat > "\${RAINIER_ROOT:-}${path}" <<'${marker}'`,
+    content.replace(/\n$/, ''),
+    marker,
+    `chmod ${mode} "\${RAINIER_ROOT:-}${path}"`,
+  ];
+  const commands = [...write(LUSTRE_SETUP, lustreSetupScript(dnsName, mountName, mountPoint, efa), '0755')];
+  if (efa) {
+    const unit = [
+      '[Unit]',
+      'Description=Rainier: Lustre networking over EFA (FSx "Configuring EFA clients")',
+      'After=network-online.target',
+      'Wants=network-online.target',
+      'Before=remote-fs-pre.target',
+      '',
+      '[Service]',
+      'Type=oneshot',
+      `ExecStart=${LUSTRE_SETUP} --lnet`,
+      'RemainAfterExit=yes',
+      '',
+      '[Install]',
+      'WantedBy=remote-fs.target',
+    ].join('\n');
+    commands.push(...write(`/etc/systemd/system/${LUSTRE_EFA_UNIT}`, unit, '0644'), `systemctl enable ${LUSTRE_EFA_UNIT}`);
+  }
+  commands.push(`"\${RAINIER_ROOT:-}${LUSTRE_SETUP}"`);
   return { name: 'lustre-mount', commands };
 }

@@ -1,5 +1,5 @@
 import { InstanceShape } from '../catalog/instance-types';
-import { NEURON_DLAMI_PREFIXES } from '../config/schema/compute';
+import { ComputeConfig, NEURON_DLAMI_PREFIXES } from '../config/schema/compute';
 import { RESERVATION_ID_PATTERN } from '../config/schema/common';
 import { CapacityKind } from '../config/schema/site';
 import { BlockBinding, NodeGroupPlan, PoolPlan, SitePlan } from './types';
@@ -20,6 +20,44 @@ export type DlamiPrefix = (typeof NEURON_DLAMI_PREFIXES)[number];
  */
 export function dlamiImageParameter(dlami: DlamiPrefix): string {
   return `${NEURON_DLAMI_SSM_ROOT}/${dlami}/latest/image_id`;
+}
+
+/** The image a pool's nodes boot, as the launch template names it, and whether it is pinned. */
+export type NodeImagePlan =
+  | { readonly kind: 'latest-parameter'; readonly parameter: string; readonly pinned: false }
+  | { readonly kind: 'ami'; readonly amiId: string; readonly pinned: true }
+  | { readonly kind: 'parameter-version'; readonly parameter: string; readonly version: number; readonly pinned: true };
+
+/**
+ * The node image of a Region. Pinned images come from `compute.image`; without it, the DLAMI
+ * family's `latest` parameter (resolved by CloudFormation at every deployment: a new DLAMI release
+ * changes the image of every replacement node, rule RAIN-W702). Missing Regions are rule RAIN-E703.
+ */
+export function planNodeImage(compute: ComputeConfig, region: string): NodeImagePlan {
+  const image = compute.image;
+  if (image === undefined) {
+    return { kind: 'latest-parameter', parameter: dlamiImageParameter(compute.dlami), pinned: false };
+  }
+  if ('amiIds' in image) {
+    const amiId = image.amiIds[region];
+    if (amiId === undefined) throw new Error(`compute.image.amiIds has no AMI for Region ${region}`);
+    return { kind: 'ami', amiId, pinned: true };
+  }
+  const version = image.versions[region];
+  if (version === undefined) throw new Error(`compute.image.versions has no version for Region ${region}`);
+  return { kind: 'parameter-version', parameter: image.ssmParameter, version, pinned: true };
+}
+
+/** The image in people's terms, for reports and the topology diff. */
+export function describeNodeImage(image: NodeImagePlan): string {
+  switch (image.kind) {
+    case 'latest-parameter':
+      return `${image.parameter} (unpinned: resolved at each deployment)`;
+    case 'ami':
+      return image.amiId;
+    case 'parameter-version':
+      return `${image.parameter}:${image.version}`;
+  }
 }
 
 /**

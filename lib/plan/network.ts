@@ -6,7 +6,7 @@ import { poolNodes } from './capacity';
  * SSM Session Manager (ssm, ssmmessages, ec2messages), the CloudWatch agent (logs, monitoring,
  * and ec2 for the instance tags it adds as dimensions), KMS (objects in the cluster's buckets are
  * encrypted with customer keys), FSx (EFA-enabled Lustre clients call fsx:DescribeFileSystems) and
- * ECR (container images). S3 is reached through a gateway endpoint.
+ * ECR (container images), Auto Scaling (nodes complete their launch lifecycle hook). S3 is reached through a gateway endpoint.
  */
 export const INTERFACE_ENDPOINTS = [
   'ssm',
@@ -19,6 +19,8 @@ export const INTERFACE_ENDPOINTS = [
   'fsx',
   'ecr.api',
   'ecr.dkr',
+  // Nodes complete their own launch lifecycle action (health-gated launch, lib/plan/health.ts).
+  'autoscaling',
 ] as const;
 export type InterfaceEndpointService = (typeof INTERFACE_ENDPOINTS)[number];
 

@@ -542,7 +542,7 @@ function reservationWatchLines(report: TopologyReport): string[] {
       const others = covered.get(site.name) ?? [];
       const named = others.length <= 3 ? others.join(', ') : `${others.slice(0, 3).join(', ')} and ${others.length - 3} more`;
       const also = others.length === 0 ? '' : `, for ${named} too`;
-      lines.push(`- ${site.name}: every Capacity Reservation of ${site.region}, because some Capacity Block IDs there are deploy-time parameters${also}`);
+      lines.push(`- ${site.name}: every Capacity Reservation of ${site.region} tagged rainier:cluster=${report.cluster}, because some Capacity Block IDs there are deploy-time parameters${also}`);
     }
   }
   return lines;

@@ -1,4 +1,5 @@
 import { ClusterPlan, PoolPlan, StackPlan, Totals } from '../plan/types';
+import { describeNodeImage, planNodeImage } from '../plan/compute';
 import { ReservationWatch, SiteMonitoringPlan } from '../plan/monitoring';
 import { Finding } from '../plan/rules/rule';
 import { fsxCapacity, gbps, gibWithTib, mbps, num, plural, signed } from './format';
@@ -53,6 +54,12 @@ export interface TopologyDiff {
   readonly reservationWatches: readonly { readonly site: string; readonly before: string; readonly after: string }[];
   /** Every configuration field whose value differs (defaults filled in). */
   readonly config: readonly FieldChange[];
+  /**
+   * Regions whose node image changes (a new AMI, parameter version, or pinning). Running nodes keep
+   * their image; nodes launched afterwards boot the new one until the groups are refreshed
+   * (docs/operations.md, "Replacing nodes").
+   */
+  readonly images: readonly { readonly region: string; readonly before: string; readonly after: string }[];
   /** Changes that would make the deployment fail (not lose data), e.g. an FSx file system asked to shrink. */
   readonly warnings: readonly string[];
   /** UltraServers bound to another Capacity Block (./topology-sections.ts). */
@@ -181,6 +188,16 @@ export function diffTopology(before: ClusterPlan, after: ClusterPlan, beforeLabe
     return b === undefined || a === undefined || a === b ? [] : [{ site: m.site, before: b, after: a }];
   });
 
+  // Node image per Region of the sites on both sides (a Region only on one side is a site change).
+  const regions = [...new Set(after.sites.map((s) => s.region))].filter((r) => before.sites.some((s) => s.region === r));
+  const images = regions.flatMap((region) => {
+    const [b, a] = [describeNodeImage(planNodeImage(before.config.compute, region)), describeNodeImage(planNodeImage(after.config.compute, region))];
+    return a === b ? [] : [{ region, before: b, after: a }];
+  });
+  if (images.length > 0) {
+    summary.push(`node image changes in ${images.map((i) => i.region).join(', ')}`);
+  }
+
   const key = (f: Finding) => `${f.code} ${f.path} ${f.given} ${f.acknowledgedBecause ?? ''}`;
   const beforeFindings = new Set(before.findings.map(key));
   const afterFindings = new Set(after.findings.map(key));
@@ -205,6 +222,7 @@ export function diffTopology(before: ClusterPlan, after: ClusterPlan, beforeLabe
     storage,
     alarms,
     reservationWatches,
+    images,
     config: diffValues(before.config, after.config, ''),
     warnings,
     blocks,
@@ -218,7 +236,7 @@ function describeWatch(m: SiteMonitoringPlan): string {
     case ReservationWatch.LISTED:
       return 'its own reservations';
     case ReservationWatch.REGION:
-      return `every reservation of ${m.region}`;
+      return `every reservation of ${m.region} tagged with the cluster`;
     case ReservationWatch.COVERED:
       return `none (${m.regionWatcher} watches ${m.region})`;
   }
@@ -358,6 +376,11 @@ export function renderTopologyDiff(d: TopologyDiff): string {
     out.push('');
     out.push(`!!! THE DEPLOYMENT WOULD FAIL (${d.warnings.length}) !!!`);
     d.warnings.forEach((w) => out.push(`  - ${w}`));
+  }
+  if (d.images.length > 0) {
+    out.push('');
+    out.push('Node image (running nodes keep theirs until their groups are refreshed; see docs/operations.md):');
+    d.images.forEach((i) => out.push(`  ~ ${i.region}: ${i.before} → ${i.after}`));
   }
   if (d.alarms.added.length + d.alarms.removed.length > 0) {
     out.push('');

@@ -57,6 +57,7 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
       for (const computePlan of stackPlans.filter((s) => s.kind === StackKind.COMPUTE && s.pool === pool.name)) {
         const stack = new ComputeStack(scope, computePlan.id, {
           ...stackProps(computePlan, `${plan.name} ${site.name} pool ${pool.name}, shard ${computePlan.shard ?? 0}: ${pool.kind} capacity, launch template and node groups`),
+          cluster: plan.name,
           site,
           pool,
           stack: computePlan,

@@ -8,11 +8,14 @@ import { NodeLaunchTemplate, NodeLaunchTemplateProps } from '../constructs/launc
 import { SiteNetwork } from '../constructs/network';
 import { renderBootstrap, scratchVolumeSection } from '../constructs/node-bootstrap';
 import { NodeGroup } from '../constructs/node-group';
+import { nodeLifecycleSection, nodeSelfCheckSection } from '../constructs/node-health';
+import { lustreMountSection } from '../constructs/storage';
 import { NodeKey } from '../constructs/node-key';
 import { NodeRole } from '../constructs/node-role';
 import { NodeLogGroups } from '../constructs/node-telemetry';
 import { ComputeConfig } from '../config/schema/compute';
-import { dlamiImageParameter, nodeGroupTags, planScratchVolume, reservationParameters, rootDeviceName } from '../plan/compute';
+import { NodeImagePlan, nodeGroupTags, planNodeImage, planScratchVolume, reservationParameters, rootDeviceName } from '../plan/compute';
+import { NodeHealthPlan, planNodeHealth } from '../plan/health';
 import { PoolPlan, SitePlan, StackPlan } from '../plan/types';
 
 /**
@@ -27,6 +30,8 @@ export interface PoolLaunch {
 }
 
 export interface ComputeStackProps extends StackProps {
+  /** The cluster's name (node identity for health reports and the lifecycle permission). */
+  readonly cluster: string;
   readonly site: SitePlan;
   readonly pool: PoolPlan;
   /** This stack in the plan: which shard of the pool, which node groups. */
@@ -54,12 +59,16 @@ export class ComputeStack extends Stack {
   public readonly nodeGroups: readonly NodeGroup[];
   public readonly capacity?: PoolCapacity;
   public readonly nodeRole?: NodeRole;
+  /** What this pool's nodes check before they go in service, and the hook's timeout. */
+  public readonly health: NodeHealthPlan;
 
   constructor(scope: Construct, id: string, props: ComputeStackProps) {
     super(scope, id, props);
     const { site, pool, network } = props;
     const shard = props.stack.shard ?? 0;
     const parameters = renderReservationParameters(this, reservationParameters(pool, shard));
+    this.health = planNodeHealth(site, pool, props.compute.launchHookTimeoutSeconds);
+    const identity = { cluster: props.cluster, site: site.name, pool: pool.name, region: site.region };
 
     if (shard === 0) {
       const nodeKey = new NodeKey(this, 'NodeKey', {
@@ -70,7 +79,7 @@ export class ComputeStack extends Stack {
         masterKey: nodeKey.key,
         enforceSSL: true,
       });
-      this.nodeRole = new NodeRole(this, 'NodeRole', { storage: props.storage, telemetryLogGroups: props.telemetryLogGroups });
+      this.nodeRole = new NodeRole(this, 'NodeRole', { storage: props.storage, telemetryLogGroups: props.telemetryLogGroups, health: identity });
       this.capacity = new PoolCapacity(this, 'Capacity', { site, pool, parameters });
       if (this.capacity.reservation !== undefined) {
         // Exported whether or not the site's monitoring imports it today: the plan's reservation
@@ -80,11 +89,19 @@ export class ComputeStack extends Stack {
       }
 
       const scratch = planScratchVolume(pool.shape);
+      const lustre = props.storage?.lustre;
       const sections: BootstrapSection[] = [
+        // First: the EXIT trap that abandons the node if any later step fails.
+        nodeLifecycleSection(identity, this.health),
         ...(scratch === undefined ? [] : [scratchVolumeSection(scratch)]),
         // Telemetry before storage: if mounting fails, the agent is already shipping the boot log.
         ...(props.bootstrap ?? []),
-        ...(props.storage?.bootstrap ?? []),
+        // Lustre over EFA only where this pool's instance type is an FSx EFA client (REFERENCE.md §12).
+        ...(props.storage?.bootstrap ?? []).map((s) =>
+          s.name === 'lustre-mount' && lustre !== undefined ? lustreMountSection(lustre.dnsName, lustre.mountName, lustre.mountPoint, this.health.lustreOverEfa) : s,
+        ),
+        // Last: the node checks itself and completes its launch lifecycle action.
+        nodeSelfCheckSection(this.health),
       ];
       const clientGroup = props.storage?.clientSecurityGroup;
       // An EFA-enabled file system talks to the clients' EFA interfaces too, so its clients' group
@@ -97,7 +114,7 @@ export class ComputeStack extends Stack {
           nics: pool.nics,
           securityGroups: [network.clusterSecurityGroup, ...(everywhere ? [clientGroup] : [])],
           primarySecurityGroups: clientGroup !== undefined && !everywhere ? [clientGroup] : [],
-          machineImage: ec2.MachineImage.fromSsmParameter(dlamiImageParameter(props.compute.dlami)),
+          machineImage: machineImageOf(planNodeImage(props.compute, site.region)),
           instanceProfile: this.nodeRole.instanceProfile,
           userData: ec2.UserData.custom(renderBootstrap(sections)),
           rootDeviceName: rootDeviceName(props.compute.dlami),
@@ -128,7 +145,29 @@ export class ComputeStack extends Stack {
           tags: nodeGroupTags(site, pool, group, blockId),
           events: this.launch.events,
           capacityReservationId: blockId,
+          launchHook: { name: this.health.hookName, heartbeatTimeoutSeconds: this.health.heartbeatTimeoutSeconds, defaultResult: this.health.defaultResult },
         });
       });
   }
+}
+
+/**
+ * The launch template's image: unpinned, the DLAMI's `latest` parameter as a CloudFormation SSM
+ * parameter (resolved at deployment); pinned, a literal AMI ID or `resolve:ssm:<name>:<version>`,
+ * which EC2 resolves at each launch to that one version's value (EC2 User Guide, "Use a Systems
+ * Manager parameter instead of an AMI ID", https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/create-launch-template.html).
+ */
+function machineImageOf(image: NodeImagePlan): ec2.IMachineImage {
+  switch (image.kind) {
+    case 'latest-parameter':
+      return ec2.MachineImage.fromSsmParameter(image.parameter);
+    case 'ami':
+      return literalImage(image.amiId);
+    case 'parameter-version':
+      return literalImage(`resolve:ssm:${image.parameter}:${image.version}`);
+  }
+}
+
+function literalImage(imageId: string): ec2.IMachineImage {
+  return { getImage: () => ({ imageId, osType: ec2.OperatingSystemType.LINUX, userData: ec2.UserData.forLinux() }) };
 }

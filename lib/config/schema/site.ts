@@ -17,10 +17,10 @@ const instanceType = z.enum(INSTANCE_TYPE_NAMES).describe('EC2 instance type of 
 /**
  * The most nodes one pool can have. A site's VPC is at most a /16 and must also hold its /24 storage
  * subnet, so its node subnet is at most a /17: 32,768 addresses, less the 5 AWS reserves in every
- * subnet and one per interface endpoint (10), at one address per node (efa-only interfaces take
+ * subnet and one per interface endpoint (11), at one address per node (efa-only interfaces take
  * none). lib/plan/network.ts does the same arithmetic; a test keeps the two equal.
  */
-export const MAX_NODES_PER_POOL = 32_753;
+export const MAX_NODES_PER_POOL = 32_752;
 /** Whole UltraServers within MAX_NODES_PER_POOL. */
 export const MAX_ULTRASERVERS_PER_POOL = Math.floor(MAX_NODES_PER_POOL / 4);
 

@@ -5,7 +5,10 @@ import { capacityReservationSize } from './capacity-reservation-size';
 import { capacityInstanceType } from './capacity-instance-type';
 import { efaEveryCard, efaInterfacesWithinDevices } from './efa-interfaces';
 import { efaFabricSplit } from './efa-fabric-split';
+import { imageCoversRegions } from './image-covers-regions';
+import { imageNotPinned } from './image-not-pinned';
 import { multiNodeWithoutEfa } from './multi-node-without-efa';
+import { noAlarmSubscriber } from './no-alarm-subscriber';
 import { noPlacementGroupOnCapacityBlock } from './no-placement-group-on-capacity-block';
 import { odcrInPlacementGroup } from './odcr-in-placement-group';
 import { reservationCoversNodes } from './reservation-covers-nodes';
@@ -47,4 +50,7 @@ export const RULES: readonly Rule[] = [
   storageMetadataIops,
   storageMissesTarget,
   storageEfaWithoutClients,
+  noAlarmSubscriber,
+  imageNotPinned,
+  imageCoversRegions,
 ];
