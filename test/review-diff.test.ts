@@ -8,7 +8,7 @@ import { SynthesisedStack } from '../lib/review/assembly';
 import { Synthesis, synthesise } from '../lib/review/synth';
 import { STATEFUL_RESOURCE_TYPES, diffStacks } from '../lib/review/template-diff';
 import { diffTopology, renderTopologyDiff } from '../lib/review/topology-diff';
-import { EXIT_SAFE, EXIT_STATEFUL_CHANGE, runDiff, sourceOf } from '../scripts/diff';
+import { EXIT_IRREVERSIBLE, EXIT_SAFE, EXIT_STATEFUL_CHANGE, EXIT_WOULD_FAIL, runDiff, sourceOf } from '../scripts/diff';
 import { EXIT_BAD_INPUT, EXIT_INTERNAL, cdkJsonContext, run } from '../scripts/review-cli';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'review');
@@ -105,8 +105,9 @@ describe('stateful-resource check on hand-made templates (the diff library\'s re
     Properties: { FileSystemType: 'LUSTRE', StorageCapacity: capacity, SubnetIds: [subnet] },
   });
 
-  test('the list of stateful types covers file system, DRA, bucket, key and log group', () => {
+  test('the list of stateful types covers file system, DRA, bucket, key, log group and Capacity Reservation', () => {
     expect([...STATEFUL_RESOURCE_TYPES].sort()).toEqual([
+      'AWS::EC2::CapacityReservation',
       'AWS::FSx::DataRepositoryAssociation',
       'AWS::FSx::FileSystem',
       'AWS::KMS::Key',
@@ -177,42 +178,42 @@ describe('npm run diff, end to end (in-process synthesis of the small presets)',
     return cache.get(key)!;
   };
 
-  test('scale-up by one UltraServer: topology first, then the resource diff; safe, exit 0', () => {
+  test('scale-up by one UltraServer: topology first, then the resource diff; FSx grows with it: irreversible, exit 8', () => {
     const { text, status } = runDiff(['ultraserver', fixture('ultraserver-x2.yaml')], synth);
-    expect(status).toBe(EXIT_SAFE);
+    expect(status).toBe(EXIT_IRREVERSIBLE);
     expect(text.indexOf('Summary: +1 UltraServer, +4 nodes, +64 chips')).toBeGreaterThan(0);
     expect(text.indexOf('Summary:')).toBeLessThan(text.indexOf('Resource changes (offline template diff'));
     expect(text).toContain('Stateful resources: none replaced or deleted.');
     expect(text).toMatch(/^Stack rainier-ohio-train \(changed\)$/m);
     expect(text).toMatch(/^\[\+\] AWS::AutoScaling::AutoScalingGroup UltraServer0001\//m);
     expect(text).toMatch(/^\[~\] AWS::FSx::FileSystem Storage\/FileSystem \w+$/m);
-    expect(text.trimEnd().split('\n').pop()).toBe('Verdict: safe: no stateful resource is replaced or deleted (exit 0).');
+    expect(text.trimEnd().split('\n').pop()).toBe('Verdict: UNSAFE: IRREVERSIBLE: 1 file system grows as a side effect, not pinned (exit 8).');
     expect(runDiff(['ultraserver', fixture('ultraserver-x2.yaml')], synth).text).toBe(text);
   });
 
-  test('switching FSx to EFA replaces the file system: flagged loudly, exit 1', () => {
+  test('switching FSx to EFA replaces the file system (exit bit 1), whose exports are in use (bit 4), and grows it unpinned (bit 8)', () => {
     const { text, status } = runDiff(['ultraserver', fixture('ultraserver-fsx-efa.yaml')], synth);
-    expect(status).toBe(EXIT_STATEFUL_CHANGE);
+    expect(status).toBe(EXIT_STATEFUL_CHANGE | EXIT_WOULD_FAIL | EXIT_IRREVERSIBLE);
     expect(text).toContain('Summary: FSx ohio 7.2 → 9.6 TiB, FSx ohio EFA enabled');
     expect(text).toMatch(/^!!! STATEFUL RESOURCES WOULD BE REPLACED OR DELETED \(\d+\) !!!$/m);
     expect(text).toMatch(/^ {2}- rainier-ohio-storage \w+ \(AWS::FSx::FileSystem, \/rainier-ohio-storage\/Storage\/FileSystem\/Resource\) WILL BE REPLACED/m);
     expect(text).toMatch(/^ {2}- rainier-ohio-storage \w+ \(AWS::FSx::DataRepositoryAssociation, .*\) WILL BE REPLACED/m);
-    expect(text).toMatch(/^Verdict: UNSAFE: \d+ stateful resources replaced or deleted \(exit 1\)\.$/m);
+    expect(text).toMatch(/^Verdict: UNSAFE: WOULD FAIL: .*; IRREVERSIBLE: .*; LOSES DATA OR CAPACITY: \d+ stateful resources replaced or deleted \(exit 13\)\.$/m);
   });
 
   const SMALL = ['rainier-mini', 'ultraserver', 'single-node', 'trn1-small'];
-  test.each(SMALL.flatMap((a) => SMALL.filter((b) => b !== a).map((b) => [a, b])))('%s -> %s: a verdict, an exit status of 0 or 1, the same text twice', (a, b) => {
+  test.each(SMALL.flatMap((a) => SMALL.filter((b) => b !== a).map((b) => [a, b])))('%s -> %s: a verdict, an exit status made of the hazard bits, the same text twice', (a, b) => {
     const first = runDiff([a, b], synth);
-    expect([EXIT_SAFE, EXIT_STATEFUL_CHANGE]).toContain(first.status);
+    expect(first.status & ~(EXIT_STATEFUL_CHANGE | EXIT_WOULD_FAIL | EXIT_IRREVERSIBLE)).toBe(EXIT_SAFE);
     expect(first.text).toMatch(/^Topology: preset \S+ → preset \S+$/m);
     expect(first.text.trimEnd().split('\n').pop()).toMatch(/^Verdict: /);
     expect(runDiff([a, b], synth).text).toBe(first.text);
   });
 
-  test('a pool that leaves the app takes its stack and node key with it: exit 1', () => {
+  test('a pool that leaves the app takes its stack and node key with it: loses data or capacity', () => {
     // single-node's dev pool (and its compute stack with a retained KMS key) does not exist in ultraserver.
     const { text, status } = runDiff(['single-node', 'ultraserver'], synth);
-    expect(status).toBe(EXIT_STATEFUL_CHANGE);
+    expect(status & EXIT_STATEFUL_CHANGE).toBe(EXIT_STATEFUL_CHANGE);
     expect(text).toMatch(/^Stack rainier-ohio-dev \(removed\)$/m);
     expect(text).toMatch(/rainier-ohio-dev \w+ \(AWS::KMS::Key, .*\) WILL BE REMOVED from the stack \(retained in the account, no longer managed\) because its stack leaves the app/);
     expect(text).toContain('cdk deploy does not delete a stack that left the app');
