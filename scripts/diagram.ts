@@ -11,7 +11,9 @@ import { loadConfig } from '../lib/config/load';
 import { DEFAULT_PRESET } from '../lib/config/presets';
 import { planCluster } from '../lib/plan/build';
 import { renderArchitectureDoc } from '../lib/review/diagram';
-import { ROOT, run } from './review-cli';
+import { configurationLine } from '../lib/context';
+import { describeSource } from '../lib/review/report';
+import { CliSpec, ROOT, helpText, parseArgs, run } from './review-cli';
 
 export const ARCHITECTURE_FILE = path.join(ROOT, 'docs', 'architecture.md');
 
@@ -20,8 +22,25 @@ export function renderArchitecture(): string {
   return renderArchitectureDoc(planCluster(loadConfig({ preset: DEFAULT_PRESET })), DEFAULT_PRESET);
 }
 
+export const DIAGRAM_CLI: CliSpec = {
+  usage: `Usage: npm run diagram -- [-c preset=NAME] [-c config=PATH]
+
+Without -c (and no config pinned in cdk.json): regenerates docs/architecture.md from the default
+preset. With -c: prints the diagram of that configuration to stdout and writes nothing.`,
+};
+
 if (require.main === module) {
   run(() => {
+    const args = parseArgs(process.argv.slice(2), DIAGRAM_CLI);
+    if (args.help) {
+      process.stdout.write(helpText(DIAGRAM_CLI));
+      return 0;
+    }
+    process.stderr.write(`${configurationLine(args.sourceGiven ? args.source : { preset: DEFAULT_PRESET }, DEFAULT_PRESET)}\n`);
+    if (args.sourceGiven) {
+      process.stdout.write(renderArchitectureDoc(planCluster(loadConfig(args.source)), describeSource(args.source)));
+      return 0;
+    }
     fs.mkdirSync(path.dirname(ARCHITECTURE_FILE), { recursive: true });
     fs.writeFileSync(ARCHITECTURE_FILE, renderArchitecture());
     process.stdout.write(`wrote ${path.relative(process.cwd(), ARCHITECTURE_FILE)}\n`);

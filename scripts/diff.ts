@@ -28,7 +28,7 @@ import { describeSource } from '../lib/review/report';
 import { Synthesis, synthesise } from '../lib/review/synth';
 import { describeHazard, diffStacks } from '../lib/review/template-diff';
 import { diffTopology, renderTopologyDiff } from '../lib/review/topology-diff';
-import { cdkJsonContext, run } from './review-cli';
+import { CliSpec, cdkJsonContext, helpText, parseArgs, run } from './review-cli';
 
 export const EXIT_SAFE = 0;
 /** Loses data or capacity (a bit, combined with EXIT_WOULD_FAIL). */
@@ -92,6 +92,7 @@ export function runDiff(
     throw ConfigError.single('arguments', args.length === 0 ? 'nothing' : `"${args.join(' ')}"`, 'exactly two: BEFORE AFTER (each a preset name or a config file path)');
   }
   const [beforeSource, afterSource] = [sourceOf(args[0], 'BEFORE'), sourceOf(args[1], 'AFTER')];
+  process.stderr.write(`rainier: comparing ${describeSource(beforeSource)} with ${describeSource(afterSource)}\n`);
   const before = synth(beforeSource);
   const after = synth(afterSource);
 
@@ -163,9 +164,35 @@ export function runDiff(
   return { text: `${out.join('\n')}\n`, status };
 }
 
+export const DIFF_CLI: CliSpec = {
+  usage: `Usage: npm run diff -- BEFORE AFTER
+
+BEFORE and AFTER are each a preset name or the path of a config file. Synthesises both offline and
+prints the topology change, what CloudFormation would refuse, the stateful resources replaced or
+deleted, and the resource diff of every stack (docs/review.md).
+
+Exit status (bits 1, 4 and 8 combine):
+  0  safe
+  1  loses data or capacity (file system, DRA, bucket, key, log group or Capacity Reservation replaced or deleted)
+  4  would fail (an export in use changes or disappears; FSx asked to shrink)
+  8  irreversible (a file system grows as a side effect: storage.storageCapacityGiB not pinned)
+  2  bad input
+  3  internal error`,
+  positionals: [2, 2],
+};
+
 if (require.main === module) {
   run(() => {
-    const { text, status } = runDiff(process.argv.slice(2));
+    const args = parseArgs(process.argv.slice(2), DIFF_CLI);
+    if (args.help) {
+      process.stdout.write(helpText(DIFF_CLI));
+      return 0;
+    }
+    if (args.sourceGiven && Object.keys(args.context).some((k) => k === 'preset' || k === 'config')) {
+      // Pinned in cdk.json or given with -c: the diff takes both sides as arguments instead.
+      process.stderr.write('rainier: note: the diff compares its two arguments; -c preset/config (or a pinned config) is not used\n');
+    }
+    const { text, status } = runDiff(args.positional, (source) => synthesise(source, { context: { ...args.context } }));
     process.stdout.write(text);
     return status;
   });
