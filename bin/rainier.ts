@@ -39,7 +39,7 @@ function exitOnConfigError<T>(run: () => T): T {
 
 // The CLI hands over cdk.json's context with -c on top: the same sources, read by the same module,
 // as every review script (lib/context.ts). An unknown key is an error naming the nearest known one.
-const { source } = exitOnConfigError(() => resolveContext({}, context));
+const { source } = exitOnConfigError(() => resolveContext({}, context, () => new Date()));
 // One line naming the configuration, on stderr so `cdk synth`'s stdout stays the template.
 process.stderr.write(`${configurationLine(source, DEFAULT_PRESET)}\n`);
 const plan: ClusterPlan = exitOnConfigError(() => planCluster(loadConfig(source)));

@@ -35,9 +35,14 @@ export const CLI_SYNTH_CONTEXT: Readonly<Record<string, unknown>> = {
 export function configSourceFromValues(tryGet: (key: string) => unknown): ConfigSource {
   const preset = tryGet(CONTEXT_PRESET);
   const configPath = tryGet(CONTEXT_CONFIG);
+  const now = tryGet(CONTEXT_NOW);
+  if (now !== undefined && Number.isNaN(Date.parse(String(now)))) {
+    throw ConfigError.single(`context ${CONTEXT_NOW}`, JSON.stringify(String(now)), 'an ISO 8601 date-time such as "2027-01-31T11:30:00Z"');
+  }
   return {
     preset: preset === undefined ? undefined : String(preset),
     configPath: configPath === undefined ? undefined : String(configPath),
+    now: now === undefined ? undefined : String(now),
   };
 }
 
@@ -46,8 +51,15 @@ export function contextFlag(value: unknown): boolean {
   return value === true || value === 'true';
 }
 
+/**
+ * `-c now=2027-01-01T00:00:00Z`: the moment end dates are checked against. The command line
+ * (bin/, scripts/) defaults it to its clock; the library never reads the clock, so synthesis of a
+ * given input is deterministic, and tests pass a fixed moment.
+ */
+export const CONTEXT_NOW = 'now';
+
 /** Every context key the app itself reads. */
-export const KNOWN_CONTEXT_KEYS: readonly string[] = [CONTEXT_PRESET, CONTEXT_CONFIG, CONTEXT_CFN_VALIDATION];
+export const KNOWN_CONTEXT_KEYS: readonly string[] = [CONTEXT_PRESET, CONTEXT_CONFIG, CONTEXT_CFN_VALIDATION, CONTEXT_NOW];
 
 /**
  * Keys the CDK CLI and aws-cdk-lib put into the context themselves, allowed untouched: `aws:cdk:*`
@@ -86,14 +98,17 @@ export function checkContextKeys(context: Readonly<Record<string, unknown>>): vo
 export function resolveContext(
   cdkJson: Readonly<Record<string, unknown>>,
   commandLine: Readonly<Record<string, unknown>>,
+  clock?: () => Date,
 ): { readonly context: Record<string, unknown>; readonly source: ConfigSource } {
   const context = { ...cdkJson, ...commandLine };
   checkContextKeys(context);
-  return { context, source: configSourceFromValues((k) => context[k]) };
+  const source = configSourceFromValues((k) => context[k]);
+  // Only entry points pass a clock (bin/, scripts/); below them nothing reads it.
+  return { context, source: source.now === undefined && clock !== undefined ? { ...source, now: clock().toISOString() } : source };
 }
 
 /** The one line every entry point prints (to stderr) naming the configuration it builds. */
-export function configurationLine(source: ConfigSource, defaultPreset: string): string {
+export function configurationLine(source: Omit<ConfigSource, 'now'>, defaultPreset: string): string {
   const preset = source.preset ?? (source.configPath !== undefined ? undefined : defaultPreset);
   const parts = [
     preset !== undefined ? `preset ${preset}${source.preset === undefined ? ' (the default)' : ''}` : undefined,

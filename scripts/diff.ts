@@ -192,7 +192,8 @@ if (require.main === module) {
       // Pinned in cdk.json or given with -c: the diff takes both sides as arguments instead.
       process.stderr.write('rainier: note: the diff compares its two arguments; -c preset/config (or a pinned config) is not used\n');
     }
-    const { text, status } = runDiff(args.positional, (source) => synthesise(source, { context: { ...args.context } }));
+    // Both sides are checked against the same moment (-c now=, default the clock).
+    const { text, status } = runDiff(args.positional, (source) => synthesise({ ...source, now: args.source.now }, { context: { ...args.context } }));
     process.stdout.write(text);
     return status;
   });

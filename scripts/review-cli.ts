@@ -94,7 +94,7 @@ export function parseArgs(argv: readonly string[], spec: CliSpec, cdkJson: Reado
     }
     commandLine[kv.slice(0, eq)] = kv.slice(eq + 1);
   }
-  const { context, source } = resolveContext(cdkJson, commandLine);
+  const { context, source } = resolveContext(cdkJson, commandLine, () => new Date());
   const [min, max] = spec.positionals ?? [0, 0];
   const positional = parsed.positionals;
   if (values.help !== true && (positional.length < min || positional.length > max)) {

@@ -7,7 +7,7 @@ import { cdkJsonContext, helpText, parseArgs } from '../scripts/review-cli';
 describe('one configuration for every entry point (lib/context.ts)', () => {
   test('fails when a context key is mistyped, naming the nearest known key', () => {
     expect(() => checkContextKeys({ conifg: 'cluster.yaml' })).toThrow(ConfigError);
-    expect(() => checkContextKeys({ conifg: 'cluster.yaml' })).toThrow(/context conifg: got an unknown context key "conifg"; did you mean "config"\? known keys: preset, config, cloudFormationValidation/);
+    expect(() => checkContextKeys({ conifg: 'cluster.yaml' })).toThrow(/context conifg: got an unknown context key "conifg"; did you mean "config"\? known keys: preset, config, cloudFormationValidation, now/);
     expect(() => checkContextKeys({ prest: 'x', confg: 'y' })).toThrow(/2 problems/);
   });
 
@@ -25,13 +25,17 @@ describe('one configuration for every entry point (lib/context.ts)', () => {
   });
 
   test('the command line overrides cdk.json, and a config pinned in cdk.json is used', () => {
-    expect(resolveContext({ config: 'pinned.yaml' }, {}).source).toEqual({ preset: undefined, configPath: 'pinned.yaml' });
-    expect(resolveContext({ config: 'pinned.yaml' }, { config: 'mine.yaml', preset: 'ultraserver' }).source).toEqual({ preset: 'ultraserver', configPath: 'mine.yaml' });
+    expect(resolveContext({ config: 'pinned.yaml' }, {}).source).toEqual({ preset: undefined, configPath: 'pinned.yaml', now: undefined });
+    expect(resolveContext({ config: 'pinned.yaml' }, { config: 'mine.yaml', preset: 'ultraserver' }).source).toEqual({ preset: 'ultraserver', configPath: 'mine.yaml', now: undefined });
+    // Only an entry point's clock fills in the moment; the library alone leaves it unset.
+    expect(resolveContext({}, {}, () => new Date(Date.UTC(2027, 0, 1))).source.now).toBe('2027-01-01T00:00:00.000Z');
   });
 
   test('the review scripts parse -c the same way, with cdk.json underneath', () => {
     const args = parseArgs(['-c', 'preset=ultraserver', '--json'], REPORT_CLI, { config: 'pinned.yaml' });
-    expect(args.source).toEqual({ preset: 'ultraserver', configPath: 'pinned.yaml' });
+    expect(args.source).toEqual({ preset: 'ultraserver', configPath: 'pinned.yaml', now: expect.any(String) });
+    expect(parseArgs(['-c', 'now=2027-01-01T00:00:00Z'], REPORT_CLI, {}).source.now).toBe('2027-01-01T00:00:00Z');
+    expect(() => parseArgs(['-c', 'now=soon'], REPORT_CLI, {})).toThrow(/context now: got "soon"; an ISO 8601 date-time/);
     expect(args.flags).toEqual(new Set(['--json']));
     expect(parseArgs(['--context', 'config=a.yaml'], REPORT_CLI, {}).source.configPath).toBe('a.yaml');
   });
