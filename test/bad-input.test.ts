@@ -42,8 +42,8 @@ describe('each family gives one named error', () => {
     ['names that differ only by a hyphen', `preset: single-node\nsites: {ohio: {pools: {dev-1x: {${POOL}}, dev1x: {${POOL}}}}}`, /sites\.ohio\.pools\.dev1x: got the name "dev1x"; a name that differs from "dev-1x" by more than hyphens \(both become construct ID "Dev1x"\)/],
     ['site and pool names joining into the same stack name', `preset: single-node\nsites: {ohio: {pools: {x-dev: {${POOL}}}}, ohio-x: {region: us-east-2, availabilityZone: us-east-2b, cidr: 10.1.0.0/16, pools: {dev: {${POOL}}}}}`, /makes the stack "rainier-ohio-x-dev"/],
     // CIDRs
-    ['a CIDR octet above 255 (aws-cdk-lib throws on it)', 'preset: single-node\nsites: {ohio: {cidr: 10.0.0.300/16}}', /sites\.ohio\.cidr: got "10\.0\.0\.300\/16"; four numbers from 0 to 255/],
-    ['a CIDR octet with a leading zero', 'preset: single-node\nsites: {ohio: {cidr: 10.01.0.0/16}}', /sites\.ohio\.cidr: got "10\.01\.0\.0\/16"; four numbers from 0 to 255 without leading zeros/],
+    ['a CIDR octet above 255 (aws-cdk-lib throws on it)', 'preset: single-node\nsites: {ohio: {cidr: 10.0.0.300/16}}', /sites\.ohio\.cidr: got "10\.0\.0\.300\/16"; expected an IPv4 CIDR block from \/16 to \/24, four numbers from 0 to 255/],
+    ['a CIDR octet with a leading zero', 'preset: single-node\nsites: {ohio: {cidr: 10.01.0.0/16}}', /sites\.ohio\.cidr: got "10\.01\.0\.0\/16"; expected an IPv4 CIDR block from \/16 to \/24, four numbers from 0 to 255 without leading zeros/],
     ['a CIDR with host bits set', 'preset: single-node\nsites: {ohio: {cidr: 10.0.1.0/16}}', /sites\.ohio\.cidr: got "10\.0\.1\.0\/16"; a network address with no host bits set: did you mean "10\.0\.0\.0\/16"\?/],
     // Regions
     ['an unknown Region', 'preset: single-node\nsites: {ohio: {region: us-east-9, availabilityZone: us-east-9a}}', /sites\.ohio\.region: got "us-east-9"; an AWS Region aws-cdk-lib knows/],
