@@ -52,6 +52,9 @@ describe('each family gives one named error', () => {
     ['a reservation ID used twice in one pool', 'preset: ultraserver\nsites: {ohio: {pools: {train: {ultraServers: 2, reservationIds: [cr-0123456789abcdef0, cr-0123456789abcdef0]}}}}', /sites\.ohio\.pools\.train\.reservationIds\.1: got "cr-0123456789abcdef0"; a reservation not used elsewhere: sites\.ohio\.pools\.train\.reservationIds\.0 already targets it/],
     ['a reservation ID used by two pools', 'preset: rainier-mini\nsites: {ohio: {pools: {train: {reservationIds: [cr-0123456789abcdef0]}, dev: {kind: capacity-block, nodes: 2, reservationId: cr-0123456789abcdef0}}}}', /already targets it/],
     ['an end date in the past', 'preset: single-node\nsites: {ohio: {pools: {dev: {endDate: "2020-01-01T00:00:00Z"}}}}', /sites\.ohio\.pools\.dev\.endDate: got "2020-01-01T00:00:00Z"; a date after 2026-11-30T00:00:00\.000Z/],
+    // capacities beyond the service
+    ['a file system larger than the FSx API can express', 'preset: single-node\nstorage: {storageCapacityGiB: 2400000000000}', /storage\.storageCapacityGiB: got 2400000000000; expected at most 2147481600/],
+    ['sizing targets no file system can meet', 'preset: single-node\nstorage: {sizing: {checkpoint: {modelParametersBillions: 1e300}}}', /storage\.sizing: got targets that need an unbounded file system/],
     // prototype pollution
     ['__proto__ in JSON', ['{"__proto__": {"polluted": true}}', 'json'], /__proto__: got the key "__proto__"; any key but __proto__, constructor, prototype/],
     ['constructor deep in YAML', 'sites: {ohio: {pools: {dev: {constructor: {nodes: 9}}}}}', /sites\.ohio\.pools\.dev\.constructor: got the key "constructor"/],

@@ -1,6 +1,7 @@
 import { INSTANCE_TYPE_REGIONS, knownRegions, regionsOffering } from '../catalog/regions';
+import { planStorage } from '../plan/storage';
 import { ConfigProblem, renderValue } from './errors';
-import { CapacityKind, ClusterConfig } from './schema';
+import { CapacityKind, ClusterConfig, FSX_MAX_STORAGE_GIB } from './schema';
 
 /**
  * Checks of a validated configuration that the schema cannot express and that would otherwise crash
@@ -44,7 +45,36 @@ export interface CheckOptions {
 }
 
 export function checkConfig(config: ClusterConfig, options: CheckOptions = {}): ConfigProblem[] {
-  return [...checkNames(config), ...checkCidrs(config), ...checkRegions(config), ...checkReservations(config, options)];
+  return [...checkNames(config), ...checkCidrs(config), ...checkRegions(config), ...checkReservations(config, options), ...checkStorageSize(config)];
+}
+
+/** A file system the API could not even express: configured, or sized from huge targets (Infinity included). */
+function checkStorageSize(config: ClusterConfig): ConfigProblem[] {
+  const configured = config.storage.storageCapacityGiB;
+  if (configured !== undefined) {
+    return configured > FSX_MAX_STORAGE_GIB
+      ? [{ path: 'storage.storageCapacityGiB', given: String(configured), allowed: `at most ${FSX_MAX_STORAGE_GIB} GiB (FSx StorageCapacity is a 32-bit integer)` }]
+      : [];
+  }
+  for (const site of Object.values(config.sites)) {
+    let capacityGiB: number;
+    try {
+      ({ capacityGiB } = planStorage(config.storage, site));
+    } catch {
+      // A combination the storage rules reject (RAIN-E3xx) is reported by them, with its code.
+      continue;
+    }
+    if (!Number.isFinite(capacityGiB) || capacityGiB > FSX_MAX_STORAGE_GIB) {
+      return [
+        {
+          path: 'storage.sizing',
+          given: `targets that need ${Number.isFinite(capacityGiB) ? `${capacityGiB} GiB` : 'an unbounded file system'} (${renderValue(config.storage.sizing)})`,
+          allowed: `targets a file system of at most ${FSX_MAX_STORAGE_GIB} GiB can meet (FSx StorageCapacity is a 32-bit integer)`,
+        },
+      ];
+    }
+  }
+  return [];
 }
 
 /** `dev-1x` and `dev1x` both become construct ID `Dev1x` (lib/plan/naming.ts pascalCase). */

@@ -109,6 +109,12 @@ export const MISTAKES: readonly Mistake[] = [
     overlay: { sites: { ohio: { cidr: '10.0.1.0/16' } } },
   },
   {
+    mistake: 'A file system larger than the FSx API can express',
+    preset: 'rainier-mini',
+    yaml: 'storage: {storageCapacityGiB: 2400000000000}',
+    overlay: { storage: { storageCapacityGiB: 2_400_000_000_000 } },
+  },
+  {
     mistake: 'An unknown Region',
     preset: 'single-node',
     yaml: 'sites: {ohio: {region: us-east-9, availabilityZone: us-east-9a}}',
