@@ -15,13 +15,14 @@
  *   2  bad input (the configuration error, no stack trace);
  *   3  the tool itself failed;
  *   4  would fail: CloudFormation or the service would refuse the update (an export in use changes,
- *      FSx asked to shrink);
+ *      FSx asked to shrink), or nodes could not launch (Capacity Blocks stranded in the old AZ);
  *   8  irreversible: a file system grows only because compute grew (storage.storageCapacityGiB not pinned);
  *   the codes 1, 4 and 8 are bits and combine (5 = loses data and would fail).
  */
 import * as fs from 'fs';
 import { ConfigError } from '../lib/config/errors';
 import { ConfigSource } from '../lib/config/load';
+import { CapacityKind } from '../lib/config/schema';
 import { ClusterPlan } from '../lib/plan/types';
 import { PRESET_NAMES, isPresetName } from '../lib/config/presets';
 import { describeSource } from '../lib/review/report';
@@ -61,6 +62,27 @@ export function implicitStorageGrowth(before: ClusterPlan, after: ClusterPlan): 
       `FSx ${site.name} would grow from ${old.storage.capacityGiB} to ${site.storage.capacityGiB} GiB because the plan sizes it (storage.storageCapacityGiB is not pinned), and can never shrink back. ` +
         `Pin storage.storageCapacityGiB: ${old.storage.capacityGiB} to keep it, or ${site.storage.capacityGiB} to grow it on purpose.`,
     ];
+  });
+}
+
+/**
+ * Capacity Blocks that a site's move to another Availability Zone strands: a block is delivered as a
+ * targeted Capacity Reservation in one AZ and the subnet must be in the block's AZ (EC2 User Guide,
+ * Capacity Blocks; REFERENCE.md §2), so the blocks bought for the old AZ cannot launch the nodes.
+ * CloudFormation accepts the templates; the launches fail.
+ */
+export function strandedCapacityBlocks(before: ClusterPlan, after: ClusterPlan): string[] {
+  return after.sites.flatMap((site) => {
+    const old = before.sites.find((s) => s.name === site.name);
+    if (old === undefined || old.availabilityZone === site.availabilityZone) {
+      return [];
+    }
+    return site.pools
+      .filter((p) => p.kind !== CapacityKind.ON_DEMAND_CAPACITY_RESERVATION && old.pools.some((o) => o.name === p.name))
+      .map(
+        (p) =>
+          `${site.name}/${p.name}: its Capacity Blocks were bought in ${old.availabilityZone}; the site moves to ${site.availabilityZone}, where they cannot launch nodes (buy blocks there, then change the AZ)`,
+      );
   });
 }
 
@@ -137,8 +159,14 @@ export function runDiff(
   out.push('');
   out.push(`Unchanged stacks: ${unchanged.length > 0 ? unchanged.join(', ') : 'none'}`);
   out.push('');
+  const stranded = strandedCapacityBlocks(before.plan, after.plan);
+  if (stranded.length > 0) {
+    out.push('');
+    out.push(`!!! NODES WOULD FAIL TO LAUNCH (${stranded.length}) !!!`);
+    stranded.forEach((x) => out.push(`  - ${x}`));
+  }
   // The topology's failures (an FSx shrink) are also seen in the templates; count the templates' when both do.
-  const refused = Math.max(failing.length, topologyFailures.length);
+  const refused = Math.max(failing.length, topologyFailures.length) + stranded.length;
   const growth = implicitStorageGrowth(before.plan, after.plan);
   if (growth.length > 0) {
     out.push('');
@@ -174,7 +202,7 @@ deleted, and the resource diff of every stack (docs/review.md).
 Exit status (bits 1, 4 and 8 combine):
   0  safe
   1  loses data or capacity (file system, DRA, bucket, key, log group or Capacity Reservation replaced or deleted)
-  4  would fail (an export in use changes or disappears; FSx asked to shrink)
+  4  would fail (an export in use changes or disappears; FSx asked to shrink; Capacity Blocks left in the old AZ)
   8  irreversible (a file system grows as a side effect: storage.storageCapacityGiB not pinned)
   2  bad input
   3  internal error`,

@@ -310,6 +310,14 @@ describe('verdicts on real pairs', () => {
     expect(refused(text)).toEqual(expect.arrayContaining([expect.stringMatching(/export rainier-ohio-network:\w*StorageSubnet\w+ would change its value/)]));
   });
 
+  test('moving an UltraServer site to another AZ strands its Capacity Blocks: nodes would fail to launch, exit bit 4', () => {
+    const { text, status } = runDiff(['ultraserver', fixture('ultraserver-az.yaml')], synth);
+    expect(status & EXIT_WOULD_FAIL).toBe(EXIT_WOULD_FAIL);
+    expect(hazardLines(text, /^!!! NODES WOULD FAIL TO LAUNCH/)).toEqual([
+      '  - ohio/train: its Capacity Blocks were bought in us-east-2a; the site moves to us-east-2b, where they cannot launch nodes (buy blocks there, then change the AZ)',
+    ]);
+  });
+
   test('a compute shrink that shrinks the file system: the storage update would fail: exit 4', () => {
     const { text, status } = runDiff([fixture('ultraserver-x2.yaml'), 'ultraserver'], synth);
     expect(status).toBe(EXIT_WOULD_FAIL);
