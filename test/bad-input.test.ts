@@ -87,6 +87,14 @@ describe('each family gives one named error', () => {
     expect(errorOf(past, 'yaml', '2027-06-01T00:00:00Z')).toMatch(/endDate/);
   });
 
+  test.each([
+    ['a directory', () => dir, /config: got ".*"; a regular YAML or JSON file \(not a directory, device or pipe\)/],
+    ['a device that never ends', () => '/dev/zero', /config: got "\/dev\/zero"; a regular YAML or JSON file/],
+    ['a file that does not exist', () => path.join(dir, 'missing.yaml'), /config: got ".*missing\.yaml"; a readable YAML or JSON file \(ENOENT\)/],
+  ])('%s as the config file: an error, not a hang', (_name, where, message) => {
+    expect(() => loadConfig({ configPath: where() })).toThrow(message);
+  });
+
   test('a pollution attempt changes no object of the program', () => {
     errorOf('{"__proto__": {"polluted": true}, "sites": {"constructor": {"prototype": {"polluted": true}}}}', 'json');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

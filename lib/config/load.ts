@@ -89,11 +89,25 @@ function nullPaths(overlay: unknown): Set<string> {
   return out;
 }
 
+/** The largest config file read: 64 MiB, a policy limit far above any real configuration. */
+export const MAX_CONFIG_FILE_BYTES = 64 * 1024 * 1024;
+
 function readConfigFile(file: string): Record<string, unknown> {
   let bytes: Buffer;
   try {
+    // A device or pipe (/dev/zero, a FIFO) would never end, and a huge file would exhaust memory.
+    const stat = fs.statSync(file);
+    if (!stat.isFile()) {
+      throw ConfigError.single('config', `"${file}"`, 'a regular YAML or JSON file (not a directory, device or pipe)');
+    }
+    if (stat.size > MAX_CONFIG_FILE_BYTES) {
+      throw ConfigError.single('config', `"${file}" of ${stat.size} bytes`, `a file of at most ${MAX_CONFIG_FILE_BYTES} bytes (a policy limit; a cluster configuration is a few kilobytes)`);
+    }
     bytes = fs.readFileSync(file);
   } catch (e) {
+    if (e instanceof ConfigError) {
+      throw e;
+    }
     throw ConfigError.single('config', `"${file}"`, `a readable YAML or JSON file (${(e as NodeJS.ErrnoException).code ?? 'unreadable'})`);
   }
   const text = decodeText(file, bytes);
