@@ -59,6 +59,10 @@ describe('each family gives one named error', () => {
     ['__proto__ in JSON', ['{"__proto__": {"polluted": true}}', 'json'], /__proto__: got the key "__proto__"; any key but __proto__, constructor, prototype/],
     ['constructor deep in YAML', 'sites: {ohio: {pools: {dev: {constructor: {nodes: 9}}}}}', /sites\.ohio\.pools\.dev\.constructor: got the key "constructor"/],
     ['prototype as a site name', 'sites: {prototype: {region: us-east-2}}', /sites\.prototype: got the key "prototype"/],
+    // resource exhaustion
+    ['JSON nested 100,000 deep', ['{"sites":' + '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000) + '}', 'json'], /sites(\.a){31}: got values nested more than 32 levels deep; at most 32 levels/],
+    ['YAML flow collections nested 100,000 deep', 'sites: ' + '['.repeat(100_000) + ']'.repeat(100_000), /with values nested more than 32 levels deep; at most 32 levels/],
+    ['a YAML alias bomb', 'a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n', /valid YAML: Excessive alias count indicates a resource exhaustion attack/],
     // files and messages
     ['an empty file', '', /config: got ".*", an empty file; a YAML or JSON mapping/],
     ['a file of comments only', '# just a comment\n', /which holds no configuration \(empty, or only comments\)/],

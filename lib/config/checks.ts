@@ -12,22 +12,47 @@ import { CapacityKind, ClusterConfig, FSX_MAX_STORAGE_GIB } from './schema';
 /** Keys that would reach Object.prototype through a merge (`out[key] = ...`). */
 export const FORBIDDEN_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
 
-/** Every path in a raw file whose key is prototype-polluting; walked iteratively (deep files must not overflow the stack). */
+/** The deepest nesting a file may have: a configuration is about 8 levels deep; a policy limit. */
+export const MAX_NESTING = 32;
+
+interface Walk {
+  readonly value: unknown;
+  readonly key: string;
+  readonly parent?: Walk;
+  readonly depth: number;
+}
+
+function pathOf(w: Walk): string {
+  const keys: string[] = [];
+  for (let cur: Walk | undefined = w; cur !== undefined && cur.parent !== undefined; cur = cur.parent) {
+    keys.push(cur.key);
+  }
+  return keys.reverse().join('.');
+}
+
+/**
+ * Prototype-polluting keys, and nesting deeper than MAX_NESTING, anywhere in a raw file. Walked
+ * iteratively with parent links (a path string is built only for a problem), so a hostile file of
+ * any depth costs time and memory linear in its size and cannot overflow the stack.
+ */
 export function pollutingKeys(raw: unknown): ConfigProblem[] {
   const out: ConfigProblem[] = [];
-  const stack: [unknown, string][] = [[raw, '']];
+  const stack: Walk[] = [{ value: raw, key: '', depth: 0 }];
   while (stack.length > 0) {
-    const [value, at] = stack.pop()!;
-    if (value === null || typeof value !== 'object') {
+    const w = stack.pop()!;
+    if (w.value === null || typeof w.value !== 'object') {
       continue;
     }
-    for (const key of Object.keys(value)) {
-      const p = at === '' ? key : `${at}.${key}`;
+    if (w.depth >= MAX_NESTING) {
+      return [{ path: pathOf(w), given: `values nested more than ${MAX_NESTING} levels deep`, allowed: `at most ${MAX_NESTING} levels (a configuration needs about 8)` }];
+    }
+    for (const key of Object.keys(w.value)) {
+      const child: Walk = { value: (w.value as Record<string, unknown>)[key], key, parent: w, depth: w.depth + 1 };
       if (FORBIDDEN_KEYS.includes(key)) {
-        out.push({ path: p, given: `the key "${key}"`, allowed: `any key but ${FORBIDDEN_KEYS.join(', ')} (they would change every object of the program)` });
+        out.push({ path: pathOf(child), given: `the key "${key}"`, allowed: `any key but ${FORBIDDEN_KEYS.join(', ')} (they would change every object of the program)` });
         continue;
       }
-      stack.push([(value as Record<string, unknown>)[key], p]);
+      stack.push(child);
     }
   }
   return out.sort((a, b) => (a.path < b.path ? -1 : 1));

@@ -4,7 +4,7 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { ConfigError, ConfigProblem, renderValue } from './errors';
 import { DEFAULT_PRESET, PRESET_NAMES, PRESETS, isPresetName } from './presets';
-import { CheckOptions, checkConfig, pollutingKeys } from './checks';
+import { CheckOptions, MAX_NESTING, checkConfig, pollutingKeys } from './checks';
 import { ClusterConfig, clusterConfigSchema } from './schema';
 
 /** Where a configuration comes from: a preset, optionally overridden by a file. */
@@ -72,7 +72,7 @@ export function parseConfig(raw: unknown, options: CheckOptions & { readonly nul
   return result.data;
 }
 
-/** Dotted paths where an overlay writes `null` (which removes the preset's value there). */
+/** Dotted paths where an overlay writes `null` (which removes the preset's value there); the overlay is depth-checked. */
 function nullPaths(overlay: unknown): Set<string> {
   const out = new Set<string>();
   const stack: [unknown, string][] = [[overlay, '']];
@@ -121,7 +121,11 @@ function readConfigFile(file: string): Record<string, unknown> {
         throw ConfigError.single(dup.path, `the key "${dup.key}" twice in ${file}`, 'each key once per mapping (YAML files are held to the same)');
       }
     } else {
-      // The yaml library rejects duplicate keys (uniqueKeys) and caps alias expansion (maxAliasCount).
+      // The yaml library rejects duplicate keys (uniqueKeys) and caps alias expansion (maxAliasCount);
+      // it recurses per flow level, so a deeply nested file is refused before it is parsed.
+      if (flowDepth(text) > MAX_NESTING) {
+        throw ConfigError.single('config', `"${file}", with values nested more than ${MAX_NESTING} levels deep`, `at most ${MAX_NESTING} levels (a configuration needs about 8)`);
+      }
       parsed = YAML.parse(text);
     }
   } catch (e) {
@@ -135,6 +139,10 @@ function readConfigFile(file: string): Record<string, unknown> {
   }
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw ConfigError.single('', renderValue(parsed), 'a mapping of configuration fields at the top of the file');
+  }
+  const hostile = pollutingKeys(parsed);
+  if (hostile.length > 0) {
+    throw new ConfigError(hostile);
   }
   return parsed as Record<string, unknown>;
 }
@@ -157,6 +165,27 @@ function decodeText(file: string, bytes: Buffer): string {
   } catch {
     throw ConfigError.single('config', `"${file}", which is not valid UTF-8`, 'a UTF-8 text file (re-save it as UTF-8)');
   }
+}
+
+/** The deepest nesting of `[` and `{` outside quoted scalars and comments, in one linear pass. */
+function flowDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'") {
+      const end = text.indexOf(c, i + 1);
+      i = end < 0 ? text.length : end;
+    } else if (c === '#') {
+      const end = text.indexOf('\n', i);
+      i = end < 0 ? text.length : end;
+    } else if (c === '[' || c === '{') {
+      max = Math.max(max, ++depth);
+    } else if (c === ']' || c === '}') {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return max;
 }
 
 /**
@@ -187,6 +216,10 @@ function duplicateJsonKey(text: string): { key: string; path: string } | undefin
       }
       i = j;
     } else if (c === '{' || c === '[') {
+      if (frames.length >= MAX_NESTING) {
+        // Too deep to be a configuration: the depth check reports it (and the paths here would grow quadratically).
+        return undefined;
+      }
       const parent = frames[frames.length - 1];
       const where = parent === undefined ? [] : parent.keys !== undefined ? [...parent.path, lastKey ?? ''] : [...parent.path, String(parent.index)];
       frames.push({ keys: c === '{' ? new Set() : undefined, path: where, index: 0 });
