@@ -2,7 +2,8 @@
 import * as fs from 'fs';
 import { ConfigError } from '../lib/config/errors';
 import { loadConfig } from '../lib/config/load';
-import { APP_CONTEXT, CONTEXT_CFN_VALIDATION, configSourceFromValues, contextFlag } from '../lib/context';
+import { DEFAULT_PRESET } from '../lib/config/presets';
+import { APP_CONTEXT, CONTEXT_CFN_VALIDATION, configurationLine, contextFlag, resolveContext } from '../lib/context';
 import { planCluster } from '../lib/plan/build';
 import { ClusterPlan } from '../lib/plan/types';
 
@@ -20,7 +21,6 @@ function cliContext(): Record<string, unknown> {
 }
 
 const context = cliContext();
-const source = configSourceFromValues((key) => context[key]);
 
 // Bad input fails here, in about a second: config, schema, plan and rules load nothing from aws-cdk-lib.
 /** Bad input: a short message naming the field, exit 1, nothing written. Anything else is a bug and throws. */
@@ -36,6 +36,11 @@ function exitOnConfigError<T>(run: () => T): T {
   }
 }
 
+// The CLI hands over cdk.json's context with -c on top: the same sources, read by the same module,
+// as every review script (lib/context.ts). An unknown key is an error naming the nearest known one.
+const { source } = exitOnConfigError(() => resolveContext({}, context, () => new Date()));
+// One line naming the configuration, on stderr so `cdk synth`'s stdout stays the template.
+process.stderr.write(`${configurationLine(source, DEFAULT_PRESET)}\n`);
 // Warnings and infos reach the CLI as annotations (lib/stacks/findings.ts), printed once, after synthesis.
 const plan: ClusterPlan = exitOnConfigError(() => planCluster(loadConfig(source)));
 

@@ -1,3 +1,4 @@
+import { ConfigError } from './config/errors';
 import { ConfigSource } from './config/load';
 
 /**
@@ -47,13 +48,112 @@ export const CLI_SYNTH_CONTEXT: Readonly<Record<string, unknown>> = {
 export function configSourceFromValues(tryGet: (key: string) => unknown): ConfigSource {
   const preset = tryGet(CONTEXT_PRESET);
   const configPath = tryGet(CONTEXT_CONFIG);
+  const now = tryGet(CONTEXT_NOW);
+  if (now !== undefined && Number.isNaN(Date.parse(String(now)))) {
+    throw ConfigError.single(`context ${CONTEXT_NOW}`, JSON.stringify(String(now)), 'an ISO 8601 date-time such as "2027-01-31T11:30:00Z"');
+  }
   return {
     preset: preset === undefined ? undefined : String(preset),
     configPath: configPath === undefined ? undefined : String(configPath),
+    now: now === undefined ? undefined : String(now),
   };
 }
 
 /** Whether a context flag is on: `true` or the string `"true"` (`-c key=true` arrives as a string). */
 export function contextFlag(value: unknown): boolean {
   return value === true || value === 'true';
+}
+
+/**
+ * `-c now=2027-01-01T00:00:00Z`: the moment end dates are checked against. The command line
+ * (bin/, scripts/) defaults it to its clock; the library never reads the clock, so synthesis of a
+ * given input is deterministic, and tests pass a fixed moment.
+ */
+export const CONTEXT_NOW = 'now';
+
+/** Every context key the app itself reads. */
+export const KNOWN_CONTEXT_KEYS: readonly string[] = [CONTEXT_PRESET, CONTEXT_CONFIG, CONTEXT_CFN_VALIDATION, CONTEXT_NOW];
+
+/**
+ * Keys the CDK CLI and aws-cdk-lib put into the context themselves, allowed untouched: `aws:cdk:*`
+ * (path metadata, stack traces, bundling), feature flags `@aws-cdk/*`, `cli-telemetry`,
+ * `acknowledged-issue-numbers`, and context-provider cache entries (`availability-zones:account=...`),
+ * which all contain a colon.
+ */
+export function isToolContextKey(key: string): boolean {
+  return key.includes(':') || key.startsWith('@aws-cdk/') || key.startsWith('aws-cdk') || key === 'cli-telemetry' || key === 'acknowledged-issue-numbers';
+}
+
+/**
+ * Rejects every context key that is neither the app's nor the CDK's, naming the nearest known key:
+ * a typo (`-c conifg=...`) must not silently build the default cluster.
+ */
+export function checkContextKeys(context: Readonly<Record<string, unknown>>): void {
+  const unknown = Object.keys(context).filter((k) => !KNOWN_CONTEXT_KEYS.includes(k) && !isToolContextKey(k)).sort();
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      unknown.map((key) => {
+        const near = nearest(key, KNOWN_CONTEXT_KEYS);
+        return {
+          path: `context ${key}`,
+          given: `an unknown context key "${key}"`,
+          allowed: `${near ? `did you mean "${near}"? ` : ''}known keys: ${KNOWN_CONTEXT_KEYS.join(', ')}`,
+        };
+      }),
+    );
+  }
+}
+
+/**
+ * The one way every entry point reads its configuration: cdk.json's `context` block, then the
+ * command line's `-c KEY=VALUE` on top (as the CDK CLI merges them), unknown keys rejected.
+ */
+export function resolveContext(
+  cdkJson: Readonly<Record<string, unknown>>,
+  commandLine: Readonly<Record<string, unknown>>,
+  clock?: () => Date,
+): { readonly context: Record<string, unknown>; readonly source: ConfigSource } {
+  const context = { ...cdkJson, ...commandLine };
+  checkContextKeys(context);
+  const source = configSourceFromValues((k) => context[k]);
+  // Only entry points pass a clock (bin/, scripts/); below them nothing reads it.
+  return { context, source: source.now === undefined && clock !== undefined ? { ...source, now: clock().toISOString() } : source };
+}
+
+/** The one line every entry point prints (to stderr) naming the configuration it builds. */
+export function configurationLine(source: Omit<ConfigSource, 'now'>, defaultPreset: string): string {
+  const preset = source.preset ?? (source.configPath !== undefined ? undefined : defaultPreset);
+  const parts = [
+    preset !== undefined ? `preset ${preset}${source.preset === undefined ? ' (the default)' : ''}` : undefined,
+    source.configPath !== undefined ? `config file ${source.configPath}${source.preset === undefined ? " (on the file's preset, else the default)" : ''}` : undefined,
+  ].filter((p) => p !== undefined);
+  return `rainier: building ${parts.join(' with ')}`;
+}
+
+/** The known word nearest to a misspelt one (edit distance at most 3), if any. */
+export function nearest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 4;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length];
 }

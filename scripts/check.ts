@@ -7,6 +7,7 @@
  *   npm run check -- --scale           rainier-scale too (all 16 sites; minutes and several GB of memory)
  *   npm run check -- --preset NAME     one preset (repeatable)
  *   npm run check -- --acks            also list every acknowledgement with its reason
+ *   npm run check -- -c config=PATH    your configuration (also -c preset=NAME, or a config pinned in cdk.json)
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -15,23 +16,30 @@ import { App } from 'aws-cdk-lib';
 import { buildClusterApp } from '../lib/app';
 import { Acknowledgement, COMPLIANCE_PACKS, Finding, acknowledgements, addCompliancePacks, complianceFindings, ruleName } from '../lib/compliance';
 import { PRESET_NAMES, PresetName, isPresetName } from '../lib/config/presets';
-import { cdkJsonContext } from './review-cli';
+import { ConfigError } from '../lib/config/errors';
+import { ConfigSource, loadConfig } from '../lib/config/load';
+import { DEFAULT_PRESET } from '../lib/config/presets';
+import { configurationLine } from '../lib/context';
+import { planCluster } from '../lib/plan/build';
+import { describeSource } from '../lib/review/report';
+import { CliSpec, cdkJsonContext, helpText, parseArgs, run } from './review-cli';
 
 const SCALE_PRESET: PresetName = 'rainier-scale';
 
 interface PresetResult {
-  readonly preset: PresetName;
+  /** The preset name, or the configuration checked. */
+  readonly preset: string;
   readonly findings: readonly Finding[];
   readonly acknowledgements: readonly Acknowledgement[];
   readonly seconds: number;
 }
 
-function checkPreset(preset: PresetName): PresetResult {
+function checkPreset(preset: string, source: ConfigSource = { preset }, context: Record<string, unknown> = cdkJsonContext()): PresetResult {
   const started = Date.now();
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rainier-check-'));
   try {
-    const app = new App({ outdir, context: cdkJsonContext(), builtinCloudFormationValidation: false });
-    buildClusterApp(app, { preset });
+    const app = new App({ outdir, context, builtinCloudFormationValidation: false });
+    buildClusterApp(app, source);
     addCompliancePacks(app);
     const findings = complianceFindings(app);
     return { preset, findings, acknowledgements: acknowledgements(app), seconds: (Date.now() - started) / 1000 };
@@ -54,31 +62,45 @@ function constructPattern(p: string): string {
     .join('/');
 }
 
-function main(argv: readonly string[]): number {
-  const presets: PresetName[] = [];
-  let scale = false;
-  let listAcks = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--scale') {
-      scale = true;
-    } else if (arg === '--acks') {
-      listAcks = true;
-    } else if (arg === '--preset' && i + 1 < argv.length && isPresetName(argv[i + 1])) {
-      presets.push(argv[++i] as PresetName);
-    } else {
-      process.stderr.write(`unknown argument "${arg}"; allowed: --scale, --acks, --preset <${PRESET_NAMES.join('|')}>\n`);
-      return 2;
-    }
-  }
-  if (presets.length === 0) {
-    presets.push(...PRESET_NAMES.filter((p) => p !== SCALE_PRESET || scale));
-  }
+export const CHECK_CLI: CliSpec = {
+  usage: `Usage: npm run check -- [-c preset=NAME | -c config=PATH] [--preset NAME]... [--scale] [--acks]
 
+Runs the compliance packs (cdk-nag AwsSolutions, NIST 800-53 rev 5, Control Tower controls via
+cfn-guard) and exits 1 on any unacknowledged finding. With -c (or a config pinned in cdk.json) it
+checks that configuration; otherwise every small preset.`,
+  options: { preset: `a preset to check (repeatable): ${PRESET_NAMES.join(', ')}` },
+  flags: { scale: 'rainier-scale too (minutes, several GB of memory)', acks: 'also list every acknowledgement with its reason' },
+};
+
+function main(argv: readonly string[]): number {
+  const args = parseArgs(argv, CHECK_CLI);
+  if (args.help) {
+    process.stdout.write(helpText(CHECK_CLI));
+    return 0;
+  }
+  const scale = args.flags.has('--scale');
+  const listAcks = args.flags.has('--acks');
+  const presets: PresetName[] = [];
+  for (const p of args.options.preset) {
+    if (!isPresetName(p)) {
+      throw ConfigError.single('--preset', `"${p}"`, `one of ${PRESET_NAMES.join(', ')}`);
+    }
+    presets.push(p);
+  }
   const results: PresetResult[] = [];
-  for (const preset of presets) {
-    process.stderr.write(`checking ${preset} ...\n`);
-    results.push(checkPreset(preset));
+  if (args.sourceGiven && presets.length === 0) {
+    process.stderr.write(`${configurationLine(args.source, DEFAULT_PRESET)}\n`);
+    // Bad input stops here with its message, before any synthesis.
+    planCluster(loadConfig(args.source));
+    results.push(checkPreset(describeSource(args.source), args.source, { ...args.context }));
+  } else {
+    if (presets.length === 0) {
+      presets.push(...PRESET_NAMES.filter((p) => p !== SCALE_PRESET || scale));
+    }
+    for (const preset of presets) {
+      process.stderr.write(`checking ${preset} ...\n`);
+      results.push(checkPreset(preset));
+    }
   }
 
   const rows: string[][] = [['preset', 'pack', 'unacknowledged', 'acknowledged on constructs', 'seconds']];
@@ -135,4 +157,4 @@ function main(argv: readonly string[]): number {
   return unacknowledged.length === 0 ? 0 : 1;
 }
 
-process.exitCode = main(process.argv.slice(2));
+run(() => main(process.argv.slice(2)));

@@ -14,9 +14,9 @@ import { DEFAULT_PRESET } from '../lib/config/presets';
 import { planCluster } from '../lib/plan/build';
 import { ARCHITECTURE_SVG_NAME, renderArchitectureDoc } from '../lib/review/diagram';
 import { renderSvg } from '../lib/review/picture';
+import { configurationLine } from '../lib/context';
 import { describeSource } from '../lib/review/report';
-import { EXIT_BAD_INPUT, EXIT_INTERNAL, ROOT, parseArgs } from './review-cli';
-import { ConfigError } from '../lib/config/errors';
+import { CliSpec, ROOT, helpText, parseArgs, run } from './review-cli';
 
 export const ARCHITECTURE_FILE = path.join(ROOT, 'docs', 'architecture.md');
 export const ARCHITECTURE_SVG = path.join(ROOT, 'docs', ARCHITECTURE_SVG_NAME);
@@ -36,19 +36,29 @@ export function renderArchitectureSvg(): Promise<string> {
   return drawSource({ preset: DEFAULT_PRESET });
 }
 
+export const DIAGRAM_CLI: CliSpec = {
+  usage: `Usage: npm run diagram -- [-c preset=NAME] [-c config=PATH] [OUT.svg]
+
+Without -c (and no config pinned in cdk.json): redraws docs/architecture.svg and docs/architecture.md
+from the default preset. With -c: draws that configuration as SVG into OUT.svg, or to stdout.`,
+  positionals: [0, 1],
+};
+
 async function main(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, []);
-  if (args.source.preset === undefined && args.source.configPath === undefined && args.positional.length === 0) {
+  const args = parseArgs(argv, DIAGRAM_CLI);
+  if (args.help) {
+    process.stdout.write(helpText(DIAGRAM_CLI));
+    return 0;
+  }
+  process.stderr.write(`${configurationLine(args.sourceGiven ? args.source : { preset: DEFAULT_PRESET }, DEFAULT_PRESET)}\n`);
+  if (!args.sourceGiven && args.positional.length === 0) {
     fs.mkdirSync(path.dirname(ARCHITECTURE_FILE), { recursive: true });
     fs.writeFileSync(ARCHITECTURE_SVG, await renderArchitectureSvg());
     fs.writeFileSync(ARCHITECTURE_FILE, renderArchitecture());
     process.stdout.write(`wrote ${path.relative(process.cwd(), ARCHITECTURE_SVG)} and ${path.relative(process.cwd(), ARCHITECTURE_FILE)}\n`);
     return 0;
   }
-  if (args.positional.length > 1) {
-    throw ConfigError.single('arguments', args.positional.map((a) => `"${a}"`).join(' '), 'at most one output file');
-  }
-  const svg = await drawSource(args.source);
+  const svg = await drawSource(args.sourceGiven ? args.source : { preset: DEFAULT_PRESET });
   const out = args.positional[0];
   if (out === undefined) {
     process.stdout.write(svg);
@@ -60,13 +70,5 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (status) => {
-      process.exitCode = status;
-    },
-    (e: unknown) => {
-      process.stderr.write(e instanceof ConfigError ? `${e.message}\n` : `${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-      process.exitCode = e instanceof ConfigError ? EXIT_BAD_INPUT : EXIT_INTERNAL;
-    },
-  );
+  run(() => main(process.argv.slice(2)));
 }

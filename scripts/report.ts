@@ -10,27 +10,37 @@
  * which is the sensible choice for rainier-scale. `cdk synth` writes the same report into cdk.out
  * (topology.md, topology.json).
  */
-import { ConfigError } from '../lib/config/errors';
 import { loadConfig } from '../lib/config/load';
 import { planCluster } from '../lib/plan/build';
 import { buildReport, describeSource, renderReportJson, renderReportMarkdown } from '../lib/review/report';
 import { synthesise } from '../lib/review/synth';
-import { cdkJsonContext, parseArgs, run } from './review-cli';
+import { DEFAULT_PRESET } from '../lib/config/presets';
+import { configurationLine } from '../lib/context';
+import { CliSpec, helpText, parseArgs, run } from './review-cli';
 
-run(() => {
-  const args = parseArgs(process.argv.slice(2), ['--json', '--plan-only']);
-  if (args.positional.length > 0) {
-    throw new ConfigError([
-      { path: 'arguments', given: `"${args.positional.join(' ')}"`, allowed: 'only -c preset=NAME, -c config=PATH, --json, --plan-only' },
-    ]);
-  }
-  const source = describeSource(args.source);
-  const report = args.flags.has('--plan-only')
-    ? buildReport(planCluster(loadConfig(args.source)), { source })
-    : (() => {
-        const synth = synthesise(args.source, { context: cdkJsonContext() });
-        return buildReport(synth.plan, { source, stacks: synth.stacks });
-      })();
-  process.stdout.write(args.flags.has('--json') ? renderReportJson(report) : renderReportMarkdown(report));
-  return 0;
-});
+export const REPORT_CLI: CliSpec = {
+  usage: `Usage: npm run report -- [-c preset=NAME] [-c config=PATH] [--json] [--plan-only]
+
+Prints the topology report of the configuration (cdk.json's context, then -c), without writing templates.`,
+  flags: { json: 'print the report as JSON', 'plan-only': 'skip synthesis (instant; no stack figures)' },
+};
+
+if (require.main === module) {
+  run(() => {
+    const args = parseArgs(process.argv.slice(2), REPORT_CLI);
+    if (args.help) {
+      process.stdout.write(helpText(REPORT_CLI));
+      return 0;
+    }
+    process.stderr.write(`${configurationLine(args.source, DEFAULT_PRESET)}\n`);
+    const source = describeSource(args.source);
+    const report = args.flags.has('--plan-only')
+      ? buildReport(planCluster(loadConfig(args.source)), { source })
+      : (() => {
+          const synth = synthesise(args.source, { context: { ...args.context } });
+          return buildReport(synth.plan, { source, stacks: synth.stacks });
+        })();
+    process.stdout.write(args.flags.has('--json') ? renderReportJson(report) : renderReportMarkdown(report));
+    return 0;
+  });
+}

@@ -47,6 +47,7 @@ describe('the app on bad input exits non-zero with a short error naming the fiel
       { config: configFile('sites:\n  ohio:\n    pools:\n      dev:\n        instanceType: trn3.48xlarge\n') },
       /sites\.ohio\.pools\.dev\.instanceType: got "trn3\.48xlarge"; expected one of/,
     ],
+    ['a mistyped context key (the default cluster must not be built instead)', { conifg: 'cluster.yaml' }, /context conifg: got an unknown context key "conifg"; did you mean "config"\?/],
   ])('%s', (_what, context, message) => {
     const { status, stderr, templates } = runApp(context);
     expect(status).toBe(1);
@@ -57,8 +58,9 @@ describe('the app on bad input exits non-zero with a short error naming the fiel
   });
 
   test("a good preset synthesises its templates, with cdk.json's context and no creation stack traces", () => {
-    const { status, templates, outdir } = runApp({ ...CDK_JSON.context, preset: 'single-node' });
+    const { status, templates, outdir, stderr } = runApp({ ...CDK_JSON.context, preset: 'single-node' });
     expect(status).toBe(0);
+    expect(stderr).toContain('rainier: building preset single-node\n');
     expect(templates).toContain('rainier-ohio-network.template.json');
     const metadata = fs.readdirSync(outdir).filter((f) => f.endsWith('.metadata.json'));
     expect(metadata.length).toBe(templates.length);

@@ -2,10 +2,11 @@ import { MISTAKES, errorOf } from '../lib/config/mistakes';
 
 /** Dotted paths of every leaf of an override, e.g. `sites.ohio.pools.dev.node`. */
 function leafPaths(value: unknown, at = ''): string[] {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+  if (value === null || typeof value !== 'object') {
     return [at];
   }
-  return Object.entries(value).flatMap(([k, v]) => leafPaths(v, at === '' ? k : `${at}.${k}`));
+  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.keys(value).map((k) => [k, (value as Record<string, unknown>)[k]] as const);
+  return entries.length === 0 ? [at] : entries.flatMap(([k, v]) => leafPaths(v, at === '' ? k : `${at}.${k}`));
 }
 
 describe('the bad-input catalogue in docs/configuration.md', () => {
@@ -16,8 +17,9 @@ describe('the bad-input catalogue in docs/configuration.md', () => {
     expect(lines).toHaveLength(1);
     const named = /^\s+- (?:\[RAIN-[EWI]\d{3}\] )?(\S+):/.exec(lines[0])![1];
     // The error names the changed field, or the field beside it that the rule asks to change.
-    const changed = leafPaths(m.overlay);
+    const changed = m.field !== undefined ? [m.field] : leafPaths(m.overlay);
     const parent = (p: string) => p.split('.').slice(0, -1).join('.');
-    expect(changed.some((c) => named === c || named.startsWith(`${c}.`) || parent(named) === parent(c))).toBe(true);
+    // The field itself, one below it, one beside it, or the entry it belongs to (a pool, a site).
+    expect(changed.some((c) => named === c || named.startsWith(`${c}.`) || c.startsWith(`${named}.`) || parent(named) === parent(c))).toBe(true);
   });
 });

@@ -52,12 +52,6 @@ const CASES: [code: string, preset: PresetName, breaks: Record<string, unknown>,
   ],
   [
     'RAIN-E110',
-    'rainier-mini',
-    ohioPool('train', { reservationIds: ['cr-00000000000000001', 'cr-00000000000000001'] }),
-    ohioPool('train', { reservationIds: ['cr-00000000000000001', 'cr-00000000000000002'] }),
-  ],
-  [
-    'RAIN-E110',
     'ultraserver',
     ohioPool('train', { reservedUltraServers: 2, reservationIds: ['cr-00000000000000001'] }),
     ohioPool('train', { reservedUltraServers: 2, reservationIds: ['cr-00000000000000001', 'cr-00000000000000002'] }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PRESET_DESCRIPTIONS, PRESET_NAMES } from './presets';
-import { clusterConfigSchema } from './schema';
+import { LOG_RETENTION_DAYS, clusterConfigSchema } from './schema';
 
 /**
  * The JSON Schema of a config file, generated from the same zod schema that validates it.
@@ -9,6 +9,17 @@ import { clusterConfigSchema } from './schema';
 export function configFileJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(clusterConfigSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   const relaxed = dropRequired(schema) as Record<string, unknown>;
+  // zod refinements do not reach JSON Schema; restate the ones a file can break, so editors reject
+  // what the app rejects (test/json-schema.test.ts proves it with ajv).
+  const monitoring = (relaxed.properties as Record<string, { properties?: Record<string, Record<string, unknown>> }>).monitoring;
+  const retention = monitoring?.properties?.logRetentionDays;
+  if (retention !== undefined) {
+    retention.enum = [...LOG_RETENTION_DAYS];
+  }
+  const emails = monitoring?.properties?.emailSubscriptions;
+  if (emails !== undefined) {
+    emails.uniqueItems = true;
+  }
   const properties = relaxed.properties as Record<string, unknown>;
   return {
     $schema: relaxed.$schema,
@@ -29,7 +40,9 @@ export function configFileJsonSchema(): Record<string, unknown> {
 }
 
 /**
- * Removes `required` everywhere except the pool discriminator (`kind`), which a new pool must name.
+ * Removes `required` everywhere, the pool discriminator (`kind`) included: an override file is
+ * partial, and a pool it changes takes its kind from the preset. The pool variants become `anyOf`
+ * (a partial pool may fit more than one); the app still checks the merged result.
  * Maps (sites, pools) accept `null` to delete a preset's entry.
  */
 function dropRequired(node: unknown): unknown {
@@ -42,13 +55,9 @@ function dropRequired(node: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node)) {
     if (key === 'required') {
-      const kept = (value as string[]).filter((k) => k === 'kind');
-      if (kept.length > 0) {
-        out[key] = kept;
-      }
       continue;
     }
-    out[key] = dropRequired(value);
+    out[key === 'oneOf' ? 'anyOf' : key] = dropRequired(value);
   }
   if (out.type === 'object' && typeof out.additionalProperties === 'object' && out.propertyNames !== undefined) {
     out.additionalProperties = { anyOf: [out.additionalProperties, { type: 'null' }] };

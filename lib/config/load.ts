@@ -4,6 +4,7 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { ConfigError, ConfigProblem, renderValue } from './errors';
 import { DEFAULT_PRESET, PRESET_NAMES, PRESETS, isPresetName } from './presets';
+import { CheckOptions, MAX_NESTING, checkConfig, pollutingKeys } from './checks';
 import { ClusterConfig, clusterConfigSchema } from './schema';
 
 /** Where a configuration comes from: a preset, optionally overridden by a file. */
@@ -12,6 +13,11 @@ export interface ConfigSource {
   readonly preset?: string;
   /** Path of a YAML or JSON file (`-c config=PATH`) whose fields override the preset's. */
   readonly configPath?: string;
+  /**
+   * The moment end dates are checked against, ISO 8601 (`-c now=...`; the command line defaults it
+   * to its clock). The library never reads the clock. @default end dates are not checked
+   */
+  readonly now?: string;
 }
 
 /** Reads, merges and validates a configuration. Throws ConfigError on any bad input. */
@@ -33,47 +39,203 @@ export function loadConfig(source: ConfigSource = {}): ClusterConfig {
     );
   }
   const presetName = source.preset ?? (filePreset as string | undefined) ?? DEFAULT_PRESET;
-  return resolveConfig(presetName, overlay);
+  return resolveConfig(presetName, overlay, { now: source.now });
 }
 
 /** Applies `overlay` on top of the named preset and validates the result. */
-export function resolveConfig(presetName: string, overlay: Record<string, unknown> = {}): ClusterConfig {
+export function resolveConfig(presetName: string, overlay: Record<string, unknown> = {}, options: CheckOptions = {}): ClusterConfig {
   if (!isPresetName(presetName)) {
     throw ConfigError.single('preset', `"${presetName}"`, `expected one of ${PRESET_NAMES.join(', ')}`);
   }
+  const polluting = pollutingKeys(overlay);
+  if (polluting.length > 0) {
+    throw new ConfigError(polluting);
+  }
   const merged = mergeOverlay(PRESETS[presetName](), overlay);
-  return parseConfig(merged);
+  return parseConfig(merged, { ...options, nulls: nullPaths(overlay) });
 }
 
-/** Validates a complete configuration object. */
-export function parseConfig(raw: unknown): ClusterConfig {
+/** Validates a complete configuration object, then the checks the schema cannot express (checks.ts). */
+export function parseConfig(raw: unknown, options: CheckOptions & { readonly nulls?: ReadonlySet<string> } = {}): ClusterConfig {
+  const polluting = pollutingKeys(raw);
+  if (polluting.length > 0) {
+    throw new ConfigError(polluting);
+  }
   const result = clusterConfigSchema.safeParse(raw);
   if (!result.success) {
-    throw new ConfigError(result.error.issues.map((issue) => toProblem(issue, raw)));
+    throw new ConfigError(result.error.issues.flatMap((issue) => toProblems(issue, raw, options.nulls ?? new Set())));
+  }
+  const problems = checkConfig(result.data, options);
+  if (problems.length > 0) {
+    throw new ConfigError(problems);
   }
   return result.data;
 }
 
+/** Dotted paths where an overlay writes `null` (which removes the preset's value there); the overlay is depth-checked. */
+function nullPaths(overlay: unknown): Set<string> {
+  const out = new Set<string>();
+  const stack: [unknown, string][] = [[overlay, '']];
+  while (stack.length > 0) {
+    const [v, at] = stack.pop()!;
+    if (v === null) {
+      out.add(at);
+    } else if (isPlainObject(v)) {
+      for (const [k, x] of Object.entries(v)) {
+        stack.push([x, at === '' ? k : `${at}.${k}`]);
+      }
+    }
+  }
+  return out;
+}
+
+/** The largest config file read: 64 MiB, a policy limit far above any real configuration. */
+export const MAX_CONFIG_FILE_BYTES = 64 * 1024 * 1024;
+
 function readConfigFile(file: string): Record<string, unknown> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    // A device or pipe (/dev/zero, a FIFO) would never end, and a huge file would exhaust memory.
+    const stat = fs.statSync(file);
+    if (!stat.isFile()) {
+      throw ConfigError.single('config', `"${file}"`, 'a regular YAML or JSON file (not a directory, device or pipe)');
+    }
+    if (stat.size > MAX_CONFIG_FILE_BYTES) {
+      throw ConfigError.single('config', `"${file}" of ${stat.size} bytes`, `a file of at most ${MAX_CONFIG_FILE_BYTES} bytes (a policy limit; a cluster configuration is a few kilobytes)`);
+    }
+    bytes = fs.readFileSync(file);
   } catch (e) {
+    if (e instanceof ConfigError) {
+      throw e;
+    }
     throw ConfigError.single('config', `"${file}"`, `a readable YAML or JSON file (${(e as NodeJS.ErrnoException).code ?? 'unreadable'})`);
   }
+  const text = decodeText(file, bytes);
+  const json = path.extname(file).toLowerCase() === '.json';
   let parsed: unknown;
   try {
-    parsed = path.extname(file).toLowerCase() === '.json' ? JSON.parse(text) : YAML.parse(text);
+    if (json) {
+      parsed = JSON.parse(text);
+      const dup = duplicateJsonKey(text);
+      if (dup !== undefined) {
+        throw ConfigError.single(dup.path, `the key "${dup.key}" twice in ${file}`, 'each key once per mapping (YAML files are held to the same)');
+      }
+    } else {
+      // The yaml library rejects duplicate keys (uniqueKeys) and caps alias expansion (maxAliasCount);
+      // it recurses per flow level, so a deeply nested file is refused before it is parsed.
+      if (flowDepth(text) > MAX_NESTING) {
+        throw ConfigError.single('config', `"${file}", with values nested more than ${MAX_NESTING} levels deep`, `at most ${MAX_NESTING} levels (a configuration needs about 8)`);
+      }
+      parsed = YAML.parse(text);
+    }
   } catch (e) {
-    throw ConfigError.single('config', `"${file}"`, `valid ${path.extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
+    if (e instanceof ConfigError) {
+      throw e;
+    }
+    throw ConfigError.single('config', `"${file}"`, `valid ${json ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
   }
   if (parsed === null || parsed === undefined) {
-    return {};
+    throw ConfigError.single('config', `"${file}", which holds no configuration (empty, or only comments)`, 'a mapping of configuration fields; to use a preset alone, give -c preset=NAME and no file');
   }
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw ConfigError.single('', renderValue(parsed), 'a mapping of configuration fields at the top of the file');
   }
+  const hostile = pollutingKeys(parsed);
+  if (hostile.length > 0) {
+    throw new ConfigError(hostile);
+  }
   return parsed as Record<string, unknown>;
+}
+
+/** UTF-8 text of a file, or a ConfigError naming the encoding problem (never garbage values). */
+function decodeText(file: string, bytes: Buffer): string {
+  if (bytes.length === 0) {
+    throw ConfigError.single('config', `"${file}", an empty file`, 'a YAML or JSON mapping of configuration fields; to use a preset alone, give -c preset=NAME and no file');
+  }
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    throw ConfigError.single('config', `"${file}", encoded as UTF-16`, 'a UTF-8 text file (re-save it as UTF-8)');
+  }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) {
+    throw ConfigError.single('config', `"${file}", a binary file (a zero byte at offset ${nul})`, 'a UTF-8 YAML or JSON text file');
+  }
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } catch {
+    throw ConfigError.single('config', `"${file}", which is not valid UTF-8`, 'a UTF-8 text file (re-save it as UTF-8)');
+  }
+}
+
+/** The deepest nesting of `[` and `{` outside quoted scalars and comments, in one linear pass. */
+function flowDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'") {
+      const end = text.indexOf(c, i + 1);
+      i = end < 0 ? text.length : end;
+    } else if (c === '#') {
+      const end = text.indexOf('\n', i);
+      i = end < 0 ? text.length : end;
+    } else if (c === '[' || c === '{') {
+      max = Math.max(max, ++depth);
+    } else if (c === ']' || c === '}') {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return max;
+}
+
+/**
+ * The first key that appears twice in one JSON object (JSON.parse keeps the last silently), found
+ * in one linear pass over text that JSON.parse has already accepted.
+ */
+function duplicateJsonKey(text: string): { key: string; path: string } | undefined {
+  type Frame = { keys: Set<string> | undefined; path: string[]; index: number };
+  const frames: Frame[] = [];
+  let expectKey = false;
+  let lastKey: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (text[j] !== '"') {
+        j += text[j] === '\\' ? 2 : 1;
+      }
+      const str = JSON.parse(text.slice(i, j + 1)) as string;
+      const top = frames[frames.length - 1];
+      if (expectKey && top?.keys !== undefined) {
+        if (top.keys.has(str)) {
+          return { key: str, path: [...top.path, str].join('.') };
+        }
+        top.keys.add(str);
+        lastKey = str;
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === '{' || c === '[') {
+      if (frames.length >= MAX_NESTING) {
+        // Too deep to be a configuration: the depth check reports it (and the paths here would grow quadratically).
+        return undefined;
+      }
+      const parent = frames[frames.length - 1];
+      const where = parent === undefined ? [] : parent.keys !== undefined ? [...parent.path, lastKey ?? ''] : [...parent.path, String(parent.index)];
+      frames.push({ keys: c === '{' ? new Set() : undefined, path: where, index: 0 });
+      expectKey = c === '{';
+    } else if (c === '}' || c === ']') {
+      frames.pop();
+      expectKey = false;
+    } else if (c === ',') {
+      const top = frames[frames.length - 1];
+      if (top !== undefined) {
+        top.index++;
+        expectKey = top.keys !== undefined;
+      }
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -104,22 +266,33 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 type Issue = z.core.$ZodIssue;
 
+/** One problem per unknown key (a long list on one line is what a pipe truncates), else one per issue. */
+function toProblems(issue: Issue, raw: unknown, nulls: ReadonlySet<string>): ConfigProblem[] {
+  const pathParts = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeysAt(clusterConfigSchema, pathParts, raw);
+    return issue.keys.map((key) => {
+      const suggestion = closest(key, known);
+      return {
+        path: [...pathParts, key].join('.'),
+        given: `an unknown field "${key}"`,
+        allowed: `${suggestion ? `did you mean "${suggestion}"? ` : ''}known fields here: ${known.join(', ')}`,
+      };
+    });
+  }
+  const problem = toProblem(issue, raw);
+  // A null in the file removed the preset's value: say null, not "nothing".
+  if (valueAt(raw, pathParts) === undefined && nulls.has(problem.path)) {
+    return [{ ...problem, given: "null (which removes the preset's value)" }];
+  }
+  return [problem];
+}
+
 function toProblem(issue: Issue, raw: unknown): ConfigProblem {
   const pathParts = issue.path.map(String);
   const value = valueAt(raw, pathParts);
   const at = pathParts.join('.');
   switch (issue.code) {
-    case 'unrecognized_keys': {
-      const known = knownKeysAt(clusterConfigSchema, pathParts, raw);
-      const key = issue.keys[0];
-      const extra = issue.keys.length > 1 ? ` (also unknown here: ${issue.keys.slice(1).join(', ')})` : '';
-      const suggestion = closest(key, known);
-      return {
-        path: [...pathParts, key].join('.'),
-        given: `an unknown field "${key}"${extra}`,
-        allowed: `${suggestion ? `did you mean "${suggestion}"? ` : ''}known fields here: ${known.join(', ')}`,
-      };
-    }
     case 'invalid_value':
       return { path: at, given: renderValue(value), allowed: `expected one of ${issue.values.map(String).join(', ')}` };
     case 'invalid_union': {

@@ -1,5 +1,8 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { ConfigError } from './errors';
-import { resolveConfig } from './load';
+import { loadConfig, resolveConfig } from './load';
 import { PresetName } from './presets';
 import { planCluster } from '../plan/build';
 
@@ -14,7 +17,17 @@ export interface Mistake {
   /** The override a user would write, as YAML, shown in the README. */
   readonly yaml: string;
   readonly overlay: Record<string, unknown>;
+  /** A whole file instead of an overlay (encodings, empty files, duplicate keys): its bytes and extension. */
+  readonly file?: { readonly content: string | Buffer; readonly ext: 'yaml' | 'json' };
+  /** The field the error must name, when it is not a leaf of `overlay` (file-level mistakes). */
+  readonly field?: string;
 }
+
+/** The moment the catalogue checks end dates against (`-c now=`): fixed, so the table is deterministic. */
+export const CATALOGUE_NOW = '2026-11-30T00:00:00Z';
+
+const ODCR = { kind: 'on-demand-capacity-reservation', instanceType: 'trn2.48xlarge', nodes: 1 };
+const CR = 'cr-0123456789abcdef0';
 
 export const MISTAKES: readonly Mistake[] = [
   {
@@ -71,12 +84,131 @@ export const MISTAKES: readonly Mistake[] = [
     yaml: 'sites: {ohio: {pools: {dev: {kind: capacity-block, nodes: 3}}}}',
     overlay: { sites: { ohio: { pools: { dev: { kind: 'capacity-block', nodes: 3 } } } } },
   },
+  {
+    mistake: "A pool named like one of the site's stacks",
+    preset: 'single-node',
+    yaml: 'sites: {ohio: {pools: {storage: {kind: on-demand-capacity-reservation, ...}}}}',
+    overlay: { sites: { ohio: { pools: { storage: ODCR } } } },
+  },
+  {
+    mistake: 'Pool names that differ only by a hyphen',
+    preset: 'single-node',
+    yaml: 'sites: {ohio: {pools: {dev-1x: {...}, dev1x: {...}}}}',
+    overlay: { sites: { ohio: { pools: { 'dev-1x': ODCR, dev1x: ODCR } } } },
+  },
+  {
+    mistake: 'A CIDR octet above 255',
+    preset: 'single-node',
+    yaml: 'sites: {ohio: {cidr: 10.0.0.300/16}}',
+    overlay: { sites: { ohio: { cidr: '10.0.0.300/16' } } },
+  },
+  {
+    mistake: 'A CIDR with host bits set',
+    preset: 'single-node',
+    yaml: 'sites: {ohio: {cidr: 10.0.1.0/16}}',
+    overlay: { sites: { ohio: { cidr: '10.0.1.0/16' } } },
+  },
+  {
+    mistake: 'A file system larger than the FSx API can express',
+    preset: 'rainier-mini',
+    yaml: 'storage: {storageCapacityGiB: 2400000000000}',
+    overlay: { storage: { storageCapacityGiB: 2_400_000_000_000 } },
+  },
+  {
+    mistake: 'An unknown Region',
+    preset: 'single-node',
+    yaml: 'sites: {ohio: {region: us-east-9, availabilityZone: us-east-9a}}',
+    overlay: { sites: { ohio: { region: 'us-east-9', availabilityZone: 'us-east-9a' } } },
+  },
+  {
+    mistake: 'A Region not known to offer the instance type',
+    preset: 'single-node',
+    yaml: 'sites: {ohio: {region: eu-west-1, availabilityZone: eu-west-1a}}',
+    overlay: { sites: { ohio: { region: 'eu-west-1', availabilityZone: 'eu-west-1a' } } },
+  },
+  {
+    mistake: 'A reservation ID used twice',
+    preset: 'ultraserver',
+    yaml: `sites: {ohio: {pools: {train: {ultraServers: 2, reservationIds: [${CR}, ${CR}]}}}}`,
+    overlay: { sites: { ohio: { pools: { train: { ultraServers: 2, reservationIds: [CR, CR] } } } } },
+  },
+  {
+    mistake: `An end date in the past (checked against -c now=, here ${CATALOGUE_NOW})`,
+    preset: 'single-node',
+    yaml: 'sites: {ohio: {pools: {dev: {endDate: "2020-01-01T00:00:00Z"}}}}',
+    overlay: { sites: { ohio: { pools: { dev: { endDate: '2020-01-01T00:00:00Z' } } } } },
+  },
+  {
+    mistake: 'A prototype-polluting key',
+    preset: 'single-node',
+    yaml: '{"sites": {"ohio": {"__proto__": {"cidr": "0.0.0.0/0"}}}} (JSON)',
+    overlay: JSON.parse('{"sites": {"ohio": {"__proto__": {"cidr": "0.0.0.0/0"}}}}') as Record<string, unknown>,
+  },
+  {
+    mistake: 'null for a field the cluster needs',
+    preset: 'single-node',
+    yaml: 'sites: {ohio: {region: null}}',
+    overlay: { sites: { ohio: { region: null } } },
+  },
+  {
+    mistake: 'An enum value outside the enum',
+    preset: 'single-node',
+    yaml: 'sites: {ohio: {egress: maybe}}',
+    overlay: { sites: { ohio: { egress: 'maybe' } } },
+  },
+  {
+    mistake: 'An acknowledgement of a rule that never existed',
+    preset: 'single-node',
+    yaml: 'acknowledgements: [{rule: RAIN-W999, path: sites, reason: ...}]',
+    overlay: { acknowledgements: [{ rule: 'RAIN-W999', path: 'sites', reason: 'because the test says so, at length' }] },
+  },
+  {
+    mistake: 'An empty file',
+    preset: 'single-node',
+    yaml: '(a file of zero bytes)',
+    overlay: {},
+    file: { content: '', ext: 'yaml' },
+    field: 'config',
+  },
+  {
+    mistake: 'A file that is not UTF-8',
+    preset: 'single-node',
+    yaml: '(Latin-1 bytes: "name: caf" then the byte 0xE9)',
+    overlay: {},
+    file: { content: Buffer.from([0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0x63, 0x61, 0x66, 0xe9, 0x0a]), ext: 'yaml' },
+    field: 'config',
+  },
+  {
+    mistake: 'A duplicate key in a JSON file',
+    preset: 'single-node',
+    yaml: '{"preset": "single-node", "preset": "ultraserver"} (JSON)',
+    overlay: {},
+    file: { content: '{"preset": "single-node", "preset": "ultraserver"}', ext: 'json' },
+    field: 'preset',
+  },
 ];
 
 /** The error a mistake produces, or undefined if (wrongly) it produces none. */
 export function errorOf(m: Mistake): string | undefined {
   try {
-    planCluster(resolveConfig(m.preset, m.overlay));
+    if (m.file !== undefined) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rainier-mistake-'));
+      try {
+        const file = path.join(dir, `cluster.${m.file.ext}`);
+        fs.writeFileSync(file, m.file.content);
+        // The message names the file: show it by its base name so the table does not depend on the temp directory.
+        planCluster(loadConfig({ configPath: file, now: CATALOGUE_NOW }));
+      } catch (e) {
+        if (e instanceof ConfigError) {
+          throw new ConfigError(e.problems.map((p) => ({ ...p, given: p.given.split(dir + path.sep).join('') })));
+        }
+        throw e;
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+      return undefined;
+    }
+    planCluster(resolveConfig(m.preset, m.overlay, { now: CATALOGUE_NOW }));
     return undefined;
   } catch (e) {
     if (e instanceof ConfigError) {

@@ -117,8 +117,11 @@ export class SiteNetwork extends Construct {
     });
 
     const nodeSubnetType = plan.natGateway ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED;
+    // Fixed-size subnets first, the node subnet (sized from the node count) last: the VPC allocates
+    // in this order, so when the cluster grows past a power of two only the node subnet moves. The
+    // storage subnet (and the file system in it) keeps its CIDR at every size; a changed CidrBlock
+    // replaces a subnet, and with it the file system (test/stability.test.ts).
     const subnetConfiguration: ec2.SubnetConfiguration[] = [
-      { name: NODE_SUBNETS, subnetType: nodeSubnetType, cidrMask: plan.nodeSubnetMask },
       { name: STORAGE_SUBNETS, subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: plan.storageSubnetMask },
     ];
     if (plan.publicSubnetMask !== undefined) {
@@ -129,6 +132,7 @@ export class SiteNetwork extends Construct {
         mapPublicIpOnLaunch: false,
       });
     }
+    subnetConfiguration.push({ name: NODE_SUBNETS, subnetType: nodeSubnetType, cidrMask: plan.nodeSubnetMask });
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(plan.cidr),

@@ -12,13 +12,25 @@ import { SynthesisedStack } from './assembly';
  * Resource types that hold data or guard it. Replacing or deleting one loses data or cuts the data
  * path (a Data Repository Association links the file system to S3), so the diff flags it.
  */
-export const STATEFUL_RESOURCE_TYPES: readonly string[] = [
+export const DATA_RESOURCE_TYPES: readonly string[] = [
   'AWS::FSx::FileSystem',
   'AWS::FSx::DataRepositoryAssociation',
   'AWS::S3::Bucket',
   'AWS::KMS::Key',
   'AWS::Logs::LogGroup',
 ];
+
+/**
+ * Resource types that hold capacity. Replacing an On-Demand Capacity Reservation cancels the old one
+ * and asks EC2 for a new one, which it may not have: "Capacity Reservations are subject to
+ * availability" and a request fails with InsufficientInstanceCapacity when EC2 lacks it
+ * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/capacity-reservations-create.html), and
+ * Trainium capacity is scarce (REFERENCE.md §2). So a reservation is as stateful as a file system.
+ */
+export const CAPACITY_RESOURCE_TYPES: readonly string[] = ['AWS::EC2::CapacityReservation'];
+
+/** Every resource type the diff treats as stateful. */
+export const STATEFUL_RESOURCE_TYPES: readonly string[] = [...DATA_RESOURCE_TYPES, ...CAPACITY_RESOURCE_TYPES];
 
 /** Impacts that lose the existing physical resource (or take it out of CloudFormation's hands). */
 export const HAZARDOUS_IMPACTS: readonly ResourceImpact[] = [
@@ -28,10 +40,21 @@ export const HAZARDOUS_IMPACTS: readonly ResourceImpact[] = [
   ResourceImpact.WILL_ORPHAN,
 ];
 
-/** A stateful resource that the change would replace or delete. */
+/**
+ * What a hazard does to a deployment:
+ * - `loses-data`: a file system, bucket, key or log group is replaced, deleted or orphaned;
+ * - `loses-capacity`: a Capacity Reservation is replaced or deleted (capacity that may not come back);
+ * - `would-fail`: CloudFormation (or the service) would refuse the update, e.g. an export in use, FSx shrink.
+ */
+export type HazardKind = 'loses-data' | 'loses-capacity' | 'would-fail';
+
+/** A stateful resource that the change would replace or delete, or a change the deployment would fail on. */
 export interface StatefulHazard {
+  readonly kind: HazardKind;
   readonly stack: string;
+  /** Logical ID of the resource, or of the output for an export. */
   readonly logicalId: string;
+  /** Resource type, or `Export` for a stack export. */
   readonly type: string;
   readonly impact: ResourceImpact;
   /** Construct path, when the template carries it. */
@@ -40,6 +63,10 @@ export interface StatefulHazard {
   readonly replacedBy: readonly string[];
   /** The whole stack leaves the app (it is not deleted by `cdk deploy`, but no longer managed). */
   readonly stackRemoved: boolean;
+  /** Exports of other stacks whose new value reaches this resource through `Fn::ImportValue`. */
+  readonly via?: readonly string[];
+  /** For `would-fail`: why, in one sentence. */
+  readonly detail?: string;
 }
 
 export interface StackDiff {
@@ -54,22 +81,40 @@ export interface StackDiff {
 /** Terminal width the formatter lays tables out for; fixed so the output is deterministic. */
 const COLUMNS = 120;
 
+interface Side {
+  readonly id: string;
+  readonly before?: SynthesisedStack;
+  readonly after?: SynthesisedStack;
+}
+
 /**
  * Diffs every stack of two synthesised apps, matched by stack name. A stack that moves to another
  * Region counts as removed from the old one and added in the new one.
+ *
+ * Beyond the per-stack diff of `cdk diff`, it follows changes across stacks: an exported value that
+ * changes (its resource replaced, or the output changed or removed) while a deployed stack imports it
+ * makes CloudFormation refuse the update ("would fail"), and the importing stack's resources that
+ * would take the new value are re-diffed with it, so a replacement that propagates through an
+ * import (a file system in a replaced subnet) is flagged too.
  */
 export function diffStacks(before: readonly SynthesisedStack[], after: readonly SynthesisedStack[]): StackDiff[] {
   const b = new Map(before.map((s) => [s.id, s]));
   const a = new Map(after.map((s) => [s.id, s]));
   const ids = [...new Set([...b.keys(), ...a.keys()])].sort();
-  return ids.flatMap((id) => {
+  const sides: Side[] = ids.flatMap((id): Side[] => {
     const old = b.get(id);
     const now = a.get(id);
     if (old !== undefined && now !== undefined && old.region !== now.region) {
-      return [diffOne(`${id} (${old.region})`, old, undefined), diffOne(`${id} (${now.region})`, undefined, now)];
+      return [
+        { id: `${id} (${old.region})`, before: old },
+        { id: `${id} (${now.region})`, after: now },
+      ];
     }
-    return [diffOne(id, old, now)];
+    return [{ id, before: old, after: now }];
   });
+  const diffs = sides.map((s) => diffOne(s.id, s.before, s.after));
+  const extra = crossStackHazards(sides, diffs);
+  return diffs.map((d, i) => (extra[i].length === 0 ? d : { ...d, hazards: mergeHazards(d.hazards, extra[i]) }));
 }
 
 function diffOne(id: string, before: SynthesisedStack | undefined, after: SynthesisedStack | undefined): StackDiff {
@@ -77,6 +122,182 @@ function diffOne(id: string, before: SynthesisedStack | undefined, after: Synthe
   const status = before === undefined ? 'added' : after === undefined ? 'removed' : diff.isEmpty ? 'unchanged' : 'changed';
   const paths = { ...before?.logicalIdPaths, ...after?.logicalIdPaths };
   return { stack: id, status, diff, text: diff.isEmpty ? '' : formatDiff(diff, paths), hazards: hazardsOf(id, diff, paths, status === 'removed') };
+}
+
+function mergeHazards(own: readonly StatefulHazard[], extra: readonly StatefulHazard[]): StatefulHazard[] {
+  const key = (h: StatefulHazard) => `${h.kind}|${h.logicalId}`;
+  const seen = new Set(own.map(key));
+  return [...own, ...extra.filter((h) => !seen.has(key(h)))];
+}
+
+const REMOVED = 'be removed';
+
+/** Marker appended to an import whose export changes, so the diff library sees a new value. */
+const CHANGED_IMPORT = ' (new value)';
+
+/**
+ * Exports that change, importers that block them, and what the new values replace downstream.
+ * CloudFormation: "You can't modify or remove an output value that is referenced by another stack"
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-exports.html).
+ * The importers are the stacks deployed now (the before side): CDK deploys an exporter before its
+ * importers, so they still hold the old import when the export changes.
+ */
+function crossStackHazards(sides: readonly Side[], diffs: readonly StackDiff[]): StatefulHazard[][] {
+  const out: StatefulHazard[][] = sides.map(() => []);
+  const importers = new Map<string, string[]>();
+  sides.forEach((s) => {
+    for (const name of importsOf(s.before?.template)) {
+      importers.set(name, [...(importers.get(name) ?? []), s.id]);
+    }
+  });
+  // Exports whose value changes, found stack by stack; a re-diff with the new imports can reveal more.
+  const changed = new Map<string, string>();
+  let currentDiffs = [...diffs];
+  for (let round = 0; round <= sides.length; round++) {
+    let grew = false;
+    sides.forEach((s, i) => {
+      for (const [name, cause] of changedExports(s, currentDiffs[i])) {
+        if (changed.has(name)) {
+          continue;
+        }
+        changed.set(name, cause);
+        grew = true;
+        const users = (importers.get(name) ?? []).filter((u) => u !== s.id);
+        // Only the exports this change alters directly: later rounds follow a hypothetical (the export released).
+        if (users.length > 0 && round === 0) {
+          const outputId = Object.entries((s.before?.template.Outputs ?? {}) as Record<string, { Export?: { Name?: unknown } }>).find(
+            ([, o]) => o.Export?.Name === name,
+          )?.[0];
+          out[i].push({
+            kind: 'would-fail',
+            stack: s.id,
+            logicalId: outputId ?? name,
+            type: 'Export',
+            impact: ResourceImpact.WILL_UPDATE,
+            replacedBy: [],
+            stackRemoved: false,
+            detail: `export ${name} would ${cause} while ${users.join(', ')} ${users.length === 1 ? 'imports' : 'import'} it; CloudFormation refuses to change or remove an export in use`,
+          });
+        }
+      }
+    });
+    if (!grew) {
+      break;
+    }
+    // Re-diff every importer with the changed imports marked, to see what the new values replace.
+    currentDiffs = sides.map((s, i) => {
+      if (s.before === undefined || s.after === undefined) {
+        return currentDiffs[i];
+      }
+      // A removed export that the new template still imports cannot be deployed at all; only new values propagate.
+      const names = importsOf(s.after.template).filter((n) => changed.has(n) && changed.get(n) !== REMOVED);
+      if (names.length === 0) {
+        return currentDiffs[i];
+      }
+      const marked = markImports(s.after.template, new Set(names)) as Record<string, unknown>;
+      const diff = diffTemplate(s.before.template, marked);
+      const paths = { ...s.before.logicalIdPaths, ...s.after.logicalIdPaths };
+      for (const h of hazardsOf(s.id, diff, paths, false)) {
+        const via = names.filter((n) => JSON.stringify((s.after!.template.Resources ?? {})[h.logicalId] ?? {}).includes(JSON.stringify(n)));
+        out[i].push({ ...h, via: via.length > 0 ? via : names });
+      }
+      return { ...currentDiffs[i], diff };
+    });
+  }
+  return out.map((hs) => {
+    const key = (h: StatefulHazard) => `${h.kind}|${h.logicalId}`;
+    const seen = new Set<string>();
+    return hs.filter((h) => (seen.has(key(h)) ? false : (seen.add(key(h)), true)));
+  });
+}
+
+/** Names of every export a template imports (`Fn::ImportValue` of a literal name). */
+function importsOf(template: Record<string, unknown> | undefined): string[] {
+  const names = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      v.forEach(walk);
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'Fn::ImportValue' && typeof x === 'string') {
+          names.add(x);
+        } else {
+          walk(x);
+        }
+      }
+    }
+  };
+  walk(template?.Resources);
+  walk(template?.Outputs);
+  return [...names].sort();
+}
+
+function markImports(v: unknown, names: ReadonlySet<string>): unknown {
+  if (Array.isArray(v)) {
+    return v.map((x) => markImports(x, names));
+  }
+  if (v !== null && typeof v === 'object') {
+    return Object.fromEntries(
+      Object.entries(v).map(([k, x]) => [k, k === 'Fn::ImportValue' && typeof x === 'string' && names.has(x) ? `${x}${CHANGED_IMPORT}` : markImports(x, names)]),
+    );
+  }
+  return v;
+}
+
+/** Logical IDs a value refers to through `Ref` or `Fn::GetAtt`. */
+function referencedIds(v: unknown, into: Set<string> = new Set()): Set<string> {
+  if (Array.isArray(v)) {
+    v.forEach((x) => referencedIds(x, into));
+  } else if (v !== null && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      if (k === 'Ref' && typeof x === 'string') {
+        into.add(x);
+      } else if (k === 'Fn::GetAtt') {
+        const target = Array.isArray(x) ? x[0] : typeof x === 'string' ? x.split('.')[0] : undefined;
+        if (typeof target === 'string') {
+          into.add(target);
+        }
+      } else {
+        referencedIds(x, into);
+      }
+    }
+  }
+  return into;
+}
+
+/** Exports of a deployed stack whose value the change would alter or remove, with the cause. */
+function changedExports(side: Side, d: StackDiff): [string, string][] {
+  if (side.before === undefined || side.after === undefined) {
+    // A stack that leaves the app stays deployed (cdk deploy does not delete it); a new one exports nothing yet.
+    return [];
+  }
+  type Output = { Value?: unknown; Export?: { Name?: unknown } };
+  const oldOutputs = (side.before.template.Outputs ?? {}) as Record<string, Output>;
+  const newOutputs = Object.values((side.after.template.Outputs ?? {}) as Record<string, Output>);
+  const out: [string, string][] = [];
+  for (const o of Object.values(oldOutputs)) {
+    const name = o.Export?.Name;
+    if (typeof name !== 'string') {
+      continue;
+    }
+    const now = newOutputs.find((n) => n.Export?.Name === name);
+    if (now === undefined) {
+      out.push([name, REMOVED]);
+      continue;
+    }
+    if (JSON.stringify(now.Value) !== JSON.stringify(o.Value)) {
+      out.push([name, 'change its value']);
+      continue;
+    }
+    const replaced = [...referencedIds(o.Value)].filter((id) => {
+      const c = d.diff.resources.changes[id];
+      return c !== undefined && HAZARDOUS_IMPACTS.includes(c.changeImpact);
+    });
+    if (replaced.length > 0) {
+      out.push([name, `change its value (${replaced.join(', ')} ${d.diff.resources.changes[replaced[0]].changeImpact === ResourceImpact.MAY_REPLACE ? 'may be' : 'is'} replaced)`]);
+    }
+  }
+  return out;
 }
 
 /**
@@ -97,6 +318,20 @@ function creationOnlyChanges(change: ResourceDifference): string[] {
   );
 }
 
+/**
+ * An FSx for Lustre file system can only grow: "You can only increase the storage capacity"
+ * (https://docs.aws.amazon.com/fsx/latest/LustreGuide/managing-storage-capacity.html), so a smaller
+ * `StorageCapacity` makes the update fail.
+ */
+function fsxShrink(change: ResourceDifference): { from: number; to: number } | undefined {
+  if (change.oldResourceType !== 'AWS::FSx::FileSystem' || change.newResourceType !== 'AWS::FSx::FileSystem') {
+    return undefined;
+  }
+  const from = change.oldProperties?.StorageCapacity;
+  const to = change.newProperties?.StorageCapacity;
+  return typeof from === 'number' && typeof to === 'number' && to < from ? { from, to } : undefined;
+}
+
 function hazardsOf(stack: string, diff: TemplateDiff, paths: Record<string, string>, stackRemoved: boolean): StatefulHazard[] {
   const out: StatefulHazard[] = [];
   for (const logicalId of Object.keys(diff.resources.changes).sort()) {
@@ -105,10 +340,18 @@ function hazardsOf(stack: string, diff: TemplateDiff, paths: Record<string, stri
     if (!STATEFUL_RESOURCE_TYPES.includes(type)) {
       continue;
     }
+    const kind: HazardKind = CAPACITY_RESOURCE_TYPES.includes(type) ? 'loses-capacity' : 'loses-data';
+    const shrink = fsxShrink(change);
+    if (shrink !== undefined) {
+      out.push({
+        kind: 'would-fail', stack, logicalId, type, impact: change.changeImpact, path: paths[logicalId], replacedBy: ['StorageCapacity'], stackRemoved,
+        detail: `StorageCapacity would shrink from ${shrink.from} to ${shrink.to} GiB; FSx for Lustre can only grow, so the update fails`,
+      });
+    }
     const creationOnly = creationOnlyChanges(change);
     if (!HAZARDOUS_IMPACTS.includes(change.changeImpact)) {
       if (creationOnly.length > 0) {
-        out.push({ stack, logicalId, type, impact: ResourceImpact.MAY_REPLACE, path: paths[logicalId], replacedBy: creationOnly, stackRemoved });
+        out.push({ kind, stack, logicalId, type, impact: ResourceImpact.MAY_REPLACE, path: paths[logicalId], replacedBy: creationOnly, stackRemoved });
       }
       continue;
     }
@@ -117,7 +360,7 @@ function hazardsOf(stack: string, diff: TemplateDiff, paths: Record<string, stri
       .map(([name]) => name)
       .concat(creationOnly)
       .sort();
-    out.push({ stack, logicalId, type, impact: change.changeImpact, path: paths[logicalId], replacedBy, stackRemoved });
+    out.push({ kind, stack, logicalId, type, impact: change.changeImpact, path: paths[logicalId], replacedBy, stackRemoved });
   }
   return out;
 }
@@ -142,6 +385,10 @@ export function formatDiff(diff: TemplateDiff, logicalIdPaths: Record<string, st
 
 /** Why a hazard matters, in one line. */
 export function describeHazard(h: StatefulHazard): string {
+  const where = `${h.stack} ${h.logicalId} (${h.type}${h.path ? `, ${h.path}` : ''})`;
+  if (h.kind === 'would-fail') {
+    return `${where} WOULD FAIL: ${h.detail ?? 'the update is refused'}`;
+  }
   const what =
     h.impact === ResourceImpact.WILL_REPLACE
       ? 'WILL BE REPLACED (a new, empty resource; the old one is deleted or, if retained, orphaned)'
@@ -155,5 +402,7 @@ export function describeHazard(h: StatefulHazard): string {
     : h.replacedBy.length > 0
       ? ` because ${h.replacedBy.join(', ')} changed`
       : '';
-  return `${h.stack} ${h.logicalId} (${h.type}${h.path ? `, ${h.path}` : ''}) ${what}${cause}`;
+  const via = h.via !== undefined && h.via.length > 0 ? ` (through the import of ${h.via.join(', ')}, once that export may change)` : '';
+  const loses = h.kind === 'loses-capacity' ? ': reserved capacity released, a new reservation is subject to availability' : '';
+  return `${where} ${what}${cause}${via}${loses}`;
 }

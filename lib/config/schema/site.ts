@@ -12,6 +12,9 @@ export enum CapacityKind {
   ON_DEMAND_CAPACITY_RESERVATION = 'on-demand-capacity-reservation',
 }
 
+/** 0-255 without leading zeros: what aws-cdk-lib's CIDR parser accepts (it throws on 300). */
+const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+
 const instanceType = z.enum(INSTANCE_TYPE_NAMES).describe('EC2 instance type of every node in the pool; the capacity kind limits the choice (rule RAIN-E101/E103).');
 
 /**
@@ -68,8 +71,8 @@ export const siteSchema = z.strictObject({
   availabilityZone: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d[a-z]$/, {
     message: 'an Availability Zone name such as "us-east-2a"',
   }).describe('The one Availability Zone of the site (EFA does not cross AZs), e.g. `us-east-2a`.'),
-  cidr: z.string().regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(1[6-9]|2[0-4])$/, {
-    message: 'an IPv4 CIDR block from /16 to /24, such as "10.0.0.0/16"',
+  cidr: z.string().regex(new RegExp(`^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}\\/(1[6-9]|2[0-4])$`), {
+    message: 'an IPv4 CIDR block from /16 to /24, four numbers from 0 to 255 without leading zeros, such as "10.0.0.0/16"',
   }).describe("IPv4 CIDR of the site's VPC, /16 to /24."),
   egress: z.enum(['none', 'nat']).default('none').describe('Internet egress for nodes: `none` (only VPC endpoints; the default) or `nat` (a NAT gateway in a public subnet, for nodes that must reach package mirrors or the internet).'),
   pools: z.record(resourceName, poolSchema).refine((pools) => Object.keys(pools).length > 0, {

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 
 /**
+ * The largest StorageCapacity the FSx API can carry: a 32-bit integer (INT4 in the SDK model,
+ * https://docs.aws.amazon.com/sdk-for-sap-abap/v1/api/latest/fsx/model/_AWS1_FSXSTORAGECAPACITY.html),
+ * rounded down to the 2,400 GiB step. Account quotas are lower and adjustable; they are not checked.
+ */
+export const FSX_MAX_STORAGE_GIB = Math.floor(2_147_483_647 / 2_400) * 2_400;
+
+/**
  * The site file system (FSx for Lustre, PERSISTENT_2) and its S3 buckets.
  *
  * Facts are from ../shared/REFERENCE.md §6 (CFN-SPEC, FSX-*, API-MDC); every default below is
@@ -50,7 +57,7 @@ export const storageSchema = z.strictObject({
    * a multiple of the tier's EFA step (38,400 @125, 19,200 @250, 9,600 @500, 4,800 @1000).
    * @default chosen by the plan: the least capacity that meets the sizing targets.
    */
-  storageCapacityGiB: z.number().int().positive().optional().describe('File-system capacity, GiB: 1,200, 2,400 or a multiple of 2,400; with EFA a multiple of the tier step (38,400 @125, 19,200 @250, 9,600 @500, 4,800 @1000). Default: the least capacity meeting the sizing targets. Pin it after the first deploy: FSx only grows.'),
+  storageCapacityGiB: z.number().int().positive().max(FSX_MAX_STORAGE_GIB).optional().describe('File-system capacity, GiB: 1,200, 2,400 or a multiple of 2,400; with EFA a multiple of the tier step (38,400 @125, 19,200 @250, 9,600 @500, 4,800 @1000). Default: the least capacity meeting the sizing targets. Pin it after the first deploy: FSx only grows.'),
   /**
    * Throughput tier, MB/s per TiB: 125, 250, 500 or 1000 for PERSISTENT_2 SSD (REFERENCE §6, FSX-THRU).
    * Checked by rule RAIN-E303 rather than here, so the message carries a rule code.

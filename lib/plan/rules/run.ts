@@ -11,6 +11,16 @@ export const STALE_ACKNOWLEDGEMENT = 'RAIN-I001';
  * back, each marked with the reason of the acknowledgement that covers it, if any.
  */
 export function checkRules(config: ClusterConfig, rules: readonly Rule[] = RULES): Finding[] {
+  // An acknowledgement of a rule that never existed is a typo, not a stale acknowledgement.
+  const codes = new Set(RULES.map((r) => r.code));
+  const unknown = config.acknowledgements.flatMap((a, i) =>
+    codes.has(a.rule)
+      ? []
+      : [{ path: `acknowledgements.${i}.rule`, given: `"${a.rule}", a rule that does not exist`, allowed: `a warning or info rule of this app: ${RULES.filter((r) => r.level !== RuleLevel.ERROR).map((r) => r.code).join(', ')}` }],
+  );
+  if (unknown.length > 0) {
+    throw new ConfigError(unknown, 'The cluster configuration acknowledges unknown rules');
+  }
   const findings: Finding[] = [];
   for (const rule of rules) {
     for (const raw of rule.check(config)) {
