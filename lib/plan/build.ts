@@ -36,7 +36,7 @@ function planSite(name: string, site: SiteConfig, config: ClusterConfig): SitePl
     id: pascalCase(name),
     region: site.region,
     availabilityZone: site.availabilityZone,
-    network: planNetwork(site),
+    network: planNetwork(site, config.perimeter),
     pools,
     totals: sumTotals(pools.map((p) => p.totals)),
     storage: planStorage(config.storage, site),

@@ -2,12 +2,14 @@ import { z } from 'zod';
 import { resourceName } from './common';
 import { computeSchema } from './compute';
 import { monitoringSchema } from './monitoring';
+import { perimeterSchema } from './perimeter';
 import { siteSchema } from './site';
 import { storageSchema } from './storage';
 
 export * from './common';
 export * from './compute';
 export * from './monitoring';
+export * from './perimeter';
 export * from './site';
 export * from './storage';
 
@@ -27,6 +29,7 @@ export const clusterConfigSchema = z.strictObject({
   compute: computeSchema.default(() => computeSchema.parse({})).describe('Node settings shared by every pool: the Neuron DLAMI and the root volume.'),
   storage: storageSchema.default(() => storageSchema.parse({})).describe('The FSx for Lustre file system and S3 buckets of each site, and the targets they are sized for.'),
   monitoring: monitoringSchema.default(() => monitoringSchema.parse({})).describe('Alarm thresholds, notifications and log retention.'),
+  perimeter: perimeterSchema.default(() => perimeterSchema.parse({})).describe('The data perimeter: key administrators and break-glass roles, who may write datasets or use the buckets from outside the VPC, which checkpoints a pool may read (docs/security.md).'),
   acknowledgements: z.array(acknowledgementSchema).default([]).describe('Acknowledged warnings, each with a reason.'),
 });
 
