@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { SitePerimeterPlan } from '../plan/perimeter';
 import { DataRepositoryPlan, StoragePlan } from '../plan/storage';
 import { BootstrapSection, NodeStorageAccess } from './contracts';
 import { retainedKey } from './key-policy';
@@ -33,7 +34,26 @@ export interface SiteStorageProps {
   readonly logRetentionDays: logs.RetentionDays;
   /** Suffix of the FSx log group name, which FSx requires to start with `/aws/fsx/`. */
   readonly logGroupSuffix: string;
+  /** Who may use the buckets from outside the VPC and who writes datasets. @default nobody */
+  readonly perimeter?: SitePerimeterPlan;
 }
+
+/**
+ * The S3 actions that read or change data. The buckets' VPC-only rule covers these and not bucket
+ * configuration, so CloudFormation (which calls PutBucketPolicy, PutBucketVersioning, ...) is never
+ * locked out of the buckets it manages.
+ */
+export const BUCKET_DATA_ACTIONS = [
+  's3:GetObject*',
+  's3:PutObject*',
+  's3:DeleteObject*',
+  's3:ListBucket*',
+  's3:ListMultipartUploadParts',
+  's3:AbortMultipartUpload',
+  's3:RestoreObject',
+] as const;
+/** Object writes the datasets bucket allows only to the ingestion principals. */
+export const DATASET_WRITE_ACTIONS = ['s3:PutObject*', 's3:DeleteObject*', 's3:RestoreObject'] as const;
 
 /**
  * A site's stateful storage: the FSx for Lustre file system, the datasets and checkpoints buckets
@@ -138,6 +158,45 @@ export class SiteStorage extends Construct {
         'The one consumer of this bucket\'s object events is the file system, through its data repository association\'s automatic import (NEW, CHANGED, DELETED), which FSx runs itself; no other consumer exists, so EventBridge or SNS notifications would emit events no one reads.',
       );
     }
+
+    // The data perimeter on the buckets (docs/security.md). Data actions are denied unless the request
+    // comes from the site VPC (through its S3 gateway endpoint, aws:SourceVpc) or from a named
+    // exception: FSx's S3 service-linked role, with which the file system's data repository
+    // associations import and export from the FSx service, not through the VPC (FSx for Lustre
+    // guide, "Using service-linked roles for Amazon FSx",
+    // https://docs.aws.amazon.com/fsx/latest/LustreGuide/using-service-linked-roles.html; the role's
+    // path and name, AWSServiceRoleForFSxS3Access_<fs-id>, are those FSx's managed policy
+    // FSxDeleteServiceLinkedRoleAccess names), and the configured data administrators. Pattern from
+    // "Building a data perimeter on AWS", network perimeter on resources.
+    const perimeter = props.perimeter;
+    const fsxS3Role = `arn:${stack.partition}:iam::${stack.account}:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_*`;
+    const notThroughVpc = (bucket: s3.Bucket, exempt: readonly string[]) =>
+      new iam.PolicyStatement({
+        sid: 'DenyDataAccessOutsideTheSiteVpc',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: [...BUCKET_DATA_ACTIONS],
+        resources: [bucket.bucketArn, bucket.arnForObjects('*')],
+        conditions: {
+          StringNotEqualsIfExists: { 'aws:SourceVpc': network.vpc.vpcId },
+          ArnNotLike: { 'aws:PrincipalArn': [fsxS3Role, ...exempt] },
+        },
+      });
+    const admins = perimeter?.dataAdministrators ?? [];
+    const ingestion = perimeter?.datasetIngestion ?? [];
+    this.datasetsBucket.addToResourcePolicy(notThroughVpc(this.datasetsBucket, [...admins, ...ingestion]));
+    this.checkpointsBucket.addToResourcePolicy(notThroughVpc(this.checkpointsBucket, admins));
+    // Datasets are read-only for everyone but the ingestion principals (none by default).
+    this.datasetsBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyDatasetWritesExceptIngestion',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: [...DATASET_WRITE_ACTIONS],
+        resources: [this.datasetsBucket.arnForObjects('*')],
+        conditions: ingestion.length > 0 ? { ArnNotLike: { 'aws:PrincipalArn': [...ingestion] } } : undefined,
+      }),
+    );
 
     // FSx reads and writes the linked buckets through its S3 service-linked role, which must be allowed
     // to use the bucket key. This is the "all FSx file systems in your account" statement of FSx
@@ -270,7 +329,8 @@ export class SiteStorage extends Construct {
     }
 
     this.nodeAccess = {
-      buckets: [this.datasetsBucket, this.checkpointsBucket],
+      datasets: this.datasetsBucket,
+      checkpoints: this.checkpointsBucket,
       keys: [this.dataKey],
       lustre: {
         fileSystemId: this.fileSystem.fileSystemId,

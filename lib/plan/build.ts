@@ -4,6 +4,7 @@ import { ClusterConfig, PoolConfig, SiteConfig } from '../config/schema';
 import { CapacityKind } from '../config/schema/site';
 import { poolEfaInterfaces, poolNodes, poolReservedNodes, poolUsesPlacementGroup } from './capacity';
 import { planNetwork } from './network';
+import { checkPerimeterNames, planSitePerimeter } from './perimeter';
 import { ordinal, pascalCase } from './naming';
 import { planMonitoring } from './monitoring';
 import { checkRules } from './rules/run';
@@ -17,6 +18,7 @@ import { CapacityPlan, ClusterPlan, NodeGroupPlan, PoolPlan, SitePlan, StackKind
  */
 export function planCluster(config: ClusterConfig): ClusterPlan {
   const findings = checkRules(config);
+  checkPerimeterNames(config);
   const sites = Object.entries(config.sites).map(([name, site]) => planSite(name, site, config));
   return {
     name: config.name,
@@ -40,6 +42,7 @@ function planSite(name: string, site: SiteConfig, config: ClusterConfig): SitePl
     pools,
     totals: sumTotals(pools.map((p) => p.totals)),
     storage: planStorage(config.storage, site),
+    perimeter: planSitePerimeter(config, name, site),
   };
 }
 

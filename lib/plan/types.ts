@@ -4,6 +4,7 @@ import { CapacityKind } from '../config/schema/site';
 import { MonitoringPlan } from './monitoring';
 import { NetworkPlan } from './network';
 import { Finding } from './rules/rule';
+import { SitePerimeterPlan } from './perimeter';
 import { StoragePlan } from './storage';
 
 /** Sums over nodes; every figure is derived from the catalogue. */
@@ -107,6 +108,8 @@ export interface SitePlan {
   readonly totals: Totals;
   /** The site's FSx for Lustre file system, sized by lib/plan/storage.ts. */
   readonly storage: StoragePlan;
+  /** Key administration and data access of the site (lib/plan/perimeter.ts). */
+  readonly perimeter: SitePerimeterPlan;
 }
 
 export enum StackKind {

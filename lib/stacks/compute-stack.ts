@@ -69,7 +69,11 @@ export class ComputeStack extends Stack {
         masterKey: nodeKey.key,
         enforceSSL: true,
       });
-      this.nodeRole = new NodeRole(this, 'NodeRole', { storage: props.storage, telemetryLogGroups: props.telemetryLogGroups });
+      this.nodeRole = new NodeRole(this, 'NodeRole', {
+        storage: props.storage,
+        dataAccess: site.perimeter.pools[pool.name],
+        telemetryLogGroups: props.telemetryLogGroups,
+      });
       this.capacity = new PoolCapacity(this, 'Capacity', { site, pool });
       if (this.capacity.reservation !== undefined) {
         // Exported whether or not the site's monitoring imports it today: the plan's reservation

@@ -1,0 +1,78 @@
+import { ConfigError } from '../config/errors';
+import { ClusterConfig, SiteConfig } from '../config/schema';
+
+/**
+ * The data perimeter of one site, decided once (docs/security.md): who administers its keys, who may
+ * delete them, who may use its buckets from outside the VPC, who writes datasets, and what each
+ * pool's nodes may do with the buckets. Pure; the constructs render it.
+ */
+
+/** What one pool's nodes may do with the site's buckets. */
+export interface PoolDataAccess {
+  /** Datasets: read only, always. Writes belong to `datasetIngestion`. */
+  readonly datasets: 'read';
+  /** The checkpoints prefix the pool reads and writes: `<pool>/`. */
+  readonly checkpointsPrefix: string;
+  /** Other pools' checkpoint prefixes it may read (never write): `perimeter.checkpointReads`. */
+  readonly checkpointsReadPrefixes: readonly string[];
+}
+
+export interface SitePerimeterPlan {
+  /** Administer keys (no use, no deletion). Empty: the account root, for administration only. */
+  readonly keyAdministrators: readonly string[];
+  /** Alone may schedule or cancel key deletion. Empty: nobody. */
+  readonly breakGlass: readonly string[];
+  /** Exempt from the buckets' VPC-only rule. */
+  readonly dataAdministrators: readonly string[];
+  /** Alone may write and delete datasets objects. */
+  readonly datasetIngestion: readonly string[];
+  /** Per pool name. */
+  readonly pools: Readonly<Record<string, PoolDataAccess>>;
+}
+
+export function checkpointsPrefix(pool: string): string {
+  return `${pool}/`;
+}
+
+export function planSitePerimeter(config: ClusterConfig, siteName: string, site: SiteConfig): SitePerimeterPlan {
+  const p = config.perimeter;
+  const reads = p.checkpointReads[siteName] ?? {};
+  const pools: Record<string, PoolDataAccess> = {};
+  for (const pool of Object.keys(site.pools)) {
+    pools[pool] = {
+      datasets: 'read',
+      checkpointsPrefix: checkpointsPrefix(pool),
+      checkpointsReadPrefixes: (reads[pool] ?? []).filter((other) => other !== pool).map(checkpointsPrefix),
+    };
+  }
+  return {
+    keyAdministrators: p.keyAdministrators,
+    breakGlass: p.breakGlass,
+    dataAdministrators: p.dataAdministrators,
+    datasetIngestion: p.datasetIngestion,
+    pools,
+  };
+}
+
+/** `perimeter.checkpointReads` names only sites and pools that exist. */
+export function checkPerimeterNames(config: ClusterConfig): void {
+  const problems = [];
+  for (const [siteName, byPool] of Object.entries(config.perimeter.checkpointReads)) {
+    const site = config.sites[siteName];
+    if (site === undefined) {
+      problems.push({ path: `perimeter.checkpointReads.${siteName}`, given: `"${siteName}"`, allowed: `a site of the configuration: ${Object.keys(config.sites).join(', ')}` });
+      continue;
+    }
+    const poolNames = Object.keys(site.pools);
+    for (const [pool, others] of Object.entries(byPool)) {
+      for (const name of [pool, ...others]) {
+        if (!poolNames.includes(name)) {
+          problems.push({ path: `perimeter.checkpointReads.${siteName}.${pool}`, given: `"${name}"`, allowed: `a pool of site ${siteName}: ${poolNames.join(', ')}` });
+        }
+      }
+    }
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(problems);
+  }
+}
