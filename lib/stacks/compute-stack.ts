@@ -105,6 +105,7 @@ export class ComputeStack extends Stack {
           userData: ec2.UserData.custom(renderBootstrap(sections)),
           rootDeviceName: rootDeviceName(props.compute.dlami),
           rootVolumeGiB: props.compute.rootVolumeGiB,
+          imdsHopLimit: props.compute.imdsHopLimit,
           rootVolumeKey: nodeKey.key,
           capacity: this.capacity.target,
           placementGroup: this.capacity.placementGroup,
