@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { retainedKey } from './key-policy';
+import { KeyAdministration, retainedKey } from './key-policy';
 import { AlarmPlan, Binding, DashboardPlan, MetricSourcePlan, MetricStatPlan, PLACEHOLDER, ReservationWatch, SiteMonitoringPlan, WidgetPlan } from '../plan/monitoring';
 
 /** The site's shared file system, as the storage stack knows it. */
@@ -21,6 +21,8 @@ export interface MonitoredFileSystem {
 
 export interface SiteMonitoringProps {
   readonly plan: SiteMonitoringPlan;
+  /** Who administers and may delete the topic key. @default the account root administers; nobody deletes */
+  readonly keyAdministration?: KeyAdministration;
   readonly logRetentionDays: logs.RetentionDays;
   /** Addresses subscribed to the alarm topic. @default none */
   readonly emailSubscriptions?: readonly string[];
@@ -67,7 +69,7 @@ export class SiteMonitoring extends Construct {
     this.reservationIds =
       props.plan.reservationWatch === ReservationWatch.LISTED ? [...props.plan.reservationIds, ...(props.reservationIds ?? [])] : [];
 
-    this.topicKey = retainedKey(this, 'TopicKey', `Encrypts the ${props.plan.site} alarm topic`);
+    this.topicKey = retainedKey(this, 'TopicKey', `Encrypts the ${props.plan.site} alarm topic`, props.keyAdministration);
     // CloudWatch alarms and EventBridge publish to the encrypted topic only if the key lets them.
     // Each service principal only for this account's alarms and rules (aws:SourceAccount, aws:SourceArn:
     // IAM User Guide, "The confused deputy problem",

@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { InterfaceEndpointService, NetworkPlan } from '../plan/network';
 import { NodeLogGroups } from './node-telemetry';
 import { interfaceEndpointStatements, s3GatewayEndpointStatements } from './endpoint-policy';
-import { retainedKey } from './key-policy';
+import { KeyAdministration, retainedKey } from './key-policy';
 import { acknowledge, controlTowerRule } from './nag';
 
 const ENDPOINT_SERVICES: Readonly<Record<InterfaceEndpointService, ec2.InterfaceVpcEndpointAwsService>> = {
@@ -46,6 +46,8 @@ export interface SiteNetworkProps {
    * in the stack every compute stack deploys after, so they exist before the first node boots.
    */
   readonly nodeLogGroups: NodeLogGroups;
+  /** Who administers and may delete the logs key. @default the account root administers; nobody deletes */
+  readonly keyAdministration?: KeyAdministration;
 }
 
 /**
@@ -75,7 +77,7 @@ export class SiteNetwork extends Construct {
     const { plan } = props;
     const region = Stack.of(this).region;
 
-    this.logsKey = retainedKey(this, 'LogsKey', 'Encrypts the site VPC flow logs and node logs');
+    this.logsKey = retainedKey(this, 'LogsKey', 'Encrypts the site VPC flow logs and node logs', props.keyAdministration);
     // CloudWatch Logs needs the key policy to name it (the LogGroup L2 does not add this).
     this.logsKey.addToResourcePolicy(
       new iam.PolicyStatement({

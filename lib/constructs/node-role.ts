@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { PoolDataAccess } from '../plan/perimeter';
@@ -79,6 +79,8 @@ export class NodeRole extends Construct {
         throw new Error('NodeRole: storage given without dataAccess (lib/plan/perimeter.ts)');
       }
       this.grantStorage(props.storage, props.dataAccess);
+      // The data key lets roles with this tag use it through S3 (lib/constructs/storage.ts).
+      Tags.of(this.role).add(props.dataAccess.dataAccessTag.key, props.dataAccess.dataAccessTag.value);
     }
     if (props.telemetryLogGroups !== undefined) {
       this.grantTelemetry(props.telemetryLogGroups);

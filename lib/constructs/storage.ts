@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { SitePerimeterPlan } from '../plan/perimeter';
 import { DataRepositoryPlan, StoragePlan } from '../plan/storage';
 import { BootstrapSection, NodeStorageAccess } from './contracts';
-import { retainedKey } from './key-policy';
+import { NO_KEY_ADMINISTRATION, retainedKey } from './key-policy';
 import { acknowledge, controlTowerRule } from './nag';
 import { SiteNetwork } from './network';
 
@@ -77,8 +77,49 @@ export class SiteStorage extends Construct {
     const { plan, network } = props;
     const stack = Stack.of(this);
 
-    this.fileSystemKey = retainedKey(this, 'FileSystemKey', 'Encrypts the site FSx for Lustre file system and its backups');
-    this.dataKey = retainedKey(this, 'DataKey', 'Encrypts the site datasets and checkpoints buckets');
+    const administration = props.perimeter ?? NO_KEY_ADMINISTRATION;
+    this.fileSystemKey = retainedKey(this, 'FileSystemKey', 'Encrypts the site FSx for Lustre file system and its backups', administration);
+    this.dataKey = retainedKey(this, 'DataKey', 'Encrypts the site datasets and checkpoints buckets', administration);
+    // Principals of this account may use the file-system key through FSx only (AWS's "through the
+    // service" key-policy pattern, kms:ViaService: AWS KMS Developer Guide, "kms:ViaService",
+    // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service):
+    // CloudFormation creates the file system, and FSx creates its grants, with the deployer's role.
+    this.fileSystemKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'ThisAccountThroughFSxOnly',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:CreateGrant', 'kms:DescribeKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:CallerAccount': stack.account, 'kms:ViaService': `fsx.${stack.region}.amazonaws.com` } },
+      }),
+    );
+    // The data key's users, through S3 only: the site's node roles (by their data-access tag; their
+    // IAM policies say which objects, lib/constructs/node-role.ts), the ingestion principals and the
+    // data administrators. No one else decrypts datasets or checkpoints; FSx has its own statement below.
+    const dataKeyThroughS3 = { 'kms:CallerAccount': stack.account, 'kms:ViaService': `s3.${stack.region}.amazonaws.com` };
+    if (props.perimeter !== undefined) {
+      this.dataKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'NodeRolesThroughS3',
+          principals: [new iam.AnyPrincipal()],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: ['*'],
+          conditions: { StringEquals: { ...dataKeyThroughS3, [`aws:PrincipalTag/${props.perimeter.dataAccessTag.key}`]: props.perimeter.dataAccessTag.value } },
+        }),
+      );
+      const people = [...props.perimeter.datasetIngestion, ...props.perimeter.dataAdministrators];
+      if (people.length > 0) {
+        this.dataKey.addToResourcePolicy(
+          new iam.PolicyStatement({
+            sid: 'IngestionAndDataAdministratorsThroughS3',
+            principals: [new iam.AnyPrincipal()],
+            actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            resources: ['*'],
+            conditions: { StringEquals: dataKeyThroughS3, ArnLike: { 'aws:PrincipalArn': [...new Set(people)] } },
+          }),
+        );
+      }
+    }
 
     // Interrupted multipart uploads (a checkpoint write cut short by a failed job, a dataset upload
     // that died) leave invisible parts that are billed until aborted.

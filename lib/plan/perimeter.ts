@@ -15,6 +15,8 @@ export interface PoolDataAccess {
   readonly checkpointsPrefix: string;
   /** Other pools' checkpoint prefixes it may read (never write): `perimeter.checkpointReads`. */
   readonly checkpointsReadPrefixes: readonly string[];
+  /** The tag the pool's node role carries so that the site's data key trusts it (through S3). */
+  readonly dataAccessTag: { readonly key: string; readonly value: string };
 }
 
 export interface SitePerimeterPlan {
@@ -28,7 +30,15 @@ export interface SitePerimeterPlan {
   readonly datasetIngestion: readonly string[];
   /** Per pool name. */
   readonly pools: Readonly<Record<string, PoolDataAccess>>;
+  /**
+   * The tag every node role of the site carries; the data key lets principals with it use the key
+   * through S3 only (the key policy cannot name the roles: they live in stacks deployed after it).
+   */
+  readonly dataAccessTag: { readonly key: string; readonly value: string };
 }
+
+/** Tag key of the node roles that the site's data key trusts (through S3). */
+export const DATA_ACCESS_TAG_KEY = 'rainier:data-access';
 
 export function checkpointsPrefix(pool: string): string {
   return `${pool}/`;
@@ -43,6 +53,7 @@ export function planSitePerimeter(config: ClusterConfig, siteName: string, site:
       datasets: 'read',
       checkpointsPrefix: checkpointsPrefix(pool),
       checkpointsReadPrefixes: (reads[pool] ?? []).filter((other) => other !== pool).map(checkpointsPrefix),
+      dataAccessTag: { key: DATA_ACCESS_TAG_KEY, value: `${config.name}-${siteName}` },
     };
   }
   return {
@@ -51,6 +62,7 @@ export function planSitePerimeter(config: ClusterConfig, siteName: string, site:
     dataAdministrators: p.dataAdministrators,
     datasetIngestion: p.datasetIngestion,
     pools,
+    dataAccessTag: { key: DATA_ACCESS_TAG_KEY, value: `${config.name}-${siteName}` },
   };
 }
 

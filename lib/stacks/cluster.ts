@@ -85,6 +85,7 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
       overview: site.name === plan.monitoring.overviewSite ? plan.monitoring.overview : undefined,
       fileSystem: { fileSystemId: storage.storage.fileSystem.fileSystemId, storageCapacityGiB: site.storage.capacityGiB },
       reservationIds: createdReservationIds(compute),
+      keyAdministration: site.perimeter,
     });
     monitoring.addStackDependency(storage, 'alarms and dashboards watch the site file system');
     return { site, network, storage, compute, monitoring };

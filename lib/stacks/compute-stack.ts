@@ -63,6 +63,7 @@ export class ComputeStack extends Stack {
     if (shard === 0) {
       const nodeKey = new NodeKey(this, 'NodeKey', {
         description: `Root volumes and fleet events of pool ${pool.path}`,
+        administration: site.perimeter,
       });
       const events = new sns.Topic(this, 'FleetEvents', {
         displayName: `Node launches and terminations of pool ${pool.path}`,
