@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { InterfaceEndpointService, NetworkPlan } from '../plan/network';
+import { PERIMETER_METADATA } from '../perimeter/rules/no-open-egress';
 import { NodeLogGroups } from './node-telemetry';
 import { interfaceEndpointStatements, s3GatewayEndpointStatements } from './endpoint-policy';
 import { KeyAdministration, retainedKey } from './key-policy';
@@ -27,12 +28,6 @@ const ENDPOINT_SERVICES: Readonly<Record<InterfaceEndpointService, ec2.Interface
 export const NODE_SUBNETS = 'Nodes';
 export const STORAGE_SUBNETS = 'Storage';
 export const PUBLIC_SUBNETS = 'Public';
-
-/**
- * Resource metadata key the perimeter rules read: on the cluster security group, `{ egress: 'nat' }`
- * says the configuration chose internet egress (lib/perimeter/rules).
- */
-export const PERIMETER_METADATA = 'rainier:perimeter';
 
 /** HTTPS, for the VPC endpoints and the S3 gateway endpoint. */
 const HTTPS = ec2.Port.tcp(443);
@@ -176,6 +171,14 @@ export class SiteNetwork extends Construct {
     // nor internet egress of this VPC).
     const restrictProvider = Stack.of(this).node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
     const restrictHandler = restrictProvider?.node.tryFindChild('Handler');
+    const restrictRole = restrictProvider?.node.tryFindChild('Role');
+    if (restrictRole !== undefined) {
+      acknowledge(
+        restrictRole,
+        'RainierPerimeter-ServiceGrantConditioned',
+        'The execution role of CDK\'s restrictDefaultSecurityGroup handler: Lambda assumes it only for the function this stack creates with it, which only a principal of this account allowed iam:PassRole can do (a role cannot be passed to another account: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html). It may only revoke rules of this VPC\'s default security group.',
+      );
+    }
     if (restrictHandler !== undefined) {
       acknowledge(
         restrictHandler,

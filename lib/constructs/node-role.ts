@@ -59,6 +59,12 @@ export class NodeRole extends Construct {
       'AmazonSSMManagedInstanceCore is the AWS-maintained minimum for SSM Session Manager, which replaces SSH on nodes that have no public IP and no open inbound port.',
     );
 
+    acknowledge(
+      this.role,
+      'RainierPerimeter-ServiceGrantConditioned',
+      'The trust lets EC2 assume this role only for instances launched with its instance profile, which only a principal of this account allowed iam:PassRole can do (a role cannot be passed to another account: IAM User Guide, "Grant a user permissions to pass a role to an AWS service", https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html); EC2 documents no aws:SourceAccount/aws:SourceArn for instance-profile roles (see prowler-cloud/prowler#2810).',
+    );
+
     // EFA-enabled Lustre clients call fsx:DescribeFileSystems and silently fall back to TCP without it.
     // The action supports no resource-level permissions, so its resource is "*"
     // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonfsx.html).
