@@ -28,6 +28,9 @@ export const OBJECT_WRITE_ACTIONS = [
  * configuration write them, with their own policies outside these templates.
  */
 export function NoIdentityWritesToDatasets(node: CfnResource): NagRuleCompliance {
+  if (!['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'].includes(node.cfnResourceType)) {
+    return NagRuleCompliance.NOT_APPLICABLE;
+  }
   const { Type, Properties } = templateOf(node);
   const documents = policyDocumentsOf(Type, Properties).filter((d) => d.kind === 'identity');
   if (documents.length === 0) {

@@ -11,8 +11,32 @@ export interface PolicyStatement {
   readonly Condition?: Record<string, unknown>;
 }
 
-/** The resource's template entry (Type, Properties, Metadata) with tokens resolved. */
-export function templateOf(node: CfnResource): { Type: string; Properties: Record<string, any>; Metadata?: Record<string, any> } {
+type TemplateEntry = { Type: string; Properties: Record<string, any>; Metadata?: Record<string, any> };
+const rendered = new WeakMap<CfnResource, TemplateEntry>();
+
+/** The resource's template entry (Type, Properties, Metadata) with tokens resolved; once per resource. */
+export function templateOf(node: CfnResource): TemplateEntry {
+  let entry = rendered.get(node);
+  if (entry === undefined) {
+    entry = render(node);
+    rendered.set(node, entry);
+  }
+  return entry;
+}
+
+/** Resource types that carry a policy document (policyDocumentsOf). */
+export const POLICY_TYPES: ReadonlySet<string> = new Set([
+  'AWS::KMS::Key',
+  'AWS::SNS::TopicPolicy',
+  'AWS::SQS::QueuePolicy',
+  'AWS::S3::BucketPolicy',
+  'AWS::EC2::VPCEndpoint',
+  'AWS::IAM::Role',
+  'AWS::IAM::Policy',
+  'AWS::IAM::ManagedPolicy',
+]);
+
+function render(node: CfnResource): TemplateEntry {
   const rendered = Stack.of(node).resolve((node as unknown as { _toCloudFormation(): any })._toCloudFormation()) as {
     Resources: Record<string, { Type: string; Properties?: Record<string, any>; Metadata?: Record<string, any> }>;
   };

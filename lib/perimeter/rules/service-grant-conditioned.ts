@@ -1,6 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
-import { policyDocumentsOf, servicePrincipalsOf, statementsOf, templateOf } from './policy';
+import { POLICY_TYPES, policyDocumentsOf, servicePrincipalsOf, statementsOf, templateOf } from './policy';
 
 /**
  * Every Allow to an AWS service principal (key, topic, bucket and endpoint policies, role trust
@@ -10,6 +10,9 @@ import { policyDocumentsOf, servicePrincipalsOf, statementsOf, templateOf } from
  * problem", https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).
  */
 export function ServiceGrantConditioned(node: CfnResource): NagRuleCompliance {
+  if (node.cfnResourceType !== 'AWS::Lambda::Permission' && !POLICY_TYPES.has(node.cfnResourceType)) {
+    return NagRuleCompliance.NOT_APPLICABLE;
+  }
   const { Type, Properties } = templateOf(node);
   if (Type === 'AWS::Lambda::Permission') {
     const service = typeof Properties.Principal === 'string' && Properties.Principal.endsWith('.amazonaws.com');
