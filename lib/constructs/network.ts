@@ -241,6 +241,16 @@ export class SiteNetwork extends Construct {
       // internet, outside every endpoint and bucket policy (docs/security.md).
       this.clusterSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), HTTPS, 'HTTPS to the internet through the NAT gateway (egress: nat)');
       (this.clusterSecurityGroup.node.defaultChild as ec2.CfnSecurityGroup).cfnOptions.metadata = { [PERIMETER_METADATA]: { egress: 'nat' } };
+      for (const subnet of this.vpc.publicSubnets) {
+        const route = subnet.node.tryFindChild('DefaultRoute');
+        if (route !== undefined) {
+          acknowledge(
+            route,
+            'NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW',
+            'egress: nat was chosen in the configuration: this public /28 holds only the NAT gateway, whose route to the internet gateway is what NAT needs; nodes stay in private subnets and docs/security.md says what this widens.',
+          );
+        }
+      }
     }
   }
 }
