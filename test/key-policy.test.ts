@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { Match } from 'aws-cdk-lib/assertions';
 import { ConfigError } from '../lib/config/errors';
 import { synthCluster } from './support/synth';
 
@@ -97,5 +98,43 @@ describe('cross-pool checkpoint reads', () => {
     expect(JSON.stringify(read.Resource)).toContain('/train/*');
     const writes = statements.filter((s: any) => JSON.stringify(s.Resource ?? '').includes('/train/') && [s.Action].flat().some((a: string) => a !== 's3:GetObject'));
     expect(writes).toEqual([]);
+  });
+});
+
+describe('checkpoints replica (storage.checkpointReplicaRegion)', () => {
+  const built = synthCluster({ preset: 'single-node', configPath: configFile('storage:\n  checkpointReplicaRegion: us-west-2\n') });
+
+  test('a retained replica stack in the other Region holds its own bucket and key', () => {
+    expect(built.stackIds()).toContain('rainier-ohio-storage-replica');
+    const replica = built.template('rainier-ohio-storage-replica');
+    expect(built.app.node.findChild('rainier-ohio-storage-replica')).toMatchObject({ region: 'us-west-2' });
+    replica.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+    replica.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: { BucketName: { 'Fn::Join': ['', ['rainier-ohio-checkpoints-', { Ref: 'AWS::AccountId' }]] }, VersioningConfiguration: { Status: 'Enabled' } },
+    });
+    replica.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/rainier-ohio-checkpoints-replica' });
+  });
+
+  test('the checkpoints bucket replicates with its own role, into the replica key, without delete markers', () => {
+    const storage = built.template('rainier-ohio-storage');
+    const configs = Object.values(storage.findResources('AWS::S3::Bucket'))
+      .map((b) => b.Properties.ReplicationConfiguration)
+      .filter((c) => c !== undefined);
+    expect(configs).toHaveLength(1);
+    const [config] = configs;
+    expect(config.Rules).toEqual([
+      expect.objectContaining({
+        DeleteMarkerReplication: { Status: 'Disabled' },
+        Destination: expect.objectContaining({ EncryptionConfiguration: { ReplicaKmsKeyID: expect.anything() } }),
+      }),
+    ]);
+    storage.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 's3.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } })] },
+    });
+  });
+
+  test('fails when the replica Region is the site\'s own', () => {
+    expect(() => synthCluster({ preset: 'single-node', configPath: configFile('storage:\n  checkpointReplicaRegion: us-east-2\n') })).toThrow(/storage\.checkpointReplicaRegion.*us-east-2/s);
   });
 });

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,11 +6,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { SitePerimeterPlan } from '../plan/perimeter';
+import { CheckpointReplicaPlan, SitePerimeterPlan } from '../plan/perimeter';
 import { DataRepositoryPlan, StoragePlan } from '../plan/storage';
 import { BootstrapSection, NodeStorageAccess } from './contracts';
 import { NO_KEY_ADMINISTRATION, retainedKey } from './key-policy';
 import { acknowledge, controlTowerRule } from './nag';
+import { flattenCfnReference } from './node-role';
 import { SiteNetwork } from './network';
 
 /** Lustre LNET ports (FSx "File system access control with Amazon VPC",
@@ -190,8 +191,11 @@ export class SiteStorage extends Construct {
         'Checkpoints are pruned by design (ExpireOldCheckpointVersions); Object Lock retention would forbid that expiry and cannot be undone once enabled. Versioning and RETAIN already make accidental deletions recoverable.',
       ],
     ];
+    const replica = props.perimeter?.checkpointReplica;
     for (const [bucket, noReplica, noObjectLock] of dataBucketReasons) {
-      acknowledge(bucket, 'NIST.800.53.R5-S3BucketReplicationEnabled', noReplica);
+      if (!(bucket === this.checkpointsBucket && replica !== undefined)) {
+        acknowledge(bucket, 'NIST.800.53.R5-S3BucketReplicationEnabled', noReplica);
+      }
       acknowledge(bucket, controlTowerRule('s3_bucket_object_lock_enabled_check'), noObjectLock);
       acknowledge(
         bucket,
@@ -223,10 +227,11 @@ export class SiteStorage extends Construct {
           ArnNotLike: { 'aws:PrincipalArn': [fsxS3Role, ...exempt] },
         },
       });
+    const replicationRole = replica === undefined ? undefined : this.replicateCheckpoints(replica);
     const admins = perimeter?.dataAdministrators ?? [];
     const ingestion = perimeter?.datasetIngestion ?? [];
     this.datasetsBucket.addToResourcePolicy(notThroughVpc(this.datasetsBucket, [...admins, ...ingestion]));
-    this.checkpointsBucket.addToResourcePolicy(notThroughVpc(this.checkpointsBucket, admins));
+    this.checkpointsBucket.addToResourcePolicy(notThroughVpc(this.checkpointsBucket, [...admins, ...(replicationRole === undefined ? [] : [replicationRole.roleArn])]));
     // Datasets are read-only for everyone but the ingestion principals (none by default).
     this.datasetsBucket.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -384,6 +389,80 @@ export class SiteStorage extends Construct {
       clientSecurityGroup: undefined,
       bootstrap: [lustreMountSection(this.fileSystem.dnsName, this.fileSystem.mountName, plan.mountPoint, plan.efaEnabled)],
     };
+  }
+
+  /**
+   * Replicates the checkpoints bucket to the replica Region (lib/stacks/checkpoint-replica-stack.ts)
+   * with a role of its own: S3 reads new object versions as that role and writes them, encrypted
+   * with the replica's key, to the replica bucket. Deletions are not replicated (delete markers stay
+   * here), so a mistaken delete never reaches the replica. Requirements: both buckets versioned,
+   * SSE-KMS objects opted in, the role allowed to decrypt here and encrypt there (S3 User Guide,
+   * "Replicating encrypted objects", https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-config-for-kms-objects.html).
+   */
+  private replicateCheckpoints(replica: CheckpointReplicaPlan): iam.Role {
+    const stack = Stack.of(this);
+    const role = new iam.Role(this, 'CheckpointReplicationRole', {
+      description: `Replicates the checkpoints bucket to ${replica.region}`,
+      // S3 assumes it only for this account's buckets. aws:SourceArn would name the bucket, whose
+      // replication configuration names this role: a cycle, so the account condition alone.
+      assumedBy: new iam.ServicePrincipal('s3.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+    });
+    Tags.of(role).add(replica.roleTag.key, replica.roleTag.value);
+    const destination = `arn:${stack.partition}:s3:::${replica.bucketNamePrefix}${stack.account}`;
+    const policy = new iam.ManagedPolicy(this, 'CheckpointReplication', {
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({ actions: ['s3:GetReplicationConfiguration', 's3:ListBucket'], resources: [this.checkpointsBucket.bucketArn] }),
+        new iam.PolicyStatement({
+          actions: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'],
+          resources: [this.checkpointsBucket.arnForObjects('*')],
+        }),
+        new iam.PolicyStatement({ actions: ['s3:ReplicateObject', 's3:ReplicateTags'], resources: [`${destination}/*`] }),
+      ],
+    });
+    policy.node.addValidation({
+      validate: () => {
+        for (const arn of [this.checkpointsBucket.arnForObjects('*'), `${destination}/*`]) {
+          acknowledge(
+            policy,
+            `AwsSolutions-IAM5[Resource::${flattenCfnReference(stack.resolve(arn))}]`,
+            'S3 replication reads every object version of the checkpoints bucket and writes it to the replica bucket, so the grant covers each bucket\'s objects ("/*") with the replication actions only.',
+          );
+        }
+        return [];
+      },
+    });
+    // The data key no longer trusts IAM policies: the role is named in it, through S3 only.
+    this.dataKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CheckpointReplicationThroughS3',
+        principals: [new iam.ArnPrincipal(role.roleArn)],
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+      }),
+    );
+    // The L2 bucket's replicationRules need the destination as an IBucket of this app; the replica
+    // lives in another Region's stack, so the rule is written on the L1.
+    const cfnBucket = this.checkpointsBucket.node.defaultChild as s3.CfnBucket;
+    cfnBucket.replicationConfiguration = {
+      role: role.roleArn,
+      rules: [
+        {
+          id: 'CheckpointsToReplicaRegion',
+          status: 'Enabled',
+          priority: 1,
+          filter: { prefix: '' },
+          deleteMarkerReplication: { status: 'Disabled' },
+          sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: 'Enabled' } },
+          destination: {
+            bucket: destination,
+            encryptionConfiguration: { replicaKmsKeyId: `arn:${stack.partition}:kms:${replica.region}:${stack.account}:${replica.keyAlias}` },
+          },
+        },
+      ],
+    };
+    return role;
   }
 }
 

@@ -2,6 +2,7 @@ import { Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { nodeTelemetryForPool } from '../constructs/node-telemetry';
 import { ClusterPlan, SitePlan, StackKind, StackPlan } from '../plan/types';
+import { CheckpointReplicaStack } from './checkpoint-replica-stack';
 import { ComputeStack } from './compute-stack';
 import { MonitoringStack } from './monitoring-stack';
 import { NetworkStack } from './network-stack';
@@ -50,6 +51,15 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
       logGroupSuffix: `${plan.name}-${site.name}`,
     });
     storage.addStackDependency(network, 'the file system lives in the site storage subnet and opens Lustre ports to the cluster security group');
+    const replicaPlan = site.perimeter.checkpointReplica;
+    if (replicaPlan !== undefined) {
+      const replicaId = `${storagePlan.id}-replica`;
+      const replica = new CheckpointReplicaStack(scope, replicaId, {
+        ...stackProps({ ...storagePlan, id: replicaId, region: replicaPlan.region }, `${plan.name} ${site.name}: checkpoints replica in ${replicaPlan.region} (stateful, retained)`),
+        site,
+      });
+      storage.addStackDependency(replica, 'the checkpoints replication rule names the replica bucket and key');
+    }
     const compute: ComputeStack[] = [];
     for (const pool of site.pools) {
       let shard0: ComputeStack | undefined;
