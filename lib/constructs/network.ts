@@ -148,7 +148,7 @@ export class SiteNetwork extends Construct {
       subnetConfiguration,
       // The default security group is never used, and is closed: CloudFormation cannot remove the
       // rules EC2 puts on it, so CDK's custom resource revokes them (a Lambda outside the VPC that
-      // calls only ec2:Revoke* on this one group; acknowledged in restrictDefaultSecurityGroupFindings).
+      // may only authorize and revoke rules of this one group; acknowledged below).
       restrictDefaultSecurityGroup: true,
       flowLogs: {
         All: {
@@ -176,14 +176,14 @@ export class SiteNetwork extends Construct {
       acknowledge(
         restrictRole,
         'RainierPerimeter-ServiceGrantConditioned',
-        'The execution role of CDK\'s restrictDefaultSecurityGroup handler: Lambda assumes it only for the function this stack creates with it, which only a principal of this account allowed iam:PassRole can do (a role cannot be passed to another account: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html). It may only revoke rules of this VPC\'s default security group.',
+        'The execution role of CDK\'s restrictDefaultSecurityGroup handler: Lambda assumes it only for the function this stack creates with it, which only a principal of this account allowed iam:PassRole can do (a role cannot be passed to another account: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html). Its only permissions are to authorize and revoke rules of this VPC\'s default security group (to restore them on delete).',
       );
     }
     if (restrictHandler !== undefined) {
       acknowledge(
         restrictHandler,
         controlTowerRule('lambda_inside_vpc_check'),
-        'CDK\'s restrictDefaultSecurityGroup handler runs once per deployment to revoke the default security group\'s rules (ec2:RevokeSecurityGroupIngress/Egress on that one group); it handles no data and reaches only the EC2 API, so placing it in the VPC would only require an EC2 endpoint policy exception.',
+        'CDK\'s restrictDefaultSecurityGroup handler runs once per deployment to revoke the default security group\'s rules (it may authorize and revoke rules of that one group only, the former to restore them if the resource is deleted); it handles no data and reaches only the EC2 API, so placing it in the VPC would only require an EC2 endpoint policy exception.',
       );
     }
 
