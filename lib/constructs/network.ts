@@ -183,7 +183,7 @@ export class SiteNetwork extends Construct {
       acknowledge(
         restrictHandler,
         controlTowerRule('lambda_inside_vpc_check'),
-        'CDK\'s restrictDefaultSecurityGroup handler runs once per deployment to revoke the default security group\'s rules (it may authorize and revoke rules of that one group only, the former to restore them if the resource is deleted); it handles no data and reaches only the EC2 API, so placing it in the VPC would only require an EC2 endpoint policy exception.',
+        'CDK\'s restrictDefaultSecurityGroup handler runs only when its custom resource is created, updated or deleted, to revoke (or on delete restore) the rules of this VPC\'s default security group, the only resource it may change; it handles no data and calls only the EC2 API, which it reaches without being in the VPC.',
       );
     }
 
