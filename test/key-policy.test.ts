@@ -106,6 +106,7 @@ describe('checkpoints replica (storage.checkpointReplicaRegion)', () => {
 
   test('a retained replica stack in the other Region holds its own bucket and key', () => {
     expect(built.stackIds()).toContain('rainier-ohio-storage-replica');
+    expect(built.plan.stacks.find((s) => s.id === 'rainier-ohio-storage-replica')).toMatchObject({ region: 'us-west-2', terminationProtection: true });
     const replica = built.template('rainier-ohio-storage-replica');
     expect(built.app.node.findChild('rainier-ohio-storage-replica')).toMatchObject({ region: 'us-west-2' });
     replica.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });

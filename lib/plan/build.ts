@@ -191,6 +191,10 @@ function planStacks(cluster: string, sites: readonly SitePlan[]): StackPlan[] {
     const common = { site: site.name, region: site.region };
     stacks.push({ id: `${base}-network`, kind: StackKind.NETWORK, ...common, terminationProtection: false });
     stacks.push({ id: `${base}-storage`, kind: StackKind.STORAGE, ...common, terminationProtection: true });
+    const replica = site.perimeter.checkpointReplica;
+    if (replica !== undefined) {
+      stacks.push({ id: `${base}-storage-replica`, kind: StackKind.CHECKPOINT_REPLICA, site: site.name, region: replica.region, terminationProtection: true });
+    }
     for (const pool of site.pools) {
       const shards = new Map<number, string[]>();
       for (const group of pool.nodeGroups) {

@@ -117,6 +117,8 @@ export enum StackKind {
   STORAGE = 'storage',
   COMPUTE = 'compute',
   MONITORING = 'monitoring',
+  /** The checkpoints replica in another Region (storage.checkpointReplicaRegion), stateful. */
+  CHECKPOINT_REPLICA = 'checkpoint-replica',
 }
 
 /** One CloudFormation stack of the deployment and what it holds. */

@@ -51,11 +51,10 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
       logGroupSuffix: `${plan.name}-${site.name}`,
     });
     storage.addStackDependency(network, 'the file system lives in the site storage subnet and opens Lustre ports to the cluster security group');
-    const replicaPlan = site.perimeter.checkpointReplica;
-    if (replicaPlan !== undefined) {
-      const replicaId = `${storagePlan.id}-replica`;
-      const replica = new CheckpointReplicaStack(scope, replicaId, {
-        ...stackProps({ ...storagePlan, id: replicaId, region: replicaPlan.region }, `${plan.name} ${site.name}: checkpoints replica in ${replicaPlan.region} (stateful, retained)`),
+    const replicaStackPlan = stackPlans.find((s) => s.kind === StackKind.CHECKPOINT_REPLICA);
+    if (replicaStackPlan !== undefined) {
+      const replica = new CheckpointReplicaStack(scope, replicaStackPlan.id, {
+        ...stackProps(replicaStackPlan, `${plan.name} ${site.name}: checkpoints replica in ${replicaStackPlan.region} (stateful, retained)`),
         site,
       });
       storage.addStackDependency(replica, 'the checkpoints replication rule names the replica bucket and key');
