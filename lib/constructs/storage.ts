@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import { ArnFormat, DefaultStackSynthesizer, Duration, Fn, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -228,7 +228,14 @@ export class SiteStorage extends Construct {
         },
       });
     const replicationRole = replica === undefined ? undefined : this.replicateCheckpoints(replica);
-    const admins = perimeter?.dataAdministrators ?? [];
+    // The deploying role (CDK's CloudFormation execution role) is exempt too: FSx supports forward
+    // access sessions (FSx for Lustre guide, "How Amazon FSx for Lustre works with IAM",
+    // https://docs.aws.amazon.com/fsx/latest/LustreGuide/security_iam_service-with-iam.html), so creating
+    // an association may reach S3 as the deploying role from the FSx service, outside the VPC. That
+    // role can rewrite this bucket policy anyway, so the exemption grants it nothing new.
+    const synthesizer = stack.synthesizer;
+    const deployRole = synthesizer instanceof DefaultStackSynthesizer ? [Fn.sub(synthesizer.cloudFormationExecutionRoleArn)] : [];
+    const admins = [...(perimeter?.dataAdministrators ?? []), ...deployRole];
     const ingestion = perimeter?.datasetIngestion ?? [];
     this.datasetsBucket.addToResourcePolicy(notThroughVpc(this.datasetsBucket, [...admins, ...ingestion]));
     this.checkpointsBucket.addToResourcePolicy(notThroughVpc(this.checkpointsBucket, [...admins, ...(replicationRole === undefined ? [] : [replicationRole.roleArn])]));
