@@ -4,6 +4,7 @@ import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { NIST80053R5Checks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { CONTROL_TOWER_PLUGIN } from './constructs/nag';
+import { PERIMETER_PACK, RainierPerimeterChecks } from './perimeter/pack';
 
 /**
  * The compliance packs. `cdk synth` runs AwsSolutions (attached by buildClusterApp); `npm run check`
@@ -16,16 +17,19 @@ export enum CompliancePack {
   NIST_800_53_R5 = 'NIST.800.53.R5',
   /** AWS Control Tower proactive controls, run by cfn-guard. */
   CONTROL_TOWER = 'ControlTower',
+  /** This project's data-perimeter rules (lib/perimeter), a cdk-nag pack. */
+  PERIMETER = 'RainierPerimeter',
 }
 
 export const COMPLIANCE_PACKS: readonly CompliancePack[] = [
   CompliancePack.AWS_SOLUTIONS,
   CompliancePack.NIST_800_53_R5,
   CompliancePack.CONTROL_TOWER,
+  CompliancePack.PERIMETER,
 ];
 
 /** The packs buildClusterApp does not attach. */
-export const EXTRA_PACKS: readonly CompliancePack[] = [CompliancePack.NIST_800_53_R5, CompliancePack.CONTROL_TOWER];
+export const EXTRA_PACKS: readonly CompliancePack[] = [CompliancePack.NIST_800_53_R5, CompliancePack.CONTROL_TOWER, CompliancePack.PERIMETER];
 
 /**
  * cfn-guard's stdout (JSON for every template and rule) outgrows Node's default 1 MB buffer on
@@ -43,6 +47,8 @@ export function addCompliancePacks(app: App, packs: readonly CompliancePack[] = 
         return new NIST80053R5Checks(app);
       case CompliancePack.CONTROL_TOWER:
         return new CfnGuardValidator({ maxBuffer: CFN_GUARD_MAX_BUFFER_BYTES });
+      case CompliancePack.PERIMETER:
+        return new RainierPerimeterChecks(app);
     }
   });
   Validations.of(app).addPlugins(...plugins);
@@ -53,6 +59,7 @@ const PLUGIN_PACKS: Readonly<Record<string, CompliancePack>> = {
   AwsSolutions: CompliancePack.AWS_SOLUTIONS,
   'NIST.800.53.R5': CompliancePack.NIST_800_53_R5,
   [CONTROL_TOWER_PLUGIN]: CompliancePack.CONTROL_TOWER,
+  [PERIMETER_PACK]: CompliancePack.PERIMETER,
 };
 
 /**
@@ -86,6 +93,9 @@ export function packOf(ruleId: string): CompliancePack | undefined {
   }
   if (rule.startsWith('NIST.800.53.R5-')) {
     return CompliancePack.NIST_800_53_R5;
+  }
+  if (rule.startsWith(`${PERIMETER_PACK}-`)) {
+    return CompliancePack.PERIMETER;
   }
   return undefined;
 }

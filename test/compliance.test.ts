@@ -81,13 +81,13 @@ describe.each(PRESETS)('%s', (preset) => {
     const vague = ours().filter(
       (a) =>
         // AwsSolutions-IAM5, NIST.800.53.R5-S3BucketReplicationEnabled, kms_create_grant_aws_service_check
-        !/^(AwsSolutions-[A-Z]+\d+|NIST\.800\.53\.R5-[A-Za-z0-9]+|[a-z0-9_]+_check)$/.test(ruleName(a.rule)) ||
+        !/^(AwsSolutions-[A-Z]+\d+|NIST\.800\.53\.R5-[A-Za-z0-9]+|RainierPerimeter-[A-Za-z]+|[a-z0-9_]+_check)$/.test(ruleName(a.rule)) ||
         a.reason.trim().length < MIN_REASON_CHARS,
     );
     expect(vague.map((a) => `${a.path}: ${a.rule}: "${a.reason}"`)).toEqual([]);
   });
 
-  // Evidence for NIST.800.53.R5-VPCDefaultSecurityGroupClosed: nothing is placed in the default group.
+  // The default group is closed (restrictDefaultSecurityGroup), and nothing is placed in it either.
   test('nothing uses the VPC default security group', () => {
     for (const lt of resources(checked, 'AWS::EC2::LaunchTemplate')) {
       const data = lt.Properties.LaunchTemplateData;
@@ -103,7 +103,24 @@ describe.each(PRESETS)('%s', (preset) => {
       expect(fileSystem.Properties.SecurityGroupIds.length).toBeGreaterThan(0);
     }
     expect(resources(checked, 'AWS::EC2::Instance')).toEqual([]);
-    expect(JSON.stringify(checked.templates)).not.toContain('DefaultSecurityGroup');
+    // Only the custom resource that closes it names the default group.
+    const namingIt = Object.values(checked.templates).flatMap((t) =>
+      Object.values(t.Resources ?? {}).filter((r) => JSON.stringify(r.Properties ?? {}).includes('DefaultSecurityGroup')),
+    );
+    // (and its handler's role, allowed to revoke rules of that one group)
+    expect(namingIt.map((r) => r.Type).sort()).toEqual(
+      Object.keys(checked.templates)
+        .filter((f) => f.includes('network'))
+        .flatMap(() => ['AWS::IAM::Role', 'Custom::VpcRestrictDefaultSG']),
+    );
+  });
+
+  test('the perimeter rules ran and are acknowledged only for role trusts that cannot carry a source condition', () => {
+    const perimeter = ours().filter((a) => a.pack === 'RainierPerimeter');
+    expect([...new Set(perimeter.map((a) => ruleName(a.rule)))]).toEqual(['RainierPerimeter-ServiceGrantConditioned']);
+    expect(perimeter.map((a) => a.path.replace(/^[^/]+\//, '')).sort()).toEqual(
+      expect.arrayContaining(['Custom::VpcRestrictDefaultSGCustomResourceProvider/Role', 'NodeRole/Resource']),
+    );
   });
 
   // Evidence for the cloudwatch_log_group_encrypted_check acknowledgement (a cross-stack key).
@@ -142,6 +159,7 @@ describe('acknowledgement IDs', () => {
     ['AwsSolutions-IAM5[Resource::*]', 'AwsSolutions', 'AwsSolutions-IAM5'],
     ['Annotation::NIST.800.53.R5-IAMNoInlinePolicy', 'NIST.800.53.R5', 'NIST.800.53.R5-IAMNoInlinePolicy'],
     ['cdk-validator-cfnguard::autoscaling_multiple_az_check', 'ControlTower', 'autoscaling_multiple_az_check'],
+    ['RainierPerimeter-ServiceGrantConditioned', 'RainierPerimeter', 'RainierPerimeter-ServiceGrantConditioned'],
   ])('%s belongs to %s, rule %s', (id, pack, rule) => {
     expect(packOf(id)).toBe(pack);
     expect(ruleName(id.replace(/^Annotation::/, ''))).toBe(rule);

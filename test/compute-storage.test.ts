@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { resolveConfig } from '../lib/config/load';
 import { NodeStorageAccess } from '../lib/constructs/contracts';
-import { BUCKET_OBJECT_ACTIONS, KEY_ACTIONS } from '../lib/constructs/node-role';
+import { BUCKET_ACTIONS, BUCKET_OBJECT_ACTIONS, KEY_ACTIONS } from '../lib/constructs/node-role';
 import { planCluster } from '../lib/plan/build';
 import { StackKind } from '../lib/plan/types';
 import { ComputeStack } from '../lib/stacks/compute-stack';
@@ -38,7 +38,8 @@ function build(efaEnabled: boolean) {
     allowAllOutbound: false,
   });
   const storage: NodeStorageAccess = {
-    buckets: [bucket],
+    datasets: bucket,
+    checkpoints: bucket,
     keys: [key],
     lustre: { fileSystemId: 'fs-0', dnsName: 'fs.example', mountName: 'abc', mountPoint: '/fsx', efaEnabled },
     clientSecurityGroup: clients,
@@ -68,13 +69,27 @@ describe('compute with the storage slice', () => {
     );
   const nics = () => (Object.values(t.findResources('AWS::EC2::LaunchTemplate')) as any[])[0].Properties.LaunchTemplateData.NetworkInterfaces;
 
-  test('read/write on the bucket objects with explicit actions', () => {
+  test('datasets read-only: s3:GetObject on its objects, listing on the bucket, nothing else', () => {
+    const datasets = statements().filter((s: any) => s.Sid?.startsWith('Datasets'));
+    expect(datasets).toEqual([
+      expect.objectContaining({ Sid: 'DatasetsList', Action: [...BUCKET_ACTIONS].sort() }),
+      expect.objectContaining({ Sid: 'DatasetsRead', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [{ 'Fn::ImportValue': expect.stringMatching(/Data.*Arn/) }, '/*']] } }),
+    ]);
+  });
+
+  test('checkpoints read/write only under the pool\'s own prefix, listing only there', () => {
+    const pool = planCluster(resolveConfig('single-node')).sites[0].pools[0].name;
     expect(statements()).toContainEqual(
       expect.objectContaining({
-        Action: expect.arrayContaining([...BUCKET_OBJECT_ACTIONS]),
-        Resource: { 'Fn::Join': ['', [{ 'Fn::ImportValue': expect.stringMatching(/Data.*Arn/) }, '/*']] },
+        Sid: 'OwnCheckpointsReadWrite',
+        Action: [...BUCKET_OBJECT_ACTIONS].sort(),
+        Resource: { 'Fn::Join': ['', [{ 'Fn::ImportValue': expect.stringMatching(/Data.*Arn/) }, `/${pool}/*`]] },
       }),
     );
+    expect(statements()).toContainEqual(
+      expect.objectContaining({ Sid: 'CheckpointsList', Condition: { StringLike: { 's3:prefix': [`${pool}/`, `${pool}/*`] } } }),
+    );
+    expect(statements().filter((s: any) => s.Sid === 'OtherPoolsCheckpointsRead')).toEqual([]);
   });
 
   test('kms use on the storage key', () => {

@@ -124,8 +124,14 @@ describe('launch template network interfaces', () => {
 });
 
 describe('launch template hardening', () => {
-  test.each(ALL)('%s: IMDSv2 required with a hop limit for containers', (_name, t) => {
+  test('compute.imdsHopLimit 2 lets bridged containers reach IMDS, and the template says why', () => {
+    const built = synthCluster({ preset: 'single-node', configPath: configFile('compute:\n  imdsHopLimit: 2\n') });
+    const t = built.template('rainier-ohio-dev');
     expect(launchData(t).MetadataOptions).toMatchObject({ HttpTokens: 'required', HttpPutResponseHopLimit: 2 });
+  });
+
+  test.each(ALL)('%s: IMDSv2 required, hop limit 1 by default (no bridged container takes the node role)', (_name, t) => {
+    expect(launchData(t).MetadataOptions).toMatchObject({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 });
   });
 
   test.each(ALL)('%s: encrypted gp3 root volume of the configured size under the pool key', (_name, t) => {

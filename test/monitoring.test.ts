@@ -154,13 +154,30 @@ describe('alarm topic', () => {
         Statement: Match.arrayWith([
           Match.objectLike({
             Effect: 'Allow',
-            Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] },
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-            Condition: { StringEquals: { 'aws:SourceAccount': '111122223333' } },
+            Condition: { StringEquals: { 'aws:SourceAccount': '111122223333' }, ArnLike: { 'aws:SourceArn': Match.anyValue() } },
+          }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Condition: { StringEquals: { 'aws:SourceAccount': '111122223333' }, ArnLike: { 'aws:SourceArn': Match.anyValue() } },
           }),
         ]),
       },
     });
+  });
+
+  test('every topic policy statement for a service principal carries a source condition', () => {
+    for (const policy of Object.values(template.findResources('AWS::SNS::TopicPolicy'))) {
+      for (const statement of policy.Properties.PolicyDocument.Statement) {
+        if (statement.Principal?.Service !== undefined) {
+          expect(Object.keys(statement.Condition ?? {})).toEqual(expect.arrayContaining(['StringEquals']));
+          expect(JSON.stringify(statement.Condition)).toContain('aws:SourceArn');
+        }
+      }
+    }
   });
 
   test('refuses non-TLS publishing and subscribes the configured addresses', () => {

@@ -75,13 +75,61 @@ describe('site network (default preset)', () => {
     expect(ingress.map((r) => r.Properties)).toEqual([
       expect.objectContaining({ IpProtocol: '-1', SourceSecurityGroupId: { 'Fn::GetAtt': [id, 'GroupId'] } }),
     ]);
-    const egress = Object.values(t.findResources('AWS::EC2::SecurityGroupEgress')).filter(
-      (r) => JSON.stringify(r.Properties.GroupId) === JSON.stringify({ 'Fn::GetAtt': [id, 'GroupId'] }),
+    expect(groups[id].Properties.SecurityGroupEgress).toBeUndefined();
+  });
+
+  test('nodes open connections only to themselves, the interface endpoints and the S3 prefix list (HTTPS), never 0.0.0.0/0', () => {
+    const groups = t.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: Match.stringLikeRegexp('^Trainium nodes') } });
+    const [id] = Object.keys(groups);
+    const [endpointGroup] = Object.keys(t.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: Match.stringLikeRegexp('^VPC interface endpoints') } }));
+    const egress = Object.values(t.findResources('AWS::EC2::SecurityGroupEgress'))
+      .map((r) => r.Properties)
+      .filter((p) => JSON.stringify(p.GroupId) === JSON.stringify({ 'Fn::GetAtt': [id, 'GroupId'] }));
+    expect(egress).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ IpProtocol: '-1', DestinationSecurityGroupId: { 'Fn::GetAtt': [id, 'GroupId'] } }),
+        expect.objectContaining({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, DestinationSecurityGroupId: { 'Fn::GetAtt': [endpointGroup, 'GroupId'] } }),
+        expect.objectContaining({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, DestinationPrefixListId: { Ref: 'S3PrefixListId' } }),
+      ]),
     );
-    expect(egress.map((r) => r.Properties)).toEqual([
-      expect.objectContaining({ IpProtocol: '-1', DestinationSecurityGroupId: { 'Fn::GetAtt': [id, 'GroupId'] } }),
-    ]);
-    expect(groups[id].Properties.SecurityGroupEgress).toEqual([expect.objectContaining({ CidrIp: '0.0.0.0/0', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 })]);
+    expect(egress).toHaveLength(3);
+    expect(JSON.stringify(t.toJSON())).not.toContain('0.0.0.0/0');
+  });
+
+  test('every VPC endpoint has a policy limited to this account\'s principals', () => {
+    const endpoints = Object.values(t.findResources('AWS::EC2::VPCEndpoint'));
+    expect(endpoints).toHaveLength(INTERFACE_ENDPOINTS.length + 1);
+    for (const endpoint of endpoints) {
+      const statements = endpoint.Properties.PolicyDocument.Statement as { Condition: Record<string, Record<string, unknown>> }[];
+      for (const statement of statements) {
+        expect(statement.Condition.StringEquals['aws:PrincipalAccount']).toEqual({ Ref: 'AWS::AccountId' });
+      }
+    }
+  });
+
+  test('the S3 gateway endpoint reaches this account\'s buckets and reads only the named AWS-owned buckets', () => {
+    const s3 = Object.values(t.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Gateway' } }))[0];
+    const [own, awsOwned] = s3.Properties.PolicyDocument.Statement;
+    expect(own.Condition.StringEquals['aws:ResourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+    expect(awsOwned.Action).toBe('s3:GetObject');
+    expect(JSON.stringify(awsOwned.Resource)).toContain('prod-us-east-2-starport-layer-bucket/*');
+  });
+
+  test('the default security group is closed (CDK restrictDefaultSecurityGroup)', () => {
+    t.resourceCountIs('Custom::VpcRestrictDefaultSG', 1);
+  });
+
+  test('the flow-log role can be assumed only for this account\'s flow logs', () => {
+    t.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnLike: { 'aws:SourceArn': Match.anyValue() } },
+          }),
+        ],
+      },
+    });
   });
 
   test('the endpoints accept HTTPS from the cluster security group only', () => {
@@ -101,6 +149,11 @@ describe('network variants', () => {
     t.resourceCountIs('AWS::EC2::NatGateway', 1);
     t.resourceCountIs('AWS::EC2::InternetGateway', 1);
     t.hasResourceProperties('AWS::EC2::Subnet', { CidrBlock: Match.stringLikeRegexp('/28$'), MapPublicIpOnLaunch: false });
+    // What widens: nodes may open HTTPS to any IPv4 address, and the group says the configuration chose it.
+    t.hasResource('AWS::EC2::SecurityGroup', {
+      Metadata: { 'rainier:perimeter': { egress: 'nat' } },
+      Properties: { SecurityGroupEgress: [Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443 })] },
+    });
   });
 
   test('no security group anywhere accepts traffic from the internet', () => {

@@ -11,6 +11,7 @@ import {
   nearestCapacities,
   planStorage,
   throughputMBps,
+  dataRepositories,
 } from '../lib/plan/storage';
 import { instanceShape } from '../lib/catalog/instance-types';
 
@@ -153,9 +154,18 @@ describe('planStorage', () => {
     const plan = storageOf('rainier-mini');
     expect(plan.dataRepositories.map((r) => [r.bucket, r.fileSystemPath, r.importEvents.join(','), r.exportEvents.join(',')])).toEqual([
       ['datasets', '/datasets', 'NEW,CHANGED,DELETED', ''],
-      ['checkpoints', '/checkpoints', 'NEW,CHANGED,DELETED', 'NEW,CHANGED,DELETED'],
+      ['checkpoints', '/checkpoints', 'NEW,CHANGED,DELETED', 'NEW,CHANGED'],
     ]);
     expect(plan.logLevel).toBe('WARN_ERROR');
+  });
+
+  test.each([
+    [false, 'NEW,CHANGED'],
+    [true, 'NEW,CHANGED,DELETED'],
+  ])('checkpoint deletions on the file system reach S3 only when exportCheckpointDeletions is %s', (exportDeletions, events) => {
+    const repositories = dataRepositories(exportDeletions);
+    expect(repositories.find((r) => r.bucket === 'checkpoints')!.exportEvents.join(',')).toBe(events);
+    expect(repositories.find((r) => r.bucket === 'datasets')!.exportEvents).toEqual([]);
   });
 
   test('the plan exposes storage on every site', () => {

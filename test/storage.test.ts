@@ -142,7 +142,7 @@ describe('FSx for Lustre settings', () => {
     });
   });
 
-  test('data repository associations: /datasets imports, /checkpoints imports and exports', () => {
+  test('data repository associations: /datasets imports, /checkpoints imports and exports new and changed files, not deletions', () => {
     const all = ['NEW', 'CHANGED', 'DELETED'];
     mini.resourceCountIs('AWS::FSx::DataRepositoryAssociation', 2);
     mini.hasResourceProperties('AWS::FSx::DataRepositoryAssociation', {
@@ -152,7 +152,7 @@ describe('FSx for Lustre settings', () => {
     });
     mini.hasResourceProperties('AWS::FSx::DataRepositoryAssociation', {
       FileSystemPath: '/checkpoints',
-      S3: { AutoImportPolicy: { Events: all }, AutoExportPolicy: { Events: all } },
+      S3: { AutoImportPolicy: { Events: all }, AutoExportPolicy: { Events: ['NEW', 'CHANGED'] } },
     });
   });
 });
@@ -160,6 +160,28 @@ describe('FSx for Lustre settings', () => {
 describe('buckets', () => {
   const t = storageStackOf(planCluster(resolveConfig('rainier-mini'))).template;
   const buckets = t.findResources('AWS::S3::Bucket');
+
+  test.each(['StorageDatasetsBucketF2011206', 'StorageCheckpointsBucket801ED2C6'])(
+    '%s denies data access from outside the site VPC, except the FSx S3 service-linked role',
+    (id) => {
+      const policy = Object.values(t.findResources('AWS::S3::BucketPolicy')).find((p) => JSON.stringify(p.Properties.Bucket) === JSON.stringify({ Ref: id }))!;
+      const deny = policy.Properties.PolicyDocument.Statement.find((s: any) => s.Sid === 'DenyDataAccessOutsideTheSiteVpc');
+      expect(deny.Effect).toBe('Deny');
+      expect(deny.Action).toContain('s3:PutObject*');
+      expect(deny.Action).not.toContain('s3:PutBucketPolicy');
+      expect(deny.Condition.StringNotEqualsIfExists['aws:SourceVpc']).toEqual({ 'Fn::ImportValue': expect.stringMatching(/Vpc/) });
+      expect(JSON.stringify(deny.Condition.ArnNotLike['aws:PrincipalArn'])).toContain('s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_*');
+    },
+  );
+
+  test('nobody writes datasets unless named as an ingestion principal', () => {
+    const policy = Object.values(t.findResources('AWS::S3::BucketPolicy')).find(
+      (p) => JSON.stringify(p.Properties.Bucket) === JSON.stringify({ Ref: 'StorageDatasetsBucketF2011206' }),
+    )!;
+    const deny = policy.Properties.PolicyDocument.Statement.find((s: any) => s.Sid === 'DenyDatasetWritesExceptIngestion');
+    expect(deny).toMatchObject({ Effect: 'Deny', Principal: { AWS: '*' } });
+    expect(deny.Condition).toBeUndefined();
+  });
 
   test('datasets and checkpoints: customer KMS key, versioned, no public access, access logs', () => {
     for (const id of ['StorageDatasetsBucketF2011206', 'StorageCheckpointsBucket801ED2C6']) {
@@ -273,7 +295,7 @@ describe('node storage access', () => {
     }
     expect(mini.lustre).toMatchObject({ mountPoint: '/fsx', efaEnabled: false });
     expect(trn1.lustre.efaEnabled).toBe(true);
-    expect(mini.buckets).toHaveLength(2);
+    expect(mini.datasets).not.toBe(mini.checkpoints);
     expect(mini.keys).toHaveLength(1);
   });
 });

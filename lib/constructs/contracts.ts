@@ -27,8 +27,10 @@ export interface LustreMount {
 
 /** What the storage slice gives the nodes of its site. */
 export interface NodeStorageAccess {
-  /** Buckets the nodes read and write (datasets, checkpoints). */
-  readonly buckets: readonly s3.IBucket[];
+  /** Datasets: nodes read only (writes belong to the ingestion principals of the perimeter). */
+  readonly datasets: s3.IBucket;
+  /** Checkpoints: each pool writes under its own prefix (lib/plan/perimeter.ts). */
+  readonly checkpoints: s3.IBucket;
   /** Keys those buckets are encrypted with (nodes need kms:Decrypt / GenerateDataKey). */
   readonly keys: readonly kms.IKey[];
   readonly lustre: LustreMount;

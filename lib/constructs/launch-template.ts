@@ -21,6 +21,8 @@ export interface NodeLaunchTemplateProps {
   readonly userData: ec2.UserData;
   readonly rootDeviceName: string;
   readonly rootVolumeGiB: number;
+  /** IMDSv2 response hop limit (`compute.imdsHopLimit`). @default IMDS_HOP_LIMIT (1) */
+  readonly imdsHopLimit?: number;
   /** Customer key the root volume is encrypted with. */
   readonly rootVolumeKey: kms.IKey;
   readonly capacity: CapacityTarget;
@@ -62,6 +64,7 @@ export class NodeLaunchTemplate extends Construct {
         ...(primary ? { associatePublicIpAddress: false } : {}),
       };
     });
+    const hopLimit = props.imdsHopLimit ?? IMDS_HOP_LIMIT;
     if (networkInterfaces[0]?.interfaceType !== InterfaceType.ENA) {
       throw new Error(`the primary interface must be an ENA "interface", got ${JSON.stringify(props.nics[0])}`);
     }
@@ -78,7 +81,7 @@ export class NodeLaunchTemplate extends Construct {
         metadataOptions: {
           httpEndpoint: 'enabled',
           httpTokens: 'required',
-          httpPutResponseHopLimit: IMDS_HOP_LIMIT,
+          httpPutResponseHopLimit: hopLimit,
           instanceMetadataTags: 'enabled',
         },
         blockDeviceMappings: [
@@ -115,11 +118,13 @@ export class NodeLaunchTemplate extends Construct {
       versionNumber: this.resource.attrLatestVersionNumber,
     });
 
-    acknowledge(
-      this.resource,
-      controlTowerRule('ec2_launch_template_token_hop_limit_check'),
-      `The IMDSv2 hop limit is ${IMDS_HOP_LIMIT}, not 1, because training runs in containers on the node and a bridged container is one more hop; AWS recommends 2 for containers (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-IMDS-new-instances.html). Tokens stay required (HttpTokens: required).`,
-    );
+    if (hopLimit > 1) {
+      acknowledge(
+        this.resource,
+        controlTowerRule('ec2_launch_template_token_hop_limit_check'),
+        `The IMDSv2 hop limit is ${hopLimit} because the configuration (compute.imdsHopLimit) lets containers on a bridge network reach the instance metadata, which AWS recommends for containers (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-IMDS-new-instances.html); such a container can then use the node role. Tokens stay required (HttpTokens: required).`,
+      );
+    }
     acknowledge(
       this.resource,
       controlTowerRule('ec2_launch_template_public_ip_disabled_check'),

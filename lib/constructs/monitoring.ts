@@ -2,14 +2,13 @@ import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { retainedKey } from './key-policy';
+import { KeyAdministration, retainedKey } from './key-policy';
 import { AlarmPlan, Binding, DashboardPlan, MetricSourcePlan, MetricStatPlan, PLACEHOLDER, ReservationWatch, SiteMonitoringPlan, WidgetPlan } from '../plan/monitoring';
 
 /** The site's shared file system, as the storage stack knows it. */
@@ -22,6 +21,8 @@ export interface MonitoredFileSystem {
 
 export interface SiteMonitoringProps {
   readonly plan: SiteMonitoringPlan;
+  /** Who administers and may delete the topic key. @default the account root administers; nobody deletes */
+  readonly keyAdministration?: KeyAdministration;
   readonly logRetentionDays: logs.RetentionDays;
   /** Addresses subscribed to the alarm topic. @default none */
   readonly emailSubscriptions?: readonly string[];
@@ -70,17 +71,27 @@ export class SiteMonitoring extends Construct {
     this.reservationIds =
       props.plan.reservationWatch === ReservationWatch.LISTED ? [...props.plan.reservationIds, ...(props.reservationIds ?? [])] : [];
 
-    this.topicKey = retainedKey(this, 'TopicKey', `Encrypts the ${props.plan.site} alarm topic`);
+    this.topicKey = retainedKey(this, 'TopicKey', `Encrypts the ${props.plan.site} alarm topic`, props.keyAdministration);
     // CloudWatch alarms and EventBridge publish to the encrypted topic only if the key lets them.
-    this.topicKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AlarmsAndEventsPublishToTopic',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com'), new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
-    );
+    // Each service principal only for this account's alarms and rules (aws:SourceAccount, aws:SourceArn:
+    // IAM User Guide, "The confused deputy problem",
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).
+    const alarmArns = `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*`;
+    const ruleArns = `arn:${stack.partition}:events:${stack.region}:${stack.account}:rule/*`;
+    for (const [sid, service, sourceArn] of [
+      ['AlarmsPublishToTopic', 'cloudwatch.amazonaws.com', alarmArns],
+      ['EventsPublishToTopic', 'events.amazonaws.com', ruleArns],
+    ] as const) {
+      this.topicKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid,
+          principals: [new iam.ServicePrincipal(service)],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ArnLike: { 'aws:SourceArn': sourceArn } },
+        }),
+      );
+    }
     this.topic = new sns.Topic(this, 'AlarmTopic', {
       displayName: `${props.plan.site} cluster alarms`,
       masterKey: this.topicKey,
@@ -136,8 +147,20 @@ export class SiteMonitoring extends Construct {
           detailType: events.Match.anyOf(...pattern.detailType.map((d) => events.Match.prefix(d.prefix))),
           ...(listed ? { detail: { 'capacity-reservation-id': [...this.reservationIds] } } : {}),
         },
-        targets: [new targets.SnsTopic(this.topic)],
       });
+      // Not targets.SnsTopic: it adds a topic policy statement for EventBridge without a source
+      // condition. This target adds none; the statement below names this rule.
+      const topic = this.topic;
+      this.capacityEventsRule.addTarget({ bind: () => ({ arn: topic.topicArn }) });
+      this.topic.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'CapacityEventsPublish',
+          principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+          actions: ['sns:Publish'],
+          resources: [this.topic.topicArn],
+          conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ArnEquals: { 'aws:SourceArn': this.capacityEventsRule.ruleArn } },
+        }),
+      );
     }
 
     const launch = props.plan.launchFailures;
@@ -148,8 +171,19 @@ export class SiteMonitoring extends Construct {
         detailType: [launch.detailType],
         detail: { AutoScalingGroupName: events.Match.prefix(launch.groupNamePrefix) },
       },
-      targets: [new targets.SnsTopic(this.topic)],
     });
+    // As for the capacity events: a bare target, and a topic policy statement that names this rule.
+    const alarmTopic = this.topic;
+    this.launchFailuresRule.addTarget({ bind: () => ({ arn: alarmTopic.topicArn }) });
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'LaunchFailuresPublish',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ArnEquals: { 'aws:SourceArn': this.launchFailuresRule.ruleArn } },
+      }),
+    );
 
     const alarmList = Object.values(alarms);
     this.dashboards = [...props.plan.dashboards, ...(props.overview ?? [])].map((d) => {

@@ -1,13 +1,15 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnParameter, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { InterfaceEndpointService, NetworkPlan } from '../plan/network';
+import { PERIMETER_METADATA } from '../perimeter/rules/no-open-egress';
 import { NodeLogGroups } from './node-telemetry';
-import { retainedKey } from './key-policy';
-import { acknowledge } from './nag';
+import { interfaceEndpointStatements, s3GatewayEndpointStatements } from './endpoint-policy';
+import { KeyAdministration, retainedKey } from './key-policy';
+import { acknowledge, controlTowerRule } from './nag';
 
 const ENDPOINT_SERVICES: Readonly<Record<InterfaceEndpointService, ec2.InterfaceVpcEndpointAwsService>> = {
   ssm: ec2.InterfaceVpcEndpointAwsService.SSM,
@@ -40,6 +42,8 @@ export interface SiteNetworkProps {
    * in the stack every compute stack deploys after, so they exist before the first node boots.
    */
   readonly nodeLogGroups: NodeLogGroups;
+  /** Who administers and may delete the logs key. @default the account root administers; nobody deletes */
+  readonly keyAdministration?: KeyAdministration;
 }
 
 /**
@@ -69,7 +73,7 @@ export class SiteNetwork extends Construct {
     const { plan } = props;
     const region = Stack.of(this).region;
 
-    this.logsKey = retainedKey(this, 'LogsKey', 'Encrypts the site VPC flow logs and node logs');
+    this.logsKey = retainedKey(this, 'LogsKey', 'Encrypts the site VPC flow logs and node logs', props.keyAdministration);
     // CloudWatch Logs needs the key policy to name it (the LogGroup L2 does not add this).
     this.logsKey.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -102,8 +106,16 @@ export class SiteNetwork extends Construct {
     // The flow-log delivery role with a customer managed policy (NIST AC-6: no inline policies). The
     // role is handed to the flow log without policy updates, else the flow log would add the same
     // statement again as an inline default policy.
+    // Only flow logs of this account may assume it (confused-deputy protection: VPC User Guide,
+    // "IAM role for publishing flow logs to CloudWatch Logs",
+    // https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html).
     const flowLogRole = new iam.Role(this, 'FlowLogRole', {
-      assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com'),
+      assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+          ArnLike: { 'aws:SourceArn': `arn:${Stack.of(this).partition}:ec2:${region}:${Stack.of(this).account}:vpc-flow-log/*` },
+        },
+      }),
       description: 'Delivers the site VPC flow logs to their log group',
     });
     new iam.ManagedPolicy(this, 'FlowLogDelivery', {
@@ -139,19 +151,46 @@ export class SiteNetwork extends Construct {
       availabilityZones: [plan.availabilityZone],
       natGateways: plan.natGateway ? 1 : 0,
       subnetConfiguration,
-      // The default security group is never used; restricting it needs a custom-resource Lambda,
-      // which this stack does not otherwise carry (acknowledged below).
-      restrictDefaultSecurityGroup: false,
+      // The default security group is never used, and is closed: CloudFormation cannot remove the
+      // rules EC2 puts on it, so CDK's custom resource revokes them (a Lambda outside the VPC that
+      // may only authorize and revoke rules of this one group; acknowledged below).
+      restrictDefaultSecurityGroup: true,
       flowLogs: {
         All: {
           destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs, flowLogRole.withoutPolicyUpdates()),
           trafficType: ec2.FlowLogTrafficType.ALL,
         },
       },
-      gatewayEndpoints: {
-        S3: { service: ec2.GatewayVpcEndpointAwsService.S3, subnets: [this.nodeSubnets, this.storageSubnets] },
-      },
     });
+    // Same construct ID as the Vpc's `gatewayEndpoints` prop gives it, so the logical ID is unchanged.
+    const s3Endpoint = this.vpc.addGatewayEndpoint('S3', {
+      service: ec2.GatewayVpcEndpointAwsService.S3,
+      subnets: [this.nodeSubnets, this.storageSubnets],
+    });
+    for (const statement of s3GatewayEndpointStatements(s3Endpoint, plan.awsOwnedBuckets)) {
+      s3Endpoint.addToPolicy(statement);
+    }
+
+    // CDK's provider of the default-group restriction: one per stack, a Lambda function outside any
+    // VPC (it calls the EC2 API, not anything in this VPC, so it needs neither the nodes' endpoints
+    // nor internet egress of this VPC).
+    const restrictProvider = Stack.of(this).node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
+    const restrictHandler = restrictProvider?.node.tryFindChild('Handler');
+    const restrictRole = restrictProvider?.node.tryFindChild('Role');
+    if (restrictRole !== undefined) {
+      acknowledge(
+        restrictRole,
+        'RainierPerimeter-ServiceGrantConditioned',
+        'The execution role of CDK\'s restrictDefaultSecurityGroup handler: Lambda assumes it only for the function this stack creates with it, which only a principal of this account allowed iam:PassRole can do (a role cannot be passed to another account: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html). Its only permissions are to authorize and revoke rules of this VPC\'s default security group (to restore them on delete).',
+      );
+    }
+    if (restrictHandler !== undefined) {
+      acknowledge(
+        restrictHandler,
+        controlTowerRule('lambda_inside_vpc_check'),
+        'CDK\'s restrictDefaultSecurityGroup handler runs only when its custom resource is created, updated or deleted, to revoke (or on delete restore) the rules of this VPC\'s default security group, the only resource it may change; it handles no data and calls only the EC2 API, which it reaches without being in the VPC.',
+      );
+    }
 
     this.clusterSecurityGroup = new ec2.SecurityGroup(this, 'ClusterSecurityGroup', {
       vpc: this.vpc,
@@ -159,11 +198,6 @@ export class SiteNetwork extends Construct {
       allowAllOutbound: false,
     });
     this.clusterSecurityGroup.addIngressRule(this.clusterSecurityGroup, ec2.Port.allTraffic(), 'EFA and collectives between nodes');
-    acknowledge(
-      this.vpc.node.defaultChild as ec2.CfnVPC,
-      'NIST.800.53.R5-VPCDefaultSecurityGroupClosed',
-      'No resource uses the default security group: every node interface, VPC endpoint and the file system name their own groups (test/compliance.test.ts checks the templates). Closing it needs a custom-resource Lambda (restrictDefaultSecurityGroup); use the AWS Config rule vpc-default-security-group-closed account-wide instead.',
-    );
     const efaIngress = this.clusterSecurityGroup.node.children.find((c) => c instanceof ec2.CfnSecurityGroupIngress);
     if (efaIngress !== undefined) {
       acknowledge(
@@ -173,9 +207,6 @@ export class SiteNetwork extends Construct {
       );
     }
     this.clusterSecurityGroup.addEgressRule(this.clusterSecurityGroup, ec2.Port.allTraffic(), 'EFA and collectives between nodes');
-    // HTTPS out reaches only what the route tables allow: the interface endpoints, the S3 gateway
-    // endpoint (whose prefix list cannot be resolved offline) and, with NAT egress, the internet.
-    this.clusterSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), HTTPS, 'HTTPS to VPC endpoints and the S3 gateway endpoint');
 
     // The interface endpoints accept HTTPS from the nodes only.
     this.endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
@@ -185,13 +216,46 @@ export class SiteNetwork extends Construct {
     });
     this.endpointSecurityGroup.addIngressRule(this.clusterSecurityGroup, HTTPS, 'HTTPS from cluster nodes');
     for (const service of plan.interfaceEndpoints) {
-      this.vpc.addInterfaceEndpoint(endpointId(service), {
+      const endpoint = this.vpc.addInterfaceEndpoint(endpointId(service), {
         service: ENDPOINT_SERVICES[service],
         subnets: this.nodeSubnets,
         privateDnsEnabled: true,
         securityGroups: [this.endpointSecurityGroup],
         open: false,
       });
+      for (const statement of interfaceEndpointStatements(endpoint, plan.endpointPolicies[service], plan.imageRegistryAccounts)) {
+        endpoint.addToPolicy(statement);
+      }
+    }
+
+    // Nodes open connections only to the interface endpoints and, through the S3 gateway endpoint, to
+    // S3 (its managed prefix list), both HTTPS; with `egress: nat`, HTTPS to any IPv4 address too.
+    // Security groups do not filter the Amazon DNS server, instance metadata or the Time Sync Service
+    // (https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html), so nodes keep those.
+    this.clusterSecurityGroup.addEgressRule(this.endpointSecurityGroup, HTTPS, 'HTTPS to the VPC interface endpoints');
+    // The prefix list ID of com.amazonaws.<region>.s3 differs by Region and cannot be looked up offline,
+    // so the deployer passes it (docs/security.md: aws ec2 describe-managed-prefix-lists).
+    const s3PrefixList = new CfnParameter(Stack.of(this), 'S3PrefixListId', {
+      type: 'String',
+      allowedPattern: '^pl-[0-9a-f]{8,17}$',
+      description: `ID of the AWS-managed prefix list com.amazonaws.${region}.s3 (aws ec2 describe-managed-prefix-lists --filters Name=prefix-list-name,Values=com.amazonaws.${region}.s3)`,
+    });
+    this.clusterSecurityGroup.addEgressRule(ec2.Peer.prefixList(s3PrefixList.valueAsString), HTTPS, 'HTTPS to S3 through the gateway endpoint');
+    if (plan.nodeEgress.internetHttps) {
+      // egress: nat. This is what widens: any container on a node can reach any HTTPS address on the
+      // internet, outside every endpoint and bucket policy (docs/security.md).
+      this.clusterSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), HTTPS, 'HTTPS to the internet through the NAT gateway (egress: nat)');
+      (this.clusterSecurityGroup.node.defaultChild as ec2.CfnSecurityGroup).cfnOptions.metadata = { [PERIMETER_METADATA]: { egress: 'nat' } };
+      for (const subnet of this.vpc.publicSubnets) {
+        const route = subnet.node.tryFindChild('DefaultRoute');
+        if (route !== undefined) {
+          acknowledge(
+            route,
+            'NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW',
+            'egress: nat was chosen in the configuration: this public /28 holds only the NAT gateway, whose route to the internet gateway is what NAT needs; nodes stay in private subnets and docs/security.md says what this widens.',
+          );
+        }
+      }
     }
   }
 }

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { retainedKey } from './key-policy';
+import { KeyAdministration, retainedKey } from './key-policy';
 
 /**
  * The customer key of a pool's nodes: it encrypts their root volumes and the pool's fleet-event
@@ -18,10 +18,10 @@ import { retainedKey } from './key-policy';
 export class NodeKey extends Construct {
   public readonly key: kms.Key;
 
-  constructor(scope: Construct, id: string, props: { readonly description: string }) {
+  constructor(scope: Construct, id: string, props: { readonly description: string; readonly administration?: KeyAdministration }) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.key = retainedKey(this, 'Resource', props.description);
+    this.key = retainedKey(this, 'Resource', props.description, props.administration);
     // No kms:ViaService narrowing: AWS's documented policy for the role has none, and the role also
     // calls the key directly (DescribeKey) when launching, which a ViaService condition would deny.
     const conditions = {

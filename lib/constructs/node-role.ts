@@ -1,8 +1,7 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { PoolDataAccess } from '../plan/perimeter';
 import { NodeStorageAccess } from './contracts';
 import { NodeLogGroups, nodeLogStreamsArn, nodeTelemetryStatements } from './node-telemetry';
 import { NodeIdentity, nodeHealthStatements } from './node-health';
@@ -14,15 +13,23 @@ export const NODE_MANAGED_POLICIES = {
   ssm: 'AmazonSSMManagedInstanceCore',
 } as const;
 
-/** Object actions nodes need on the storage buckets (datasets in, checkpoints out). No wildcards. */
+/** Object actions a pool's nodes have under their own checkpoints prefix. No wildcards. */
 export const BUCKET_OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'] as const;
+/** Object actions on datasets and on other pools' checkpoints they may read. */
+export const BUCKET_READ_ACTIONS = ['s3:GetObject'] as const;
 export const BUCKET_ACTIONS = ['s3:ListBucket', 's3:GetBucketLocation'] as const;
-/** What reading and writing SSE-KMS objects takes (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html). */
-export const KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'] as const;
+/**
+ * What reading and writing SSE-KMS objects takes: GenerateDataKey to upload, Decrypt to read and to
+ * complete multipart uploads (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html).
+ * No kms:Encrypt: S3 encrypts with the data key it generates.
+ */
+export const KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'] as const;
 
 export interface NodeRoleProps {
   /** What the storage slice gives the nodes; absent until that slice is wired. */
   readonly storage?: NodeStorageAccess;
+  /** What this pool may do with the storage (lib/plan/perimeter.ts). Required with `storage`. */
+  readonly dataAccess?: PoolDataAccess;
   /**
    * The site's node log groups. Nodes then get exactly what the CloudWatch agent and the Neuron
    * publisher need (write to these groups, metrics into the project namespace) instead of the much
@@ -58,6 +65,12 @@ export class NodeRole extends Construct {
       'AmazonSSMManagedInstanceCore is the AWS-maintained minimum for SSM Session Manager, which replaces SSH on nodes that have no public IP and no open inbound port.',
     );
 
+    acknowledge(
+      this.role,
+      'RainierPerimeter-ServiceGrantConditioned',
+      'The trust lets EC2 assume this role only for instances launched with its instance profile, which only a principal of this account allowed iam:PassRole can do (a role cannot be passed to another account: IAM User Guide, "Grant a user permissions to pass a role to an AWS service", https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html); EC2 documents no aws:SourceAccount/aws:SourceArn for instance-profile roles (see prowler-cloud/prowler#2810).',
+    );
+
     // EFA-enabled Lustre clients call fsx:DescribeFileSystems and silently fall back to TCP without it.
     // The action supports no resource-level permissions, so its resource is "*"
     // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonfsx.html).
@@ -74,7 +87,12 @@ export class NodeRole extends Construct {
     this.instanceProfile = new iam.InstanceProfile(this, 'InstanceProfile', { role: this.role });
 
     if (props.storage !== undefined) {
-      this.grantStorage(props.storage.buckets, props.storage.keys);
+      if (props.dataAccess === undefined) {
+        throw new Error('NodeRole: storage given without dataAccess (lib/plan/perimeter.ts)');
+      }
+      this.grantStorage(props.storage, props.dataAccess);
+      // The data key lets roles with this tag use it through S3 (lib/constructs/storage.ts).
+      Tags.of(this.role).add(props.dataAccess.dataAccessTag.key, props.dataAccess.dataAccessTag.value);
     }
     if (props.telemetryLogGroups !== undefined) {
       this.grantTelemetry(props.telemetryLogGroups);
@@ -135,31 +153,52 @@ export class NodeRole extends Construct {
   }
 
   /**
-   * Read/write on the buckets' objects and kms use on their keys, with explicit actions. The only
-   * wildcard is each bucket's object ARN (`<bucket>/*`), acknowledged per bucket.
+   * Datasets read-only; checkpoints read/write under the pool's own prefix and read-only under the
+   * prefixes the perimeter plan lists; kms use (no Encrypt) on the data keys. Explicit actions; the
+   * only wildcards are object ARNs under a bucket or prefix, acknowledged one by one with what they grant.
    */
-  private grantStorage(buckets: readonly s3.IBucket[], keys: readonly kms.IKey[]): void {
+  private grantStorage(storage: NodeStorageAccess, access: PoolDataAccess): void {
+    const { datasets, checkpoints, keys } = storage;
     const policy = new iam.ManagedPolicy(this, 'StorageAccess', { roles: [this.role] });
-    for (const bucket of buckets) {
+    const readPrefixes = [access.checkpointsPrefix, ...access.checkpointsReadPrefixes];
+    policy.addStatements(
+      new iam.PolicyStatement({ sid: 'DatasetsList', actions: [...BUCKET_ACTIONS], resources: [datasets.bucketArn] }),
+      new iam.PolicyStatement({ sid: 'DatasetsRead', actions: [...BUCKET_READ_ACTIONS], resources: [datasets.arnForObjects('*')] }),
+      new iam.PolicyStatement({
+        sid: 'CheckpointsList',
+        actions: ['s3:ListBucket'],
+        resources: [checkpoints.bucketArn],
+        conditions: { StringLike: { 's3:prefix': readPrefixes.flatMap((p) => [p, `${p}*`]) } },
+      }),
+      new iam.PolicyStatement({ sid: 'CheckpointsLocation', actions: ['s3:GetBucketLocation'], resources: [checkpoints.bucketArn] }),
+      new iam.PolicyStatement({ sid: 'OwnCheckpointsReadWrite', actions: [...BUCKET_OBJECT_ACTIONS], resources: [checkpoints.arnForObjects(`${access.checkpointsPrefix}*`)] }),
+    );
+    if (access.checkpointsReadPrefixes.length > 0) {
       policy.addStatements(
-        new iam.PolicyStatement({ actions: [...BUCKET_ACTIONS], resources: [bucket.bucketArn] }),
-        new iam.PolicyStatement({ actions: [...BUCKET_OBJECT_ACTIONS], resources: [bucket.arnForObjects('*')] }),
+        new iam.PolicyStatement({
+          sid: 'OtherPoolsCheckpointsRead',
+          actions: [...BUCKET_READ_ACTIONS],
+          resources: access.checkpointsReadPrefixes.map((p) => checkpoints.arnForObjects(`${p}*`)),
+        }),
       );
     }
     if (keys.length > 0) {
-      policy.addStatements(new iam.PolicyStatement({ actions: [...KEY_ACTIONS], resources: keys.map((k) => k.keyArn) }));
+      policy.addStatements(new iam.PolicyStatement({ sid: 'DataKeyUse', actions: [...KEY_ACTIONS], resources: keys.map((k) => k.keyArn) }));
     }
-    // The finding IDs name each bucket ARN as the template will hold it (an import from the storage
+    const grants: [string, string][] = [
+      [datasets.arnForObjects('*'), 'Nodes read (s3:GetObject only) any object of the datasets bucket; they cannot write or delete there (the bucket policy also denies writes to all but the ingestion principals).'],
+      [checkpoints.arnForObjects(`${access.checkpointsPrefix}*`), `Nodes of this pool read, write and delete (Get/Put/DeleteObject, AbortMultipartUpload) objects under their own checkpoints prefix "${access.checkpointsPrefix}" only.`],
+      ...access.checkpointsReadPrefixes.map((p): [string, string] => [
+        checkpoints.arnForObjects(`${p}*`),
+        `Nodes of this pool read (s3:GetObject only) the checkpoints under "${p}", as perimeter.checkpointReads allows; they cannot write there.`,
+      ]),
+    ];
+    // The finding IDs name each ARN as the template will hold it (an import from the storage
     // stack), which is known only once cross-stack references are resolved: acknowledge them then.
     policy.node.addValidation({
       validate: () => {
-        for (const bucket of buckets) {
-          const resource = flattenCfnReference(Stack.of(policy).resolve(bucket.arnForObjects('*')));
-          acknowledge(
-            policy,
-            `AwsSolutions-IAM5[Resource::${resource}]`,
-            'Nodes read datasets from and write checkpoints to this cluster bucket; object ARNs need the "/*" suffix. Actions are listed explicitly (Get/Put/Delete/AbortMultipartUpload).',
-          );
+        for (const [arn, reason] of grants) {
+          acknowledge(policy, `AwsSolutions-IAM5[Resource::${flattenCfnReference(Stack.of(policy).resolve(arn))}]`, reason);
         }
         return [];
       },

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, DefaultStackSynthesizer, Duration, Fn, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,10 +6,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { CheckpointReplicaPlan, SitePerimeterPlan } from '../plan/perimeter';
 import { DataRepositoryPlan, StoragePlan } from '../plan/storage';
 import { BootstrapSection, NodeStorageAccess } from './contracts';
-import { retainedKey } from './key-policy';
+import { NO_KEY_ADMINISTRATION, retainedKey } from './key-policy';
 import { acknowledge, controlTowerRule } from './nag';
+import { flattenCfnReference } from './node-role';
 import { SiteNetwork } from './network';
 
 /** Lustre LNET ports (FSx "File system access control with Amazon VPC",
@@ -33,7 +35,26 @@ export interface SiteStorageProps {
   readonly logRetentionDays: logs.RetentionDays;
   /** Suffix of the FSx log group name, which FSx requires to start with `/aws/fsx/`. */
   readonly logGroupSuffix: string;
+  /** Who may use the buckets from outside the VPC and who writes datasets. @default nobody */
+  readonly perimeter?: SitePerimeterPlan;
 }
+
+/**
+ * The S3 actions that read or change data. The buckets' VPC-only rule covers these and not bucket
+ * configuration, so CloudFormation (which calls PutBucketPolicy, PutBucketVersioning, ...) is never
+ * locked out of the buckets it manages.
+ */
+export const BUCKET_DATA_ACTIONS = [
+  's3:GetObject*',
+  's3:PutObject*',
+  's3:DeleteObject*',
+  's3:ListBucket*',
+  's3:ListMultipartUploadParts',
+  's3:AbortMultipartUpload',
+  's3:RestoreObject',
+] as const;
+/** Object writes the datasets bucket allows only to the ingestion principals. */
+export const DATASET_WRITE_ACTIONS = ['s3:PutObject*', 's3:DeleteObject*', 's3:RestoreObject'] as const;
 
 /**
  * A site's stateful storage: the FSx for Lustre file system, the datasets and checkpoints buckets
@@ -57,8 +78,49 @@ export class SiteStorage extends Construct {
     const { plan, network } = props;
     const stack = Stack.of(this);
 
-    this.fileSystemKey = retainedKey(this, 'FileSystemKey', 'Encrypts the site FSx for Lustre file system and its backups');
-    this.dataKey = retainedKey(this, 'DataKey', 'Encrypts the site datasets and checkpoints buckets');
+    const administration = props.perimeter ?? NO_KEY_ADMINISTRATION;
+    this.fileSystemKey = retainedKey(this, 'FileSystemKey', 'Encrypts the site FSx for Lustre file system and its backups', administration);
+    this.dataKey = retainedKey(this, 'DataKey', 'Encrypts the site datasets and checkpoints buckets', administration);
+    // Principals of this account may use the file-system key through FSx only (AWS's "through the
+    // service" key-policy pattern, kms:ViaService: AWS KMS Developer Guide, "kms:ViaService",
+    // https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service):
+    // CloudFormation creates the file system, and FSx creates its grants, with the deployer's role.
+    this.fileSystemKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'ThisAccountThroughFSxOnly',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:CreateGrant', 'kms:DescribeKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:CallerAccount': stack.account, 'kms:ViaService': `fsx.${stack.region}.amazonaws.com` } },
+      }),
+    );
+    // The data key's users, through S3 only: the site's node roles (by their data-access tag; their
+    // IAM policies say which objects, lib/constructs/node-role.ts), the ingestion principals and the
+    // data administrators. No one else decrypts datasets or checkpoints; FSx has its own statement below.
+    const dataKeyThroughS3 = { 'kms:CallerAccount': stack.account, 'kms:ViaService': `s3.${stack.region}.amazonaws.com` };
+    if (props.perimeter !== undefined) {
+      this.dataKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'NodeRolesThroughS3',
+          principals: [new iam.AnyPrincipal()],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: ['*'],
+          conditions: { StringEquals: { ...dataKeyThroughS3, [`aws:PrincipalTag/${props.perimeter.dataAccessTag.key}`]: props.perimeter.dataAccessTag.value } },
+        }),
+      );
+      const people = [...props.perimeter.datasetIngestion, ...props.perimeter.dataAdministrators];
+      if (people.length > 0) {
+        this.dataKey.addToResourcePolicy(
+          new iam.PolicyStatement({
+            sid: 'IngestionAndDataAdministratorsThroughS3',
+            principals: [new iam.AnyPrincipal()],
+            actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            resources: ['*'],
+            conditions: { StringEquals: dataKeyThroughS3, ArnLike: { 'aws:PrincipalArn': [...new Set(people)] } },
+          }),
+        );
+      }
+    }
 
     // Interrupted multipart uploads (a checkpoint write cut short by a failed job, a dataset upload
     // that died) leave invisible parts that are billed until aborted.
@@ -129,8 +191,11 @@ export class SiteStorage extends Construct {
         'Checkpoints are pruned by design (ExpireOldCheckpointVersions); Object Lock retention would forbid that expiry and cannot be undone once enabled. Versioning and RETAIN already make accidental deletions recoverable.',
       ],
     ];
+    const replica = props.perimeter?.checkpointReplica;
     for (const [bucket, noReplica, noObjectLock] of dataBucketReasons) {
-      acknowledge(bucket, 'NIST.800.53.R5-S3BucketReplicationEnabled', noReplica);
+      if (!(bucket === this.checkpointsBucket && replica !== undefined)) {
+        acknowledge(bucket, 'NIST.800.53.R5-S3BucketReplicationEnabled', noReplica);
+      }
       acknowledge(bucket, controlTowerRule('s3_bucket_object_lock_enabled_check'), noObjectLock);
       acknowledge(
         bucket,
@@ -138,6 +203,53 @@ export class SiteStorage extends Construct {
         'The one consumer of this bucket\'s object events is the file system, through its data repository association\'s automatic import (NEW, CHANGED, DELETED), which FSx runs itself; no other consumer exists, so EventBridge or SNS notifications would emit events no one reads.',
       );
     }
+
+    // The data perimeter on the buckets (docs/security.md). Data actions are denied unless the request
+    // comes from the site VPC (through its S3 gateway endpoint, aws:SourceVpc) or from a named
+    // exception: FSx's S3 service-linked role, with which the file system's data repository
+    // associations import and export from the FSx service, not through the VPC (FSx for Lustre
+    // guide, "Using service-linked roles for Amazon FSx",
+    // https://docs.aws.amazon.com/fsx/latest/LustreGuide/using-service-linked-roles.html; the role's
+    // path and name, AWSServiceRoleForFSxS3Access_<fs-id>, are those FSx's managed policy
+    // FSxDeleteServiceLinkedRoleAccess names), and the configured data administrators. Pattern from
+    // "Building a data perimeter on AWS", network perimeter on resources.
+    const perimeter = props.perimeter;
+    const fsxS3Role = `arn:${stack.partition}:iam::${stack.account}:role/aws-service-role/s3.data-source.lustre.fsx.amazonaws.com/AWSServiceRoleForFSxS3Access_*`;
+    const notThroughVpc = (bucket: s3.Bucket, exempt: readonly string[]) =>
+      new iam.PolicyStatement({
+        sid: 'DenyDataAccessOutsideTheSiteVpc',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: [...BUCKET_DATA_ACTIONS],
+        resources: [bucket.bucketArn, bucket.arnForObjects('*')],
+        conditions: {
+          StringNotEqualsIfExists: { 'aws:SourceVpc': network.vpc.vpcId },
+          ArnNotLike: { 'aws:PrincipalArn': [fsxS3Role, ...exempt] },
+        },
+      });
+    const replicationRole = replica === undefined ? undefined : this.replicateCheckpoints(replica);
+    // The deploying role (CDK's CloudFormation execution role) is exempt too: FSx supports forward
+    // access sessions (FSx for Lustre guide, "How Amazon FSx for Lustre works with IAM",
+    // https://docs.aws.amazon.com/fsx/latest/LustreGuide/security_iam_service-with-iam.html), so creating
+    // an association may reach S3 as the deploying role from the FSx service, outside the VPC. That
+    // role can rewrite this bucket policy anyway, so the exemption grants it nothing new.
+    const synthesizer = stack.synthesizer;
+    const deployRole = synthesizer instanceof DefaultStackSynthesizer ? [Fn.sub(synthesizer.cloudFormationExecutionRoleArn)] : [];
+    const admins = [...(perimeter?.dataAdministrators ?? []), ...deployRole];
+    const ingestion = perimeter?.datasetIngestion ?? [];
+    this.datasetsBucket.addToResourcePolicy(notThroughVpc(this.datasetsBucket, [...admins, ...ingestion]));
+    this.checkpointsBucket.addToResourcePolicy(notThroughVpc(this.checkpointsBucket, [...admins, ...(replicationRole === undefined ? [] : [replicationRole.roleArn])]));
+    // Datasets are read-only for everyone but the ingestion principals (none by default).
+    this.datasetsBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyDatasetWritesExceptIngestion',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: [...DATASET_WRITE_ACTIONS],
+        resources: [this.datasetsBucket.arnForObjects('*')],
+        conditions: ingestion.length > 0 ? { ArnNotLike: { 'aws:PrincipalArn': [...ingestion] } } : undefined,
+      }),
+    );
 
     // FSx reads and writes the linked buckets through its S3 service-linked role, which must be allowed
     // to use the bucket key. This is the "all FSx file systems in your account" statement of FSx
@@ -270,7 +382,8 @@ export class SiteStorage extends Construct {
     }
 
     this.nodeAccess = {
-      buckets: [this.datasetsBucket, this.checkpointsBucket],
+      datasets: this.datasetsBucket,
+      checkpoints: this.checkpointsBucket,
       keys: [this.dataKey],
       lustre: {
         fileSystemId: this.fileSystem.fileSystemId,
@@ -283,6 +396,80 @@ export class SiteStorage extends Construct {
       clientSecurityGroup: undefined,
       bootstrap: [lustreMountSection(this.fileSystem.dnsName, this.fileSystem.mountName, plan.mountPoint, plan.efaEnabled)],
     };
+  }
+
+  /**
+   * Replicates the checkpoints bucket to the replica Region (lib/stacks/checkpoint-replica-stack.ts)
+   * with a role of its own: S3 reads new object versions as that role and writes them, encrypted
+   * with the replica's key, to the replica bucket. Deletions are not replicated (delete markers stay
+   * here), so a mistaken delete never reaches the replica. Requirements: both buckets versioned,
+   * SSE-KMS objects opted in, the role allowed to decrypt here and encrypt there (S3 User Guide,
+   * "Replicating encrypted objects", https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-config-for-kms-objects.html).
+   */
+  private replicateCheckpoints(replica: CheckpointReplicaPlan): iam.Role {
+    const stack = Stack.of(this);
+    const role = new iam.Role(this, 'CheckpointReplicationRole', {
+      description: `Replicates the checkpoints bucket to ${replica.region}`,
+      // S3 assumes it only for this account's buckets. aws:SourceArn would name the bucket, whose
+      // replication configuration names this role: a cycle, so the account condition alone.
+      assumedBy: new iam.ServicePrincipal('s3.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+    });
+    Tags.of(role).add(replica.roleTag.key, replica.roleTag.value);
+    const destination = `arn:${stack.partition}:s3:::${replica.bucketNamePrefix}${stack.account}`;
+    const policy = new iam.ManagedPolicy(this, 'CheckpointReplication', {
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({ actions: ['s3:GetReplicationConfiguration', 's3:ListBucket'], resources: [this.checkpointsBucket.bucketArn] }),
+        new iam.PolicyStatement({
+          actions: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'],
+          resources: [this.checkpointsBucket.arnForObjects('*')],
+        }),
+        new iam.PolicyStatement({ actions: ['s3:ReplicateObject', 's3:ReplicateTags'], resources: [`${destination}/*`] }),
+      ],
+    });
+    policy.node.addValidation({
+      validate: () => {
+        for (const arn of [this.checkpointsBucket.arnForObjects('*'), `${destination}/*`]) {
+          acknowledge(
+            policy,
+            `AwsSolutions-IAM5[Resource::${flattenCfnReference(stack.resolve(arn))}]`,
+            'S3 replication reads every object version of the checkpoints bucket and writes it to the replica bucket, so the grant covers each bucket\'s objects ("/*") with the replication actions only.',
+          );
+        }
+        return [];
+      },
+    });
+    // The data key no longer trusts IAM policies: the role is named in it, through S3 only.
+    this.dataKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CheckpointReplicationThroughS3',
+        principals: [new iam.ArnPrincipal(role.roleArn)],
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` } },
+      }),
+    );
+    // The L2 bucket's replicationRules need the destination as an IBucket of this app; the replica
+    // lives in another Region's stack, so the rule is written on the L1.
+    const cfnBucket = this.checkpointsBucket.node.defaultChild as s3.CfnBucket;
+    cfnBucket.replicationConfiguration = {
+      role: role.roleArn,
+      rules: [
+        {
+          id: 'CheckpointsToReplicaRegion',
+          status: 'Enabled',
+          priority: 1,
+          filter: { prefix: '' },
+          deleteMarkerReplication: { status: 'Disabled' },
+          sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: 'Enabled' } },
+          destination: {
+            bucket: destination,
+            encryptionConfiguration: { replicaKmsKeyId: `arn:${stack.partition}:kms:${replica.region}:${stack.account}:${replica.keyAlias}` },
+          },
+        },
+      ],
+    };
+    return role;
   }
 }
 

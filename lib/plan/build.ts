@@ -6,6 +6,7 @@ import { poolEfaInterfaces, poolNodes, poolReservedNodes, poolUsesPlacementGroup
 import { planNetwork } from './network';
 import { planEnergy } from './energy';
 import { fabricId, planFabrics } from './fabric';
+import { checkPerimeterNames, planSitePerimeter } from './perimeter';
 import { ordinal, pascalCase } from './naming';
 import { planMonitoring } from './monitoring';
 import { checkRules } from './rules/run';
@@ -20,6 +21,7 @@ import { CapacityPlan, ClusterPlan, NodeGroupPlan, PoolPlan, SitePlan, StackKind
  */
 export function planCluster(config: ClusterConfig): ClusterPlan {
   const findings = checkRules(config);
+  checkPerimeterNames(config);
   const sites = Object.entries(config.sites).map(([name, site]) => planSite(name, site, config));
   const totals = sumTotals(sites.map((s) => s.totals));
   const fabrics = planFabrics(sites);
@@ -43,11 +45,12 @@ function planSite(name: string, site: SiteConfig, config: ClusterConfig): SitePl
     id: pascalCase(name),
     region: site.region,
     availabilityZone: site.availabilityZone,
-    network: planNetwork(site),
+    network: planNetwork(site, config.perimeter),
     pools,
     totals: sumTotals(pools.map((p) => p.totals)),
     storage: planStorage(config.storage, site),
     fabric: fabricId(name),
+    perimeter: planSitePerimeter(config, name, site),
   };
 }
 
@@ -195,6 +198,10 @@ function planStacks(cluster: string, sites: readonly SitePlan[]): StackPlan[] {
     const common = { site: site.name, region: site.region };
     stacks.push({ id: `${base}-network`, kind: StackKind.NETWORK, ...common, terminationProtection: false });
     stacks.push({ id: `${base}-storage`, kind: StackKind.STORAGE, ...common, terminationProtection: true });
+    const replica = site.perimeter.checkpointReplica;
+    if (replica !== undefined) {
+      stacks.push({ id: `${base}-storage-replica`, kind: StackKind.CHECKPOINT_REPLICA, site: site.name, region: replica.region, terminationProtection: true });
+    }
     for (const pool of site.pools) {
       const shards = new Map<number, string[]>();
       for (const group of pool.nodeGroups) {

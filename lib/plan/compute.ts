@@ -71,12 +71,13 @@ export function rootDeviceName(dlami: DlamiPrefix): string {
 }
 
 /**
- * IMDSv2 response hop limit. 2, not 1: training jobs run in containers on the node, and a bridged
- * container is one more hop, so with 1 the token response never reaches it. AWS recommends 2 "in a
- * container environment" (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-IMDS-new-instances.html).
+ * Default IMDSv2 response hop limit; `compute.imdsHopLimit` chooses (lib/config/schema/compute.ts).
+ * 1: only the node and host-network containers get a token, so a bridged container cannot take the
+ * node role. 2: a bridged container is one more hop and can, which AWS recommends "in a container
+ * environment" (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-IMDS-new-instances.html).
  * Tokens stay required (REFERENCE.md §4: DLAMI `ImdsSupport=v2.0` not verified, so it is set explicitly).
  */
-export const IMDS_HOP_LIMIT = 2;
+export const IMDS_HOP_LIMIT = 1;
 
 /** Where the local NVMe scratch volume is mounted, and its file-system label. */
 export const SCRATCH_MOUNT_POINT = '/scratch';

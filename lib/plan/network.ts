@@ -1,28 +1,101 @@
-import { SiteConfig } from '../config/schema';
+import { PerimeterConfig, SiteConfig, perimeterSchema } from '../config/schema';
 import { poolNodes } from './capacity';
 
 /**
- * Interface endpoints every site gets, so nodes reach AWS without the internet:
+ * What an interface endpoint's policy lets this account's principals reach besides this account's
+ * own resources (docs/security.md; AWS data perimeter examples,
+ * https://github.com/aws-samples/data-perimeter-policy-examples/tree/main/vpc_endpoint_policies):
+ * - `none`: only this account's resources (`aws:PrincipalAccount` and `aws:ResourceAccount` both
+ *   this account);
+ * - `aws-owned-ssm`: also AWS-owned SSM documents and public parameters, which Session Manager and
+ *   the agent read (the examples' ssm_endpoint_policy.json);
+ * - `image-registries`: also the ECR registries of `perimeter.imageRegistryAccounts` (the examples'
+ *   ecr.api_endpoint_policy.json);
+ * - `any`: the principal perimeter only. For services whose node calls name no resource ARN
+ *   (PutMetricData, DescribeTags, DescribeFileSystems, the SSM message channels) the presence of
+ *   `aws:ResourceAccount` is not documented for every action, so it is not required there; none of
+ *   them can move data into another account (metrics and messages stay in the caller's account).
+ */
+export type EndpointResourceScope = 'none' | 'aws-owned-ssm' | 'image-registries' | 'any';
+
+/**
+ * Interface endpoints every site gets, so nodes reach AWS without the internet, and what each
+ * endpoint's policy allows beyond this account's principals on this account's resources.
  * SSM Session Manager (ssm, ssmmessages, ec2messages), the CloudWatch agent (logs, monitoring,
  * and ec2 for the instance tags it adds as dimensions), KMS (objects in the cluster's buckets are
  * encrypted with customer keys), FSx (EFA-enabled Lustre clients call fsx:DescribeFileSystems) and
- * ECR (container images), Auto Scaling (nodes complete their launch lifecycle hook). S3 is reached through a gateway endpoint.
+ * ECR (container images), Auto Scaling (nodes complete their launch lifecycle hook). S3 is reached
+ * through a gateway endpoint. Add an endpoint with one line.
  */
-export const INTERFACE_ENDPOINTS = [
-  'ssm',
-  'ssmmessages',
-  'ec2messages',
-  'ec2',
-  'logs',
-  'monitoring',
-  'kms',
-  'fsx',
-  'ecr.api',
-  'ecr.dkr',
-  // Nodes complete their own launch lifecycle action (health-gated launch, lib/plan/health.ts).
-  'autoscaling',
-] as const;
-export type InterfaceEndpointService = (typeof INTERFACE_ENDPOINTS)[number];
+export const INTERFACE_ENDPOINT_POLICIES = {
+  ssm: 'aws-owned-ssm',
+  ssmmessages: 'any',
+  ec2messages: 'any',
+  ec2: 'any',
+  logs: 'none',
+  monitoring: 'any',
+  kms: 'none',
+  fsx: 'any',
+  'ecr.api': 'image-registries',
+  'ecr.dkr': 'image-registries',
+  // Nodes complete their own launch lifecycle action (health-gated launch, lib/plan/health.ts): it
+  // names this account's Auto Scaling group and moves no data, so the principal perimeter suffices.
+  autoscaling: 'any',
+} as const satisfies Record<string, EndpointResourceScope>;
+
+export const INTERFACE_ENDPOINTS = Object.keys(INTERFACE_ENDPOINT_POLICIES) as (keyof typeof INTERFACE_ENDPOINT_POLICIES)[];
+export type InterfaceEndpointService = keyof typeof INTERFACE_ENDPOINT_POLICIES;
+
+/**
+ * AWS-owned buckets nodes read through the S3 gateway endpoint (s3:GetObject only), `{region}`
+ * replaced by the site's Region. Every other bucket the endpoint reaches belongs to this account.
+ */
+export const AWS_OWNED_BUCKETS: readonly { readonly bucket: string; readonly why: string; readonly source: string }[] = [
+  {
+    bucket: 'amazon-ssm-{region}',
+    why: 'SSM Agent updates',
+    source: 'https://docs.aws.amazon.com/systems-manager/latest/userguide/ssm-agent-minimum-s3-permissions.html',
+  },
+  {
+    bucket: 'aws-ssm-{region}',
+    why: 'SSM Agent and Session Manager components',
+    source: 'https://docs.aws.amazon.com/systems-manager/latest/userguide/ssm-agent-minimum-s3-permissions.html',
+  },
+  {
+    bucket: 'amazon-ssm-packages-{region}',
+    why: 'SSM Distributor packages the agent installs',
+    source: 'https://docs.aws.amazon.com/systems-manager/latest/userguide/ssm-agent-minimum-s3-permissions.html',
+  },
+  {
+    bucket: '{region}-birdwatcher-prod',
+    why: 'SSM Distributor package manifests',
+    source: 'https://docs.aws.amazon.com/systems-manager/latest/userguide/ssm-agent-minimum-s3-permissions.html',
+  },
+  {
+    bucket: 'aws-ssm-document-attachments-{region}',
+    why: 'attachments of AWS-owned SSM documents',
+    source: 'https://docs.aws.amazon.com/systems-manager/latest/userguide/ssm-agent-minimum-s3-permissions.html',
+  },
+  {
+    bucket: 'prod-{region}-starport-layer-bucket',
+    why: 'ECR image layers (docker pull through the ECR endpoints)',
+    source: 'https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html#ecr-minimum-s3-perms',
+  },
+  {
+    bucket: 'amazoncloudwatch-agent-{region}',
+    why: 'the CloudWatch agent package, downloaded in-Region',
+    source: 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/download-CloudWatch-Agent-on-EC2-Instance-commandline-first.html',
+  },
+  {
+    bucket: 'al2023-repos-{region}-de612dc2',
+    why: 'Amazon Linux 2023 package repositories (dnf on the AL2023 DLAMIs)',
+    source: 'https://github.com/aws-samples/data-perimeter-policy-examples/blob/main/vpc_endpoint_policies/s3_endpoint_policy.json',
+  },
+];
+
+/** S3 actions nodes may use on the AWS-owned buckets above: read only. */
+export const AWS_OWNED_BUCKET_ACTIONS = ['s3:GetObject'] as const;
+
 
 /** Addresses AWS reserves in every subnet, the first four and the last (https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html). */
 export const RESERVED_ADDRESSES_PER_SUBNET = 5;
@@ -44,12 +117,23 @@ export interface NetworkPlan {
   readonly publicSubnetMask?: number;
   readonly natGateway: boolean;
   readonly interfaceEndpoints: readonly InterfaceEndpointService[];
+  /** Per interface endpoint, what its policy allows beyond this account (INTERFACE_ENDPOINT_POLICIES). */
+  readonly endpointPolicies: Readonly<Record<InterfaceEndpointService, EndpointResourceScope>>;
+  /** AWS-owned buckets the S3 gateway endpoint lets nodes read, names resolved for the site's Region. */
+  readonly awsOwnedBuckets: readonly string[];
+  /** Other accounts' ECR registries the ECR endpoints let nodes pull from (`perimeter.imageRegistryAccounts`). */
+  readonly imageRegistryAccounts: readonly string[];
+  /**
+   * Where the cluster security group lets nodes open connections: the interface endpoints' group
+   * and the S3 prefix list always (HTTPS), and with `egress: nat` any IPv4 address (HTTPS).
+   */
+  readonly nodeEgress: { readonly endpoints: true; readonly s3PrefixList: true; readonly internetHttps: boolean };
   /** Addresses in the VPC and addresses the subnets use. */
   readonly vpcAddresses: number;
   readonly subnetAddresses: number;
 }
 
-export function planNetwork(site: SiteConfig): NetworkPlan {
+export function planNetwork(site: SiteConfig, perimeter: PerimeterConfig = perimeterSchema.parse({})): NetworkPlan {
   const nodes = Object.values(site.pools).reduce((sum, pool) => sum + poolNodes(pool), 0);
   const needed = nodes + INTERFACE_ENDPOINTS.length;
   let mask = MIN_NODE_SUBNET_MASK;
@@ -68,6 +152,10 @@ export function planNetwork(site: SiteConfig): NetworkPlan {
     publicSubnetMask: nat ? PUBLIC_SUBNET_MASK : undefined,
     natGateway: nat,
     interfaceEndpoints: INTERFACE_ENDPOINTS,
+    endpointPolicies: INTERFACE_ENDPOINT_POLICIES,
+    imageRegistryAccounts: perimeter.imageRegistryAccounts,
+    awsOwnedBuckets: AWS_OWNED_BUCKETS.map((b) => b.bucket.replace('{region}', site.region)),
+    nodeEgress: { endpoints: true, s3PrefixList: true, internetHttps: nat },
     vpcAddresses: 2 ** (32 - vpcMask),
     subnetAddresses,
   };

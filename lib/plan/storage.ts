@@ -76,11 +76,26 @@ export interface DataRepositoryPlan {
 /**
  * Datasets come in from S3 and are never written back; checkpoints go both ways, so a checkpoint
  * written on Lustre lands in S3 (versioned, retained) and one restored in S3 appears on Lustre.
+ * A deletion on the file system is exported only when `storage.exportCheckpointDeletions` says so:
+ * otherwise `rm -rf /fsx/checkpoints` stays on Lustre and S3 keeps every checkpoint (FSx exports
+ * only the event types the association's AutoExportPolicy lists,
+ * https://docs.aws.amazon.com/fsx/latest/LustreGuide/autoexport-data-repo-dra.html).
  */
-export const DATA_REPOSITORIES: readonly DataRepositoryPlan[] = [
-  { id: 'DatasetsAssociation', bucket: 'datasets', fileSystemPath: '/datasets', importEvents: ALL_DATA_REPOSITORY_EVENTS, exportEvents: [] },
-  { id: 'CheckpointsAssociation', bucket: 'checkpoints', fileSystemPath: '/checkpoints', importEvents: ALL_DATA_REPOSITORY_EVENTS, exportEvents: ALL_DATA_REPOSITORY_EVENTS },
-];
+export function dataRepositories(exportCheckpointDeletions: boolean): readonly DataRepositoryPlan[] {
+  return [
+    { id: 'DatasetsAssociation', bucket: 'datasets', fileSystemPath: '/datasets', importEvents: ALL_DATA_REPOSITORY_EVENTS, exportEvents: [] },
+    {
+      id: 'CheckpointsAssociation',
+      bucket: 'checkpoints',
+      fileSystemPath: '/checkpoints',
+      importEvents: ALL_DATA_REPOSITORY_EVENTS,
+      exportEvents: exportCheckpointDeletions ? ALL_DATA_REPOSITORY_EVENTS : ['NEW', 'CHANGED'],
+    },
+  ];
+}
+
+/** The default associations (deletions not exported). */
+export const DATA_REPOSITORIES: readonly DataRepositoryPlan[] = dataRepositories(false);
 
 export type MetadataPlan = { readonly mode: 'AUTOMATIC' } | { readonly mode: 'USER_PROVISIONED'; readonly iops: number };
 
@@ -271,7 +286,7 @@ export function planStorage(storage: StorageConfig, site: SiteConfig): StoragePl
     checkpointNoncurrentVersionExpiryDays: storage.checkpointNoncurrentVersionExpiryDays,
     mountPoint: LUSTRE_MOUNT_POINT,
     logLevel: LUSTRE_LOG_LEVEL,
-    dataRepositories: DATA_REPOSITORIES,
+    dataRepositories: dataRepositories(storage.exportCheckpointDeletions),
   };
 }
 

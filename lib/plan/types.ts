@@ -6,6 +6,7 @@ import { FabricPlan } from './fabric';
 import { MonitoringPlan } from './monitoring';
 import { NetworkPlan } from './network';
 import { Finding } from './rules/rule';
+import { SitePerimeterPlan } from './perimeter';
 import { StoragePlan } from './storage';
 
 /** Sums over nodes; every figure is derived from the catalogue. */
@@ -126,6 +127,8 @@ export interface SitePlan {
   readonly storage: StoragePlan;
   /** ID of the EFA fabric the site's nodes belong to (`ClusterPlan.fabrics`). */
   readonly fabric: string;
+  /** Key administration and data access of the site (lib/plan/perimeter.ts). */
+  readonly perimeter: SitePerimeterPlan;
 }
 
 export enum StackKind {
@@ -133,6 +136,8 @@ export enum StackKind {
   STORAGE = 'storage',
   COMPUTE = 'compute',
   MONITORING = 'monitoring',
+  /** The checkpoints replica in another Region (storage.checkpointReplicaRegion), stateful. */
+  CHECKPOINT_REPLICA = 'checkpoint-replica',
 }
 
 /** One CloudFormation stack of the deployment and what it holds. */

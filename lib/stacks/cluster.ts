@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { nodeTelemetryForPool } from '../constructs/node-telemetry';
 import { nodeTopologyForPool } from '../constructs/node-topology';
 import { ClusterPlan, SitePlan, StackKind, StackPlan } from '../plan/types';
+import { CheckpointReplicaStack } from './checkpoint-replica-stack';
 import { ComputeStack } from './compute-stack';
 import { MonitoringStack } from './monitoring-stack';
 import { NetworkStack } from './network-stack';
@@ -51,6 +52,14 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
       logGroupSuffix: `${plan.name}-${site.name}`,
     });
     storage.addStackDependency(network, 'the file system lives in the site storage subnet and opens Lustre ports to the cluster security group');
+    const replicaStackPlan = stackPlans.find((s) => s.kind === StackKind.CHECKPOINT_REPLICA);
+    if (replicaStackPlan !== undefined) {
+      const replica = new CheckpointReplicaStack(scope, replicaStackPlan.id, {
+        ...stackProps(replicaStackPlan, `${plan.name} ${site.name}: checkpoints replica in ${replicaStackPlan.region} (stateful, retained)`),
+        site,
+      });
+      storage.addStackDependency(replica, 'the checkpoints replication rule names the replica bucket and key');
+    }
     const compute: ComputeStack[] = [];
     for (const pool of site.pools) {
       let shard0: ComputeStack | undefined;
@@ -87,6 +96,7 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
       overview: site.name === plan.monitoring.overviewSite ? plan.monitoring.overview : undefined,
       fileSystem: { fileSystemId: storage.storage.fileSystem.fileSystemId, storageCapacityGiB: site.storage.capacityGiB },
       reservationIds: createdReservationIds(compute),
+      keyAdministration: site.perimeter,
     });
     monitoring.addStackDependency(storage, 'alarms and dashboards watch the site file system');
     return { site, network, storage, compute, monitoring };

@@ -73,13 +73,19 @@ export class ComputeStack extends Stack {
     if (shard === 0) {
       const nodeKey = new NodeKey(this, 'NodeKey', {
         description: `Root volumes and fleet events of pool ${pool.path}`,
+        administration: site.perimeter,
       });
       const events = new sns.Topic(this, 'FleetEvents', {
         displayName: `Node launches and terminations of pool ${pool.path}`,
         masterKey: nodeKey.key,
         enforceSSL: true,
       });
-      this.nodeRole = new NodeRole(this, 'NodeRole', { storage: props.storage, telemetryLogGroups: props.telemetryLogGroups, health: identity });
+      this.nodeRole = new NodeRole(this, 'NodeRole', {
+        storage: props.storage,
+        dataAccess: site.perimeter.pools[pool.name],
+        telemetryLogGroups: props.telemetryLogGroups,
+        health: identity,
+      });
       this.capacity = new PoolCapacity(this, 'Capacity', { site, pool, parameters });
       if (this.capacity.reservation !== undefined) {
         // Exported whether or not the site's monitoring imports it today: the plan's reservation
@@ -119,6 +125,7 @@ export class ComputeStack extends Stack {
           userData: ec2.UserData.custom(renderBootstrap(sections)),
           rootDeviceName: rootDeviceName(props.compute.dlami),
           rootVolumeGiB: props.compute.rootVolumeGiB,
+          imdsHopLimit: props.compute.imdsHopLimit,
           rootVolumeKey: nodeKey.key,
           capacity: this.capacity.target,
           placementGroup: this.capacity.placementGroup,

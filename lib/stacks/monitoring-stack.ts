@@ -1,6 +1,7 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { KeyAdministration } from '../constructs/key-policy';
 import { MonitoredFileSystem, SiteMonitoring } from '../constructs/monitoring';
 import { DashboardPlan, SiteMonitoringPlan } from '../plan/monitoring';
 
@@ -14,6 +15,8 @@ export interface MonitoringStackProps extends StackProps {
   readonly fileSystem?: MonitoredFileSystem;
   /** Reservation IDs not in the configuration (ODCRs from the compute stacks). @default none */
   readonly reservationIds?: readonly string[];
+  /** Who administers and may delete the topic key. @default the account root administers; nobody deletes */
+  readonly keyAdministration?: KeyAdministration;
 }
 
 /** A site's alarms, alarm topic, capacity events, dashboards and node log groups. */
@@ -29,6 +32,7 @@ export class MonitoringStack extends Stack {
       overview: props.overview,
       fileSystem: props.fileSystem,
       reservationIds: props.reservationIds,
+      keyAdministration: props.keyAdministration,
     });
   }
 }

@@ -21,6 +21,7 @@ export class NetworkStack extends Stack {
       plan: props.site.network,
       flowLogRetentionDays: props.logRetentionDays as logs.RetentionDays,
       nodeLogGroups: props.nodeLogGroups,
+      keyAdministration: props.site.perimeter,
     });
   }
 }

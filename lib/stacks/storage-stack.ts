@@ -35,6 +35,7 @@ export class StorageStack extends Stack {
       network: props.network,
       logRetentionDays: props.logRetentionDays as logs.RetentionDays,
       logGroupSuffix: props.logGroupSuffix,
+      perimeter: props.site.perimeter,
     });
     this.nodeAccess = this.storage.nodeAccess;
   }

@@ -62,6 +62,16 @@ export const computeSchema = z.strictObject({
       'Seconds a new node may take from launch to passing its self-check before its group abandons it (the launch lifecycle hook\'s heartbeat timeout; 30-7,200, the API\'s range). Default: the sum of the boot\'s step budgets in docs/operations.md (assumptions: AWS publishes no Trainium boot time).',
     ),
   rootVolumeGiB: z.number().int().min(8).max(16384).default(512).describe('Encrypted gp3 root volume per node, GiB. Default 512, the Neuron guidance for the DLAMI, its caches and containers.'),
+  /**
+   * IMDSv2 response hop limit (`MetadataOptions.HttpPutResponseHopLimit`). 1: only processes on the
+   * node itself (and containers on the host network) get a token, so a container on a bridge network
+   * cannot take the node role. 2: bridged containers can too, which AWS recommends "in a container
+   * environment" (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-IMDS-new-instances.html).
+   * @default 1 — a policy choice: the boot and the SSM and CloudWatch agents run on the host; a
+   * container that needs AWS credentials gets its own (or runs on the host network) rather than
+   * inheriting the node role.
+   */
+  imdsHopLimit: z.union([z.literal(1), z.literal(2)]).default(1).describe('IMDSv2 hop limit, 1 or 2. 1 (default): only the node and host-network containers reach the instance metadata, so a bridged container cannot take the node role. 2: bridged containers can too (AWS recommends 2 for containers); choose it only if jobs need the node role from a bridged container.'),
 });
 
 export type ComputeConfig = z.output<typeof computeSchema>;

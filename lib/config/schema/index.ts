@@ -3,6 +3,7 @@ import { resourceName } from './common';
 import { computeSchema } from './compute';
 import { energySchema } from './energy';
 import { monitoringSchema } from './monitoring';
+import { perimeterSchema } from './perimeter';
 import { siteSchema } from './site';
 import { storageSchema } from './storage';
 
@@ -10,6 +11,7 @@ export * from './common';
 export * from './compute';
 export * from './energy';
 export * from './monitoring';
+export * from './perimeter';
 export * from './site';
 export * from './storage';
 
@@ -30,6 +32,7 @@ export const clusterConfigSchema = z.strictObject({
   storage: storageSchema.default(() => storageSchema.parse({})).describe('The FSx for Lustre file system and S3 buckets of each site, and the targets they are sized for.'),
   monitoring: monitoringSchema.default(() => monitoringSchema.parse({})).describe('Alarm thresholds, notifications and log retention.'),
   energy: energySchema.default(() => energySchema.parse({})).describe('Inputs of the power, energy and water estimate in the report; assumptions are labelled.'),
+  perimeter: perimeterSchema.default(() => perimeterSchema.parse({})).describe('The data perimeter: key administrators and break-glass roles, who may write datasets or use the buckets from outside the VPC, which checkpoints a pool may read (docs/security.md).'),
   acknowledgements: z.array(acknowledgementSchema).default([]).describe('Acknowledged warnings, each with a reason.'),
 });
 

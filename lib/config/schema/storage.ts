@@ -98,6 +98,22 @@ export const storageSchema = z.strictObject({
    * Days an overwritten or deleted checkpoint object version stays in the checkpoints bucket.
    * @default 30 — policy: a month to notice and roll back a bad checkpoint, bounded storage cost.
    */
+  /**
+   * Whether deleting a checkpoint on the file system deletes it in S3 too (the checkpoints data
+   * repository association exports `DELETED` events). Off, an `rm -rf /fsx/checkpoints` stays on the
+   * file system and S3 keeps every checkpoint.
+   * @default false
+   */
+  exportCheckpointDeletions: z.boolean().default(false).describe('Whether deleting a checkpoint on the file system also deletes it in S3 (the association exports DELETED). Default false: S3 keeps checkpoints deleted on /fsx; prune them in S3 on purpose.'),
+  /**
+   * A second Region the checkpoints bucket is replicated to, with its own bucket, key and role there.
+   * @default none — no replica.
+   */
+  checkpointReplicaRegion: z
+    .string()
+    .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, { message: 'an AWS Region name such as "us-west-2"' })
+    .optional()
+    .describe('AWS Region to replicate every site\'s checkpoints bucket to (its own bucket, key and replication role). Default: no replica.'),
   checkpointNoncurrentVersionExpiryDays: z.number().int().min(1).default(30).describe('Days an overwritten or deleted checkpoint version stays in the checkpoints bucket. Default 30 is a policy choice: a month to roll back.'),
 });
 

@@ -1,0 +1,119 @@
+import { CfnResource, Stack } from 'aws-cdk-lib';
+
+/** Helpers the perimeter rules share: the resource as its template will hold it, and policy shapes. */
+
+export interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect?: string;
+  readonly Principal?: unknown;
+  readonly Action?: string | string[];
+  readonly Resource?: unknown;
+  readonly Condition?: Record<string, unknown>;
+}
+
+type TemplateEntry = { Type: string; Properties: Record<string, any>; Metadata?: Record<string, any> };
+const rendered = new WeakMap<CfnResource, TemplateEntry>();
+
+/** The resource's template entry (Type, Properties, Metadata) with tokens resolved; once per resource. */
+export function templateOf(node: CfnResource): TemplateEntry {
+  let entry = rendered.get(node);
+  if (entry === undefined) {
+    entry = render(node);
+    rendered.set(node, entry);
+  }
+  return entry;
+}
+
+/** Resource types that carry a policy document (policyDocumentsOf). */
+export const POLICY_TYPES: ReadonlySet<string> = new Set([
+  'AWS::KMS::Key',
+  'AWS::SNS::TopicPolicy',
+  'AWS::SQS::QueuePolicy',
+  'AWS::S3::BucketPolicy',
+  'AWS::EC2::VPCEndpoint',
+  'AWS::IAM::Role',
+  'AWS::IAM::Policy',
+  'AWS::IAM::ManagedPolicy',
+]);
+
+function render(node: CfnResource): TemplateEntry {
+  const rendered = Stack.of(node).resolve((node as unknown as { _toCloudFormation(): any })._toCloudFormation()) as {
+    Resources: Record<string, { Type: string; Properties?: Record<string, any>; Metadata?: Record<string, any> }>;
+  };
+  const [entry] = Object.values(rendered.Resources);
+  return { Type: entry.Type, Properties: entry.Properties ?? {}, Metadata: entry.Metadata };
+}
+
+export function statementsOf(document: unknown): PolicyStatement[] {
+  const statements = (document as { Statement?: PolicyStatement | PolicyStatement[] } | undefined)?.Statement;
+  if (statements === undefined) {
+    return [];
+  }
+  return Array.isArray(statements) ? statements : [statements];
+}
+
+export function actionsOf(statement: PolicyStatement): string[] {
+  const a = statement.Action;
+  return a === undefined ? [] : Array.isArray(a) ? a : [a];
+}
+
+/** Whether an IAM action pattern (with `*` and `?`) covers `action`, case-insensitively as IAM does. */
+export function actionCovers(pattern: string, action: string): boolean {
+  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  return regex.test(action);
+}
+
+/** Service principals a statement names (`Principal: { Service: ... }`). */
+export function servicePrincipalsOf(statement: PolicyStatement): string[] {
+  const principal = statement.Principal as { Service?: string | string[] } | undefined;
+  if (principal === undefined || typeof principal !== 'object' || principal.Service === undefined) {
+    return [];
+  }
+  return Array.isArray(principal.Service) ? principal.Service : [principal.Service];
+}
+
+/**
+ * Whether a statement's AWS principal is an account root: `arn:...:root`, as a string or as the
+ * `Fn::Join` CDK renders for `AccountRootPrincipal`, or a bare account ID.
+ */
+export function namesAccountRoot(statement: PolicyStatement): boolean {
+  const principal = statement.Principal as { AWS?: unknown } | undefined;
+  if (principal === undefined || typeof principal !== 'object' || principal.AWS === undefined) {
+    return false;
+  }
+  const principals = Array.isArray(principal.AWS) ? principal.AWS : [principal.AWS];
+  return principals.some((p) => {
+    if (typeof p === 'string') {
+      return /:root$/.test(p) || /^\d{12}$/.test(p);
+    }
+    const join = (p as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+    if (join !== undefined) {
+      const last = join[1][join[1].length - 1];
+      return typeof last === 'string' && /:root$/.test(last);
+    }
+    return JSON.stringify(p) === JSON.stringify({ Ref: 'AWS::AccountId' });
+  });
+}
+
+/** The policy documents a resource carries, by type: resource policies, trust policies, identity policies. */
+export function policyDocumentsOf(type: string, properties: Record<string, any>): { kind: 'resource' | 'trust' | 'identity'; document: unknown }[] {
+  switch (type) {
+    case 'AWS::KMS::Key':
+      return [{ kind: 'resource', document: properties.KeyPolicy }];
+    case 'AWS::SNS::TopicPolicy':
+    case 'AWS::SQS::QueuePolicy':
+    case 'AWS::S3::BucketPolicy':
+    case 'AWS::EC2::VPCEndpoint':
+      return [{ kind: 'resource', document: properties.PolicyDocument }];
+    case 'AWS::IAM::Role':
+      return [
+        { kind: 'trust', document: properties.AssumeRolePolicyDocument },
+        ...((properties.Policies ?? []) as { PolicyDocument: unknown }[]).map((p) => ({ kind: 'identity' as const, document: p.PolicyDocument })),
+      ];
+    case 'AWS::IAM::Policy':
+    case 'AWS::IAM::ManagedPolicy':
+      return [{ kind: 'identity', document: properties.PolicyDocument }];
+    default:
+      return [];
+  }
+}
