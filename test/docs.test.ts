@@ -2,6 +2,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { GENERATED, README, regenerate } from '../scripts/docs';
 import { SCHEMA_FILE, renderSchema } from '../scripts/schema';
+import { loadConfig } from '../lib/config/load';
+import { planCluster } from '../lib/plan/build';
+import { CATALOGUE_NOW } from '../lib/config/mistakes';
+import { markdownExamples } from './support/examples';
 
 describe('derived documentation is up to date (run `npm run docs` if not)', () => {
   test('schema/cluster-config.schema.json matches the zod schema', () => {
@@ -32,6 +36,21 @@ describe('derived documentation is up to date (run `npm run docs` if not)', () =
     };
     walk(JSON.parse(schema), '');
     expect(undocumented).toEqual([]);
+  });
+});
+
+describe('configuration examples in the README and docs/ work', () => {
+  // Written out as files and planned as `cdk synth -c config=` would: schema, checks and rules.
+  // (The JSON Schema test checks the same blocks against the published schema.)
+  test.each(markdownExamples())('%s plans without an error', (_name, doc) => {
+    const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'rainier-example-'));
+    const file = path.join(dir, 'example.json');
+    try {
+      fs.writeFileSync(file, JSON.stringify(doc));
+      expect(() => planCluster(loadConfig({ configPath: file, now: CATALOGUE_NOW }))).not.toThrow();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

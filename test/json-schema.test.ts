@@ -10,6 +10,7 @@ import { CATALOGUE_NOW, MISTAKES } from '../lib/config/mistakes';
 import { PRESETS, PRESET_NAMES } from '../lib/config/presets';
 import { planCluster } from '../lib/plan/build';
 import { SCHEMA_FILE } from '../scripts/schema';
+import { markdownExamples } from './support/examples';
 
 /**
  * The published JSON Schema agrees with the app, checked by a real validator (ajv, draft 2020-12,
@@ -58,25 +59,6 @@ function files(dir: string, exts: RegExp): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? files(path.join(dir, e.name), exts) : exts.test(e.name) ? [path.join(dir, e.name)] : [],
   );
-}
-
-/** Every ```yaml / ```json block of README.md and docs/*.md that reads as a configuration file. */
-const CONFIG_KEYS = ['preset', 'name', 'sites', 'compute', 'storage', 'monitoring', 'acknowledgements'];
-function markdownExamples(): [string, unknown][] {
-  const docs = [path.join(ROOT, 'README.md'), ...files(path.join(ROOT, 'docs'), /\.md$/)].filter((f) => fs.existsSync(f));
-  return docs.flatMap((file) => {
-    const text = fs.readFileSync(file, 'utf8');
-    return [...text.matchAll(/```(ya?ml|json)\n([\s\S]*?)```/g)].flatMap((m, i): [string, unknown][] => {
-      let doc: unknown;
-      try {
-        doc = m[1] === 'json' ? JSON.parse(m[2]) : YAML.parse(m[2]);
-      } catch {
-        return [];
-      }
-      const isConfig = doc !== null && typeof doc === 'object' && !Array.isArray(doc) && Object.keys(doc).length > 0 && Object.keys(doc).every((k) => CONFIG_KEYS.includes(k));
-      return isConfig ? [[`${path.relative(ROOT, file)} block ${i + 1}`, doc]] : [];
-    });
-  });
 }
 
 const fixtures = files(path.join(__dirname, 'fixtures'), /\.(ya?ml|json)$/).map((f): [string, unknown] => [path.relative(ROOT, f), YAML.parse(fs.readFileSync(f, 'utf8'))]);
