@@ -21,7 +21,9 @@ export function annotateFindings(scope: Construct, plan: ClusterPlan): void {
     }
     const text = formatFinding(finding);
     if (finding.level === RuleLevel.WARNING && finding.acknowledgedBecause === undefined) {
-      Annotations.of(stack).addWarningV2(finding.code, text);
+      // The CLI's own hint names Annotations.acknowledgeWarning (code); this app's way is the configuration.
+      const how = `; to accept it, add {rule: ${finding.code}, path: ${finding.path}, reason: "..."} to the configuration's acknowledgements.`;
+      Annotations.of(stack).addWarningV2(finding.code, text + how);
     } else {
       Annotations.of(stack).addInfo(text);
     }
