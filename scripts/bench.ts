@@ -28,6 +28,7 @@ import { execSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { parseArgs as nodeParseArgs } from 'util';
 import { CLI_SYNTH_CONTEXT } from '../lib/context';
 import { CFN_LIMITS } from '../lib/plan/cloudformation-limits';
 
@@ -83,37 +84,58 @@ interface Result {
   readonly assembly: Assembly;
 }
 
-function parseArgs(argv: readonly string[]) {
-  const withValue = ['--repeat', '--cli-repeat', '--only', '--out'];
-  const switches = ['--skip-tests', '--skip-cli'];
-  for (let i = 0; i < argv.length; i++) {
-    if (withValue.includes(argv[i])) {
-      if (argv[i + 1] === undefined || argv[i + 1].startsWith('--')) {
-        throw new Error(`${argv[i]} needs a value`);
-      }
-      i++;
-    } else if (!switches.includes(argv[i])) {
-      throw new Error(`unknown argument "${argv[i]}"; expected ${[...withValue.map((f) => `${f} VALUE`), ...switches].join(', ')}`);
-    }
+const BENCH_USAGE = `Usage: npm run bench -- [options]
+
+Measures synthesis (the CLI against an empty CDK app, the app alone at several sizes, rainier-scale)
+and the test suite, and writes the tables to docs/benchmarks.md.
+
+Options:
+  --repeat N       runs per app-alone case, odd (default ${DEFAULT_REPEAT}); the median run is shown
+  --cli-repeat N   back-to-back CLI pairs, odd (default ${DEFAULT_CLI_REPEAT})
+  --only A,B       only the app-alone cases whose names are listed
+  --out FILE       where to write the tables (default docs/benchmarks.md)
+  --skip-tests     do not time npm test
+  --skip-cli       do not time the CLI
+  --help           print this and exit
+`;
+
+/** The options, parsed by Node's util.parseArgs; a bad one throws an Error whose message names it. */
+function parseBenchArgs(argv: readonly string[]) {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = nodeParseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        repeat: { type: 'string' },
+        'cli-repeat': { type: 'string' },
+        only: { type: 'string' },
+        out: { type: 'string' },
+        'skip-tests': { type: 'boolean' },
+        'skip-cli': { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
+    }));
+  } catch (e) {
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\n\n${BENCH_USAGE}`);
   }
-  const value = (flag: string) => {
-    const i = argv.indexOf(flag);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const odd = (flag: string, fallback: number) => {
-    const n = Number(value(flag) ?? String(fallback));
+  const odd = (flag: 'repeat' | 'cli-repeat', fallback: number) => {
+    const given = values[flag] as string | undefined;
+    const n = Number(given ?? String(fallback));
     if (!Number.isInteger(n) || n < 1 || n % 2 === 0) {
-      throw new Error(`${flag}: got "${value(flag)}"; expected an odd whole number (1, 3, 5, ...), so that the median is one run`);
+      throw new Error(`--${flag}: got "${given}"; expected an odd whole number (1, 3, 5, ...), so that the median is one run`);
     }
     return n;
   };
   return {
-    repeat: odd('--repeat', DEFAULT_REPEAT),
-    cliRepeat: odd('--cli-repeat', DEFAULT_CLI_REPEAT),
-    skipTests: argv.includes('--skip-tests'),
-    skipCli: argv.includes('--skip-cli'),
-    only: value('--only')?.split(','),
-    out: path.resolve(ROOT, value('--out') ?? 'docs/benchmarks.md'),
+    help: values.help === true,
+    repeat: odd('repeat', DEFAULT_REPEAT),
+    cliRepeat: odd('cli-repeat', DEFAULT_CLI_REPEAT),
+    skipTests: values['skip-tests'] === true,
+    skipCli: values['skip-cli'] === true,
+    only: (values.only as string | undefined)?.split(','),
+    out: path.resolve(ROOT, (values.out as string | undefined) ?? 'docs/benchmarks.md'),
   };
 }
 
@@ -284,7 +306,11 @@ const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { minimumFracti
 const int = (n: number) => n.toLocaleString('en-US');
 
 function main(): void {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseBenchArgs(process.argv.slice(2));
+  if (args.help) {
+    process.stdout.write(BENCH_USAGE);
+    return;
+  }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rainier-bench-'));
   fs.writeFileSync(path.join(work, 'usage-hook.js'), USAGE_HOOK);
   const emptyApp = path.join(work, 'empty-app.ts');
