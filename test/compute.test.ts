@@ -165,11 +165,14 @@ describe('launch template hardening', () => {
     expect([...use.Action].sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*']);
   });
 
-  test('the AMI is the Neuron DLAMI public SSM parameter, resolved at deploy time', () => {
-    const parameters = train.findParameters('*', { Default: '/aws/service/neuron/dlami/base/ubuntu-24.04/latest/image_id' });
-    const [name] = Object.keys(parameters);
-    expect(parameters[name].Type).toBe('AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>');
-    expect(launchData(train).ImageId).toEqual({ Ref: name });
+  test('with no image configured, the AMI is a required NodeImageId parameter (AWS::EC2::Image::Id, no default), not a floating SSM parameter', () => {
+    train.hasParameter('NodeImageId', {
+      Type: 'AWS::EC2::Image::Id',
+      Description: Match.stringLikeRegexp('aws ssm get-parameter --region us-east-2 --name /aws/service/neuron/dlami/base/ubuntu-24.04/latest/image_id'),
+    });
+    expect(train.toJSON().Parameters.NodeImageId).not.toHaveProperty('Default');
+    expect(launchData(train).ImageId).toEqual({ Ref: 'NodeImageId' });
+    expect(Object.values<any>(train.toJSON().Parameters).filter((p) => String(p.Default ?? '').startsWith('/aws/service/neuron'))).toEqual([]);
   });
 
   test('the boot script builds the scratch RAID from the four NVMe drives', () => {
@@ -428,6 +431,8 @@ acknowledgements:
     shard0.resourceCountIs('AWS::AutoScaling::AutoScalingGroup', NODE_GROUPS_PER_SHARD);
   });
 
+  const data = (t: typeof shard0) => (Object.values(t.findResources('AWS::EC2::LaunchTemplate')) as any[])[0].Properties.LaunchTemplateData;
+
   test('later shards hold their own launch template and Auto Scaling groups; no template version crosses stacks', () => {
     const types = new Set(Object.values(shard1.toJSON().Resources).map((r: any) => r.Type));
     expect([...types].sort()).toEqual(['AWS::AutoScaling::AutoScalingGroup', 'AWS::EC2::LaunchTemplate']);
@@ -441,7 +446,6 @@ acknowledgements:
     // Shard 0 exports nothing about its launch template: a new version could not be exported while imported.
     expect(JSON.stringify(shard0.toJSON().Outputs ?? {})).not.toMatch(/LaunchTemplate/);
     // Both shards' templates are the same: same capacity target, interfaces and boot script.
-    const data = (t: typeof shard0) => (Object.values(t.findResources('AWS::EC2::LaunchTemplate')) as any[])[0].Properties.LaunchTemplateData;
     expect(data(shard1).NetworkInterfaces).toHaveLength(data(shard0).NetworkInterfaces.length);
     expect(data(shard1).InstanceMarketOptions).toEqual(data(shard0).InstanceMarketOptions);
   });
@@ -457,6 +461,14 @@ acknowledgements:
     shard1.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
       CapacityReservationSpecification: { CapacityReservationTarget: { CapacityReservationIds: [{ 'Fn::Select': [0, { Ref: 'ReservationIds' }] }] } },
     });
+  });
+
+  test('every shard takes its own NodeImageId (no image ID crosses stacks: an imported export could never change)', () => {
+    for (const t of [shard0, shard1]) {
+      t.hasParameter('NodeImageId', { Type: 'AWS::EC2::Image::Id' });
+      expect(data(t).ImageId).toEqual({ Ref: 'NodeImageId' });
+    }
+    expect(JSON.stringify(shard0.toJSON().Outputs ?? {})).not.toContain('NodeImageId');
   });
 
   test('later shards deploy after shard 0', () => {

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CfnElement, Stack } from 'aws-cdk-lib';
+import { CfnElement, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { resolveConfig } from '../lib/config/load';
@@ -15,7 +15,7 @@ import {
   nodeTelemetryStatements,
 } from '../lib/constructs/node-telemetry';
 import { planCluster } from '../lib/plan/build';
-import { DASHBOARD_LIMITS } from '../lib/plan/monitoring';
+import { ALARM_EMAIL_PATTERN, DASHBOARD_LIMITS } from '../lib/plan/monitoring';
 import { ClusterPlan } from '../lib/plan/types';
 import { synthCluster, testApp } from './support/synth';
 
@@ -29,7 +29,6 @@ function render(plan: ClusterPlan, siteIndex = 0, extra: Partial<SiteMonitoringP
   const monitoring = new SiteMonitoring(stack, 'Monitoring', {
     plan: site,
     logRetentionDays: logs.RetentionDays.ONE_YEAR,
-    emailSubscriptions: plan.config.monitoring.emailSubscriptions,
     overview: site.site === plan.monitoring.overviewSite ? plan.monitoring.overview : undefined,
     ...extra,
   });
@@ -210,8 +209,62 @@ describe('alarm topic', () => {
     });
   });
 
-  test('no subscription when none is configured', () => {
-    render(planCluster(resolveConfig('single-node'))).template.resourceCountIs('AWS::SNS::Subscription', 0);
+  test('configured addresses: no AlarmEmail parameter', () => {
+    expect(template.toJSON().Parameters?.AlarmEmail).toBeUndefined();
+  });
+});
+
+describe('alarm subscriber: required at deployment unless the configuration names one or opts out', () => {
+  test('no address configured: a required AlarmEmail parameter (String, e-mail pattern, no default), subscribed by e-mail', () => {
+    const { template } = render(planCluster(resolveConfig('single-node')));
+    template.hasParameter('AlarmEmail', {
+      Type: 'String',
+      AllowedPattern: ALARM_EMAIL_PATTERN,
+      ConstraintDescription: Match.stringLikeRegexp('e-mail address'),
+      Description: Match.stringLikeRegexp('confirmation message, and delivers nothing until'),
+    });
+    expect(template.toJSON().Parameters.AlarmEmail).not.toHaveProperty('Default');
+    const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
+    template.resourceCountIs('AWS::SNS::Subscription', 1);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: { Ref: 'AlarmEmail' }, TopicArn: { Ref: topicId } });
+  });
+
+  test.each([
+    ['oncall@example.com', true],
+    ['first.last+alarms@ops.example.co.uk', true],
+    ['oncall-at-example.com', false],
+    ['oncall@localhost', false],
+    ['a@b.c, d@e.f', false],
+    ['', false],
+  ])('the AlarmEmail pattern, matched as CloudFormation does (whole value): %j -> %s', (value, ok) => {
+    expect(new RegExp(ALARM_EMAIL_PATTERN).test(value)).toBe(ok);
+  });
+
+  test('monitoring.alarmSubscribers: external: no parameter and no subscription (RAIN-W701 says so)', () => {
+    const plan = planCluster(resolveConfig('single-node', { monitoring: { alarmSubscribers: 'external' } }));
+    expect(plan.monitoring.sites[0].subscribers).toEqual({ kind: 'external' });
+    const { template } = render(plan);
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+    expect(template.toJSON().Parameters?.AlarmEmail).toBeUndefined();
+  });
+
+  test('fails when alarmSubscribers is neither parameter nor external, naming the field', () => {
+    expect(() => resolveConfig('single-node', { monitoring: { alarmSubscribers: 'pagerduty' } })).toThrow(/monitoring\.alarmSubscribers: got "pagerduty"/);
+  });
+
+  test('every site of rainier-scale plans its own AlarmEmail parameter', () => {
+    const sites = planCluster(resolveConfig('rainier-scale')).monitoring.sites;
+    expect(sites.length).toBeGreaterThan(1);
+    expect(sites.map((m) => m.subscribers.kind === 'parameter' && m.subscribers.parameter.name)).toEqual(sites.map(() => 'AlarmEmail'));
+  });
+
+  test('the AlarmEmail parameter is in the monitoring stack only', () => {
+    // Construct tree only (no template synthesis): a stack-level CfnParameter is a child of its stack.
+    const stacks = synthCluster({ preset: 'rainier-mini' }).app.node.children.filter((c): c is Stack => Stack.isStack(c));
+    const withParameter = stacks.filter((st) => st.node.tryFindChild('AlarmEmail') instanceof CfnParameter).map((st) => st.node.id);
+    const monitoringStacks = stacks.map((st) => st.node.id).filter((id) => id.endsWith('-monitoring'));
+    expect(monitoringStacks.length).toBe(1);
+    expect(withParameter).toEqual(monitoringStacks);
   });
 });
 

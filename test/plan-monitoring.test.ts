@@ -201,6 +201,7 @@ describe('configuration', () => {
       logRetentionDays: 365,
       alarms: { reservedCapacityIdlePercent: 10, neuronCoreUtilizationLowPercent: 20, fsxFreeCapacityLowPercent: 10, fsxThroughputSaturatedPercent: 90, evaluationPeriods: 3 },
       emailSubscriptions: [],
+      alarmSubscribers: 'parameter',
     });
   });
 

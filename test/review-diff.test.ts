@@ -192,6 +192,17 @@ describe('npm run diff, end to end (in-process synthesis of the small presets)',
     expect(runDiff(['ultraserver', fixture('ultraserver-x2.yaml')], synth).text).toBe(text);
   });
 
+  test('from the floating image to the required NodeImageId parameter: offline, a parameter change and a new ImageId, nothing stateful (exit 0)', () => {
+    const { text, status } = runDiff([fixture('single-node-latest.yaml'), 'single-node'], synth);
+    expect(status).toBe(EXIT_SAFE);
+    expect(text).toContain('Summary: node image changes in us-east-2');
+    expect(text).toContain('→ deploy-time parameter NodeImageId (pinned by the deployer; not visible here)');
+    expect(text).toMatch(/^\[-\] Parameter SsmParameterValue.*latest.*image_id/m);
+    expect(text).toMatch(/^\[\+\] Parameter NodeImageId NodeImageId: \{"Type":"AWS::EC2::Image::Id"/m);
+    expect(text).toMatch(/^ {13}└─ \[\+\] NodeImageId$/m);
+    expect(text).toContain('Stateful resources: none replaced or deleted.');
+  });
+
   test('switching FSx to EFA replaces the file system (exit bit 1), whose exports are in use (bit 4), and grows it unpinned (bit 8)', () => {
     const { text, status } = runDiff(['ultraserver', fixture('ultraserver-fsx-efa.yaml')], synth);
     expect(status).toBe(EXIT_STATEFUL_CHANGE | EXIT_WOULD_FAIL | EXIT_IRREVERSIBLE);

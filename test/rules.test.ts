@@ -205,28 +205,33 @@ describe('the rule catalogue', () => {
     expect(untested).toEqual([]);
   });
 
-  // Except RAIN-W701 and RAIN-W702: who is paged, and which image is pinned (an AMI ID or parameter
-  // version per Region; the Neuron DLAMIs publish only `latest` parameters), are the deployer's
-  // decisions, which no preset can make or acknowledge truthfully.
-  test('every preset plans with no unacknowledged warning but RAIN-W701 (no alarm subscriber) and RAIN-W702 (image not pinned)', () => {
-    for (const preset of ['rainier-mini', 'ultraserver', 'single-node', 'trn1-small', 'rainier-scale'] as const) {
-      const open = planCluster(resolveConfig(preset)).findings.filter((f) => f.level === RuleLevel.WARNING && !f.acknowledgedBecause);
-      expect({ preset, open: open.map((f) => f.code) }).toEqual({ preset, open: ['RAIN-W701', 'RAIN-W702'] });
-    }
+  // Who is paged and which image the nodes boot are the deployer's decisions: with neither
+  // configured, they are required deploy-time parameters (AlarmEmail, NodeImageId), so no preset
+  // raises RAIN-W701 or RAIN-W702 and no preset acknowledges them.
+  test.each(['rainier-mini', 'ultraserver', 'single-node', 'trn1-small', 'rainier-scale'] as const)('preset %s plans with no unacknowledged warning and no acknowledgement', (preset) => {
+    const findings = planCluster(resolveConfig(preset)).findings;
+    expect(findings.filter((f) => f.level === RuleLevel.WARNING && !f.acknowledgedBecause).map((f) => f.code)).toEqual([]);
+    expect(findings.filter((f) => f.code === 'RAIN-W701' || f.code === 'RAIN-W702')).toEqual([]);
   });
 
   describe('RAIN-W701: no alarm subscriber', () => {
-    test('warns when no e-mail address is subscribed, naming the field', () => {
-      const f = planCluster(resolveConfig('ultraserver')).findings.find((x) => x.code === 'RAIN-W701');
-      expect(f).toMatchObject({ level: RuleLevel.WARNING, path: 'monitoring.emailSubscriptions', given: 'no subscriber' });
+    const external = { monitoring: { alarmSubscribers: 'external' } };
+    test('warns when the configuration opts out (alarmSubscribers: external) and lists no address, naming the field', () => {
+      const f = planCluster(resolveConfig('ultraserver', external)).findings.find((x) => x.code === 'RAIN-W701');
+      expect(f).toMatchObject({ level: RuleLevel.WARNING, path: 'monitoring.alarmSubscribers', given: 'external (no subscriber this app knows of)' });
+      expect(f!.allowed).toMatch(/acknowledgement naming the pager or chat integration/);
     });
-    test('is quiet with a subscriber', () => {
-      const plan = planCluster(resolveConfig('ultraserver', { monitoring: { emailSubscriptions: ['oncall@example.com'] } }));
+    test.each([
+      ['the default (a required AlarmEmail parameter)', {}],
+      ['an e-mail address', { monitoring: { emailSubscriptions: ['oncall@example.com'] } }],
+      ['external with an e-mail address', { monitoring: { alarmSubscribers: 'external', emailSubscriptions: ['oncall@example.com'] } }],
+    ])('is quiet with %s', (_, override) => {
+      const plan = planCluster(resolveConfig('ultraserver', override));
       expect(plan.findings.some((x) => x.code === 'RAIN-W701')).toBe(false);
     });
     test('can be acknowledged with where the alarms go', () => {
       const reason = 'The alarm topics are subscribed to our pager integration by the platform team.';
-      const plan = planCluster(resolveConfig('ultraserver', { acknowledgements: [{ rule: 'RAIN-W701', path: 'monitoring', reason }] }));
+      const plan = planCluster(resolveConfig('ultraserver', { ...external, acknowledgements: [{ rule: 'RAIN-W701', path: 'monitoring', reason }] }));
       expect(plan.findings.find((x) => x.code === 'RAIN-W701')!.acknowledgedBecause).toBe(reason);
     });
   });

@@ -1,4 +1,4 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -24,8 +24,6 @@ export interface SiteMonitoringProps {
   /** Who administers and may delete the topic key. @default the account root administers; nobody deletes */
   readonly keyAdministration?: KeyAdministration;
   readonly logRetentionDays: logs.RetentionDays;
-  /** Addresses subscribed to the alarm topic. @default none */
-  readonly emailSubscriptions?: readonly string[];
   /** The cluster overview dashboard(s), rendered only in the overview site. @default none */
   readonly overview?: readonly DashboardPlan[];
   /**
@@ -55,6 +53,8 @@ export class SiteMonitoring extends Construct {
   /** Failed launches of the site's node groups, to the alarm topic. */
   public readonly launchFailuresRule: events.Rule;
   public readonly dashboards: readonly cloudwatch.Dashboard[];
+  /** The deploy-time alarm address, when the plan asks for one. */
+  public readonly alarmEmail?: CfnParameter;
 
   private readonly plan: SiteMonitoringPlan;
   private readonly fileSystem?: MonitoredFileSystem;
@@ -111,8 +111,23 @@ export class SiteMonitoring extends Construct {
         },
       }),
     );
-    for (const address of props.emailSubscriptions ?? []) {
-      this.topic.addSubscription(new subscriptions.EmailSubscription(address));
+    const subscribers = props.plan.subscribers;
+    if (subscribers.kind === 'emails') {
+      for (const address of subscribers.addresses) {
+        this.topic.addSubscription(new subscriptions.EmailSubscription(address));
+      }
+    } else if (subscribers.kind === 'parameter') {
+      // At stack level, so its logical ID is exactly the plan's name. No default: a deployment
+      // without a value fails before anything is created (CDK CLI: "missing a value").
+      const p = subscribers.parameter;
+      this.alarmEmail = new CfnParameter(stack, p.name, {
+        type: p.type,
+        description: p.description,
+        allowedPattern: p.allowedPattern,
+        constraintDescription: p.constraintDescription,
+      });
+      // L2 Subscription with a literal ID (addSubscription would derive one from the token).
+      new sns.Subscription(this, 'AlarmEmailSubscription', { topic: this.topic, protocol: sns.SubscriptionProtocol.EMAIL, endpoint: this.alarmEmail.valueAsString });
     }
 
     const action = new cwActions.SnsAction(this.topic);

@@ -26,16 +26,51 @@ export function dlamiImageParameter(dlami: DlamiPrefix): string {
 export type NodeImagePlan =
   | { readonly kind: 'latest-parameter'; readonly parameter: string; readonly pinned: false }
   | { readonly kind: 'ami'; readonly amiId: string; readonly pinned: true }
-  | { readonly kind: 'parameter-version'; readonly parameter: string; readonly version: number; readonly pinned: true };
+  | { readonly kind: 'parameter-version'; readonly parameter: string; readonly version: number; readonly pinned: true }
+  /** Chosen by the deployer: a required stack parameter, kept across deployments until changed. */
+  | { readonly kind: 'deploy-parameter'; readonly parameter: NodeImageParameterPlan; readonly pinned: true };
+
+/** The node-image parameter of a compute stack, for a configuration that names no image. */
+export interface NodeImageParameterPlan {
+  /** Logical ID of the parameter in every compute stack of the pool. */
+  readonly name: string;
+  /**
+   * An AWS-specific parameter type: CloudFormation accepts only an image ID that exists in the
+   * stack's account and Region (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-supplied-parameter-types.html).
+   */
+  readonly type: 'AWS::EC2::Image::Id';
+  readonly description: string;
+  /** The public parameter that holds the family's current AMI ID, which the deployer reads once. */
+  readonly latestParameter: string;
+}
+
+/** `NodeImageId`: the same name in every compute stack, so one command line can fill them all. */
+export const NODE_IMAGE_PARAMETER = 'NodeImageId';
 
 /**
- * The node image of a Region. Pinned images come from `compute.image`; without it, the DLAMI
- * family's `latest` parameter (resolved by CloudFormation at every deployment: a new DLAMI release
- * changes the image of every replacement node, rule RAIN-W702). Missing Regions are rule RAIN-E703.
+ * The command that reads a DLAMI family's current AMI ID in a Region, for the deployer to pin
+ * (`aws ssm get-parameter`, AWS CLI reference; the parameter is public, REFERENCE.md §4).
+ */
+export function currentDlamiCommand(dlami: DlamiPrefix, region: string): string {
+  return `aws ssm get-parameter --region ${region} --name ${dlamiImageParameter(dlami)} --query Parameter.Value --output text`;
+}
+
+/**
+ * The node image of a Region. Pinned images come from `compute.image`. Without it, a required
+ * deploy-time parameter: no default, so the first deployment fails until the deployer names an
+ * AMI, and the CDK CLI passes `UsePreviousValue` on later deployments (`--previous-parameters`,
+ * default true: https://docs.aws.amazon.com/cdk/v2/guide/ref-cli-cmd-deploy.html), so the image
+ * changes only when a new value is passed, and the change shows in CloudFormation's change set.
+ * `compute.image: latest` opts into the DLAMI family's `latest` parameter, resolved by
+ * CloudFormation at every deployment (a new DLAMI release changes the image of every replacement
+ * node, rule RAIN-W702). Missing Regions are rule RAIN-E703.
  */
 export function planNodeImage(compute: ComputeConfig, region: string): NodeImagePlan {
   const image = compute.image;
   if (image === undefined) {
+    return { kind: 'deploy-parameter', parameter: nodeImageParameter(compute.dlami, region), pinned: true };
+  }
+  if (image === 'latest') {
     return { kind: 'latest-parameter', parameter: dlamiImageParameter(compute.dlami), pinned: false };
   }
   if ('amiIds' in image) {
@@ -48,6 +83,20 @@ export function planNodeImage(compute: ComputeConfig, region: string): NodeImage
   return { kind: 'parameter-version', parameter: image.ssmParameter, version, pinned: true };
 }
 
+/** The `NodeImageId` parameter of a compute stack in `region`, booting family `dlami`. */
+export function nodeImageParameter(dlami: DlamiPrefix, region: string): NodeImageParameterPlan {
+  return {
+    name: NODE_IMAGE_PARAMETER,
+    type: 'AWS::EC2::Image::Id',
+    latestParameter: dlamiImageParameter(dlami),
+    description:
+      `AMI ID (ami-...) every node of this stack boots, in ${region}; compute.image is not set, so the deployer pins it. ` +
+      `The current Neuron DLAMI (${dlami}): ${currentDlamiCommand(dlami, region)}. ` +
+      'Pass the same ID to every compute stack of the pool. Later cdk deploy runs keep the previous value unless a new one is passed; ' +
+      'a new value applies to nodes launched afterwards (docs/operations.md, "Pinned images" and "Replacing nodes").',
+  };
+}
+
 /** The image in people's terms, for reports and the topology diff. */
 export function describeNodeImage(image: NodeImagePlan): string {
   switch (image.kind) {
@@ -57,6 +106,8 @@ export function describeNodeImage(image: NodeImagePlan): string {
       return image.amiId;
     case 'parameter-version':
       return `${image.parameter}:${image.version}`;
+    case 'deploy-parameter':
+      return `deploy-time parameter ${image.parameter.name} (pinned by the deployer; not visible here)`;
   }
 }
 

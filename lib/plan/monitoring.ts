@@ -245,7 +245,40 @@ export interface SiteMonitoringPlan {
   readonly firstInRegion: boolean;
   /** Failed launches of the site's node groups, to the alarm topic. */
   readonly launchFailures: LaunchFailureEventsPlan;
+  /** Who the alarm topic reaches. */
+  readonly subscribers: AlarmSubscribersPlan;
 }
+
+/** A stack parameter the deployer fills with the address alarms go to. */
+export interface AlarmEmailParameterPlan {
+  /** Logical ID of the parameter in the site's monitoring stack. */
+  readonly name: string;
+  readonly type: 'String';
+  readonly description: string;
+  readonly allowedPattern: string;
+  readonly constraintDescription: string;
+}
+
+/** `AlarmEmail`, the same name in every monitoring stack. */
+export const ALARM_EMAIL_PARAMETER = 'AlarmEmail';
+
+/**
+ * What an `AlarmEmail` value must look like: a local part, `@`, a domain with a dot. Simpler than
+ * the configuration's check (zod's), on purpose: CloudFormation matches `AllowedPattern` as a Java
+ * regular expression against the whole value
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html),
+ * and SNS's confirmation message is the real test of the address.
+ */
+export const ALARM_EMAIL_PATTERN = '^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}$';
+
+/** Who a site's alarm topic reaches (decided by planAlarmSubscribers). */
+export type AlarmSubscribersPlan =
+  /** `monitoring.emailSubscriptions`: each address subscribed. */
+  | { readonly kind: 'emails'; readonly addresses: readonly string[] }
+  /** No address configured: a required stack parameter, subscribed. */
+  | { readonly kind: 'parameter'; readonly parameter: AlarmEmailParameterPlan }
+  /** `monitoring.alarmSubscribers: external`: subscribed outside this app (RAIN-W701). */
+  | { readonly kind: 'external' };
 
 export interface MonitoringPlan {
   readonly namespace: string;
@@ -528,6 +561,35 @@ function planSiteMonitoring(config: ClusterConfig, site: SitePlan, firstInRegion
     firstInRegion,
     reservationTagFilter: `tag."rainier:cluster" = '${cluster}'`,
     launchFailures: { source: 'aws.autoscaling', detailType: 'EC2 Instance Launch Unsuccessful', groupNamePrefix: `${cluster}-${site.name}-` },
+    subscribers: planAlarmSubscribers(config, site),
+  };
+}
+
+/**
+ * Who the site's alarm topic reaches: the configured addresses; else, unless the configuration says
+ * a subscription is made outside this app, a required deploy-time address (rule RAIN-W701 covers
+ * the `external` case).
+ */
+export function planAlarmSubscribers(config: ClusterConfig, site: SitePlan): AlarmSubscribersPlan {
+  const { emailSubscriptions, alarmSubscribers } = config.monitoring;
+  if (emailSubscriptions.length > 0) {
+    return { kind: 'emails', addresses: emailSubscriptions };
+  }
+  if (alarmSubscribers === 'external') {
+    return { kind: 'external' };
+  }
+  return {
+    kind: 'parameter',
+    parameter: {
+      name: ALARM_EMAIL_PARAMETER,
+      type: 'String',
+      allowedPattern: ALARM_EMAIL_PATTERN,
+      constraintDescription: 'an e-mail address such as oncall@example.com',
+      description:
+        `E-mail address subscribed to the ${site.name} alarm topic (every alarm and failed launch of the site). ` +
+        'SNS sends it a confirmation message, and delivers nothing until the link in it is followed (https://docs.aws.amazon.com/sns/latest/dg/sns-email-notifications.html). ' +
+        'Later cdk deploy runs keep the previous value unless a new one is passed.',
+    },
   };
 }
 

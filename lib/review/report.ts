@@ -4,6 +4,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { DEFAULT_PRESET } from '../config/presets';
 import { CapacityKind } from '../config/schema/site';
 import { Finding, RuleLevel } from '../plan/rules/rule';
+import { deployParametersOf } from '../plan/deploy-parameters';
 import { SiteMonitoringPlan } from '../plan/monitoring';
 import { StoragePlan } from '../plan/storage';
 import { ClusterPlan, PoolPlan, SitePlan, StackKind, StackPlan, Totals } from '../plan/types';
@@ -155,6 +156,8 @@ export interface ReportStack {
   readonly shard?: number;
   readonly nodeGroups?: number;
   readonly terminationProtection?: boolean;
+  /** Required CloudFormation parameters the deployer passes (lib/plan/deploy-parameters.ts). */
+  readonly deployParameters?: readonly string[];
   /** In the plan's stack layout. */
   readonly planned: boolean;
   /** Present in the synthesised assembly (always false for a plan-only report). */
@@ -189,7 +192,7 @@ export function describeSource(source: { preset?: string; configPath?: string })
 export function buildReport(plan: ClusterPlan, options: ReportOptions = {}): TopologyReport {
   const stats = new Map((options.stacks ?? []).map((s) => [s.id, s]));
   const planned = new Set(plan.stacks.map((s) => s.id));
-  const stacks: ReportStack[] = plan.stacks.map((s) => reportStack(s, stats.get(s.id)));
+  const stacks: ReportStack[] = plan.stacks.map((s) => ({ ...reportStack(s, stats.get(s.id)), deployParameters: deployParametersOf(plan, s) }));
   // Stacks the app rendered that the plan does not list (should not happen; shown rather than hidden).
   for (const s of options.stacks ?? []) {
     if (!planned.has(s.id)) {
@@ -480,6 +483,24 @@ export function renderReportMarkdown(report: TopologyReport): string {
       out.push(`- ${level} \`${f.code}\` \`${f.path}\`: got ${f.given}; ${f.allowed}.${ack}`);
     }
   }
+  out.push('');
+
+  out.push('## Deploy-time parameters');
+  out.push('');
+  out.push(
+    'Required stack parameters, no default: pass each as `--parameters STACK:NAME=VALUE` at the first deployment; later deployments keep the previous value unless a new one is passed (docs/operations.md, "Deploy-time parameters").',
+  );
+  out.push('');
+  const withParameters = report.stacks.filter((s) => (s.deployParameters ?? []).length > 0);
+  out.push(
+    withParameters.length === 0
+      ? 'None.'
+      : markdownTable(
+          ['Stack', 'Parameters'],
+          withParameters.map((s) => [s.id, (s.deployParameters ?? []).map((p) => `\`${p}\``).join(', ')]),
+          ['l', 'l'],
+        ),
+  );
   out.push('');
 
   out.push('## Stacks');

@@ -92,7 +92,6 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
       ...stackProps(monitoringStackPlan, `${plan.name} ${site.name}: alarms, alarm topic, capacity events, dashboards and node log groups`),
       plan: monitoringPlan,
       logRetentionDays: plan.config.monitoring.logRetentionDays,
-      emailSubscriptions: plan.config.monitoring.emailSubscriptions,
       overview: site.name === plan.monitoring.overviewSite ? plan.monitoring.overview : undefined,
       fileSystem: { fileSystemId: storage.storage.fileSystem.fileSystemId, storageCapacityGiB: site.storage.capacityGiB },
       reservationIds: createdReservationIds(compute),

@@ -1,4 +1,4 @@
-import { Stack, StackProps } from 'aws-cdk-lib';
+import { CfnParameter, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -14,7 +14,7 @@ import { NodeKey } from '../constructs/node-key';
 import { NodeRole } from '../constructs/node-role';
 import { NodeLogGroups } from '../constructs/node-telemetry';
 import { ComputeConfig } from '../config/schema/compute';
-import { NodeImagePlan, nodeGroupTags, planNodeImage, planScratchVolume, reservationParameters, rootDeviceName } from '../plan/compute';
+import { NodeImageParameterPlan, NodeImagePlan, nodeGroupTags, planNodeImage, planScratchVolume, reservationParameters, rootDeviceName } from '../plan/compute';
 import { NodeHealthPlan, planNodeHealth } from '../plan/health';
 import { PoolPlan, SitePlan, StackPlan } from '../plan/types';
 
@@ -159,13 +159,21 @@ export class ComputeStack extends Stack {
 }
 
 /**
- * The launch template's image: unpinned, the DLAMI's `latest` parameter as a CloudFormation SSM
- * parameter (resolved at deployment); pinned, a literal AMI ID or `resolve:ssm:<name>:<version>`,
- * which EC2 resolves at each launch to that one version's value (EC2 User Guide, "Use a Systems
- * Manager parameter instead of an AMI ID", https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/create-launch-template.html).
+ * The launch template's image:
+ * - no image configured: the stack's required `NodeImageId` parameter (`AWS::EC2::Image::Id`, no
+ *   default), created in the stack that renders the launch template. Every shard renders its own
+ *   template and so takes its own parameter: a shard reading shard 0's parameter would import it
+ *   through an export, and CloudFormation refuses to change an export another stack imports, so the
+ *   image could never be changed;
+ * - `latest`: the DLAMI's `latest` parameter as a CloudFormation SSM parameter (resolved at deployment);
+ * - pinned: a literal AMI ID or `resolve:ssm:<name>:<version>`, which EC2 resolves at each launch to
+ *   that one version's value (EC2 User Guide, "Use a Systems Manager parameter instead of an AMI ID",
+ *   https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/create-launch-template.html).
  */
 function machineImageOf(image: NodeImagePlan): ec2.IMachineImage {
   switch (image.kind) {
+    case 'deploy-parameter':
+      return parameterImage(image.parameter);
     case 'latest-parameter':
       return ec2.MachineImage.fromSsmParameter(image.parameter);
     case 'ami':
@@ -177,4 +185,17 @@ function machineImageOf(image: NodeImagePlan): ec2.IMachineImage {
 
 function literalImage(imageId: string): ec2.IMachineImage {
   return { getImage: () => ({ imageId, osType: ec2.OperatingSystemType.LINUX, userData: ec2.UserData.forLinux() }) };
+}
+
+/** The image ID from the stack's own node-image parameter, created at stack level (logical ID = the plan's name). */
+function parameterImage(plan: NodeImageParameterPlan): ec2.IMachineImage {
+  return {
+    getImage: (scope) => {
+      const stack = Stack.of(scope);
+      const parameter =
+        (stack.node.tryFindChild(plan.name) as CfnParameter | undefined) ??
+        new CfnParameter(stack, plan.name, { type: plan.type, description: plan.description });
+      return { imageId: parameter.valueAsString, osType: ec2.OperatingSystemType.LINUX, userData: ec2.UserData.forLinux() };
+    },
+  };
 }

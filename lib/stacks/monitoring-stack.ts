@@ -8,7 +8,6 @@ import { DashboardPlan, SiteMonitoringPlan } from '../plan/monitoring';
 export interface MonitoringStackProps extends StackProps {
   readonly plan: SiteMonitoringPlan;
   readonly logRetentionDays: number;
-  readonly emailSubscriptions?: readonly string[];
   /** The cluster overview, for the plan's overview site only. */
   readonly overview?: readonly DashboardPlan[];
   /** The site's FSx file system (from the storage stack). @default none: FSx alarms and widgets left out */
@@ -28,7 +27,6 @@ export class MonitoringStack extends Stack {
     this.monitoring = new SiteMonitoring(this, 'Monitoring', {
       plan: props.plan,
       logRetentionDays: props.logRetentionDays as logs.RetentionDays,
-      emailSubscriptions: props.emailSubscriptions,
       overview: props.overview,
       fileSystem: props.fileSystem,
       reservationIds: props.reservationIds,

@@ -29,6 +29,9 @@ const regionKey = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, { m
  *   (Neuron DLAMI guide, deploy/environments/dlami.rst), so a version number is how they are pinned.
  */
 export const imageSchema = z.union([
+  // The floating image, opted into knowingly (rule RAIN-W702): the family's `latest` parameter,
+  // resolved by CloudFormation at every deployment.
+  z.literal('latest'),
   z.strictObject({
     amiIds: z
       .record(regionKey, z.string().regex(AMI_ID_PATTERN, { message: 'an AMI ID such as "ami-0123456789abcdef0"' }))
@@ -47,10 +50,16 @@ export const computeSchema = z.strictObject({
   dlami: z.enum(NEURON_DLAMI_PREFIXES).default('base/ubuntu-24.04').describe('Neuron DLAMI the nodes boot, as the part of its SSM parameter after `/aws/service/neuron/dlami/`.'),
   // 512 GiB: the Neuron guidance for a root volume of at least 512 GB that PEERS.md records (the
   // hpc-recipes trn1 template allows 500); 16,384 GiB is the gp3 volume maximum (EBS volume types).
+  /**
+   * The node image.
+   * @default unset: every compute stack takes a required `NodeImageId` parameter
+   * (`AWS::EC2::Image::Id`, no default), so the deployer pins an AMI at the first deployment and
+   * `cdk deploy` keeps it until a new one is passed (docs/operations.md, "Pinned images").
+   */
   image: imageSchema
     .optional()
     .describe(
-      'The pinned node image: `{ amiIds: { <region>: "ami-..." } }` or `{ ssmParameter, versions: { <region>: <version> } }`, with an entry for every Region of the sites. `dlami` still names the image\'s family (its OS decides the root device). Default: unpinned, the DLAMI family\'s `latest` parameter, resolved at each deployment (rule RAIN-W702).',
+      'The node image: `{ amiIds: { <region>: "ami-..." } }` or `{ ssmParameter, versions: { <region>: <version> } }`, with an entry for every Region of the sites; or `latest`, the DLAMI family\'s `latest` parameter, resolved again at every deployment (a replacement node can boot a newer Neuron SDK; rule RAIN-W702). `dlami` still names the image\'s family (its OS decides the root device). Default: unset, each compute stack takes a required deploy-time parameter `NodeImageId` (an AMI ID, no default): the deployer pins the image at the first deployment and `cdk deploy` keeps it until a new one is passed.',
     ),
   launchHookTimeoutSeconds: z
     .number()

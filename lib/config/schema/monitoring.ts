@@ -63,7 +63,22 @@ export const monitoringSchema = z.strictObject({
     .refine((list) => new Set(list.map((a) => a.toLowerCase())).size === list.length, { message: 'each e-mail address once' })
     .default([])
     .describe(
-      'E-mail addresses subscribed to every site\'s alarm topic. Each must confirm the subscription. Default: none (subscribe a pager or chat integration to the topic instead). At most 100, a policy limit that keeps the list reviewable.',
+      'E-mail addresses subscribed to every site\'s alarm topic. Each must confirm the subscription. Default: none, and then each site\'s monitoring stack takes a required `AlarmEmail` parameter (see `alarmSubscribers`). At most 100, a policy limit that keeps the list reviewable.',
+    ),
+  /**
+   * Who receives the alarms when `emailSubscriptions` is empty.
+   * - `parameter`: each site's monitoring stack takes a required `AlarmEmail` stack parameter (an
+   *   e-mail address, no default) and subscribes it to the alarm topic, so no site deploys with
+   *   alarms that reach no one.
+   * - `external`: nothing is subscribed by this app; a pager or chat integration is subscribed to
+   *   the topics outside it. Rule RAIN-W701 warns until acknowledged with the integration named.
+   * @default 'parameter'
+   */
+  alarmSubscribers: z
+    .enum(['parameter', 'external'])
+    .default('parameter')
+    .describe(
+      'Who receives the alarms when `emailSubscriptions` is empty. `parameter` (default): each site\'s monitoring stack takes a required `AlarmEmail` parameter (an e-mail address, no default) subscribed to its alarm topic; SNS e-mails it a confirmation link and delivers nothing until it is confirmed. `external`: this app subscribes no one, because a pager or chat integration is subscribed to the topics outside it; rule RAIN-W701 warns until acknowledged with the integration named. Ignored when `emailSubscriptions` lists an address.',
     ),
 });
 

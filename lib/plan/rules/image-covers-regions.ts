@@ -9,7 +9,7 @@ export const imageCoversRegions: Rule = {
     'An AMI ID exists in one Region only, and SSM parameter versions are numbered per Region, so compute.image must name the image for every Region the sites are in (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/CopyingAMIs.html: an AMI is a Regional resource).',
   check: (config) => {
     const image = config.compute.image;
-    if (image === undefined) {
+    if (image === undefined || image === 'latest') {
       return [];
     }
     const [field, entries] = 'amiIds' in image ? ['amiIds', image.amiIds] : ['versions', image.versions];
