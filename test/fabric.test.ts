@@ -224,3 +224,46 @@ describe('rendered shared fabric', () => {
     expect(groups).toHaveLength(1);
   });
 });
+
+describe('the cluster security group of a shared fabric', () => {
+  const app = new App({ context: CDK_JSON_CONTEXT });
+  const { plan } = buildClusterApp(app, { configPath: SHARED });
+  const templates = app.synth().stacks.map((s) => s.template as { Resources: Record<string, { Type: string; Properties: any }> });
+
+  test('carries exactly the rules the plan counts for RAIN-E208 (each member file system adds its Lustre rules)', () => {
+    const onCluster = (type: string) =>
+      templates.flatMap((t) =>
+        Object.values(t.Resources).filter(
+          // The S3 prefix list's rule counts as the list's maximum entries, which the plan cannot know offline.
+          (r) => r.Type === type && JSON.stringify(r.Properties.GroupId).includes('ClusterSecurityGroup') && r.Properties.DestinationPrefixListId === undefined,
+        ),
+      );
+    const group = templates.flatMap((t) => Object.values(t.Resources)).find((r) => r.Type === 'AWS::EC2::SecurityGroup' && r.Properties.GroupDescription.startsWith('Trainium nodes'))!;
+    const inline = (group.Properties.SecurityGroupEgress ?? []).filter((e: any) => e.DestinationPrefixListId === undefined);
+    expect(plan.fabrics[0].securityGroupRules).toEqual({ ingress: onCluster('AWS::EC2::SecurityGroupIngress').length, egress: onCluster('AWS::EC2::SecurityGroupEgress').length + inline.length });
+    // Two members without EFA storage: 1 + 2 x 2 in, 2 + 2 x 2 out (plus the S3 prefix list).
+    expect(plan.fabrics[0].securityGroupRules).toEqual({ ingress: 5, egress: 6 });
+  });
+});
+
+describe('RAIN-E208: rules on a shared cluster security group', () => {
+  test('fails when a fabric has so many members that its cluster security group passes 60 rules a direction', () => {
+    const sites: Record<string, unknown> = { ohio: { fabric: 'campus' } };
+    // 1 + 30 x 2 = 61 inbound rules.
+    for (let i = 1; i < 30; i++) {
+      sites[`b${i}`] = { region: 'us-east-2', availabilityZone: 'us-east-2a', cidr: `10.${i}.0.0/16`, fabric: 'campus', pools: { train: TRAIN(1) } };
+    }
+    expect(() => planCluster(resolveConfig('ultraserver', { sites }))).toThrow(
+      /\[RAIN-E208\] sites\.b29\.fabric: got fabric-campus of 30 sites: 61 inbound and 62 outbound rules on its cluster security group \(S3 prefix list not counted\); at most 60 per direction/,
+    );
+    let codes: (string | undefined)[] = [];
+    try {
+      planCluster(resolveConfig('ultraserver', { sites }));
+    } catch (e) {
+      codes = (e as ConfigError).problems.map((p) => p.code);
+    }
+    expect(codes).toEqual(['RAIN-E208']);
+    delete sites.b29;
+    expect(planCluster(resolveConfig('ultraserver', { sites })).fabrics[0].securityGroupRules).toEqual({ ingress: 59, egress: 60 });
+  });
+});

@@ -34,8 +34,38 @@ export interface FabricPlan {
   readonly name?: string;
   /** Why these sites form this fabric, for the report. */
   readonly why: string;
+  /** Rules on the fabric's cluster security group (`clusterSecurityGroupRules`), for rule RAIN-E208 and the report. */
+  readonly securityGroupRules: SecurityGroupRules;
   /** Sums over the fabric's nodes: the largest job one EFA network can hold. */
   readonly totals: Totals;
+}
+
+/**
+ * "Inbound or outbound rules per security group": 60 by default, enforced separately for inbound and
+ * outbound; a referenced prefix list counts as its maximum number of entries (Amazon VPC User Guide,
+ * Amazon VPC quotas: https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html).
+ * Adjustable (quota L-0EA8095F), but this model keeps to the default.
+ */
+export const SECURITY_GROUP_RULES_PER_DIRECTION = 60;
+
+/** Lustre ports each file system opens with the cluster security group: 988 and 1018-1023 (lib/constructs/storage.ts LUSTRE_PORTS). */
+const LUSTRE_PORT_RULES = 2;
+
+export interface SecurityGroupRules {
+  readonly ingress: number;
+  /** Without the S3 prefix list's weight (its maximum entries are not known offline; docs/topology.md). */
+  readonly egress: number;
+}
+
+/**
+ * Rules on a fabric's cluster security group, as lib/constructs/network.ts and storage.ts render them:
+ * in, all traffic from itself; out, all traffic to itself, HTTPS to the endpoints' group, HTTPS to
+ * the S3 prefix list (weight not counted) and with NAT to any address; and per member site's file
+ * system one rule each way per Lustre port, plus all traffic each way when the file system has EFA.
+ */
+export function clusterSecurityGroupRules(members: readonly { readonly efaEnabled: boolean }[], nat: boolean): SecurityGroupRules {
+  const perMember = members.reduce((n, m) => n + LUSTRE_PORT_RULES + (m.efaEnabled ? 1 : 0), 0);
+  return { ingress: 1 + perMember, egress: 2 + (nat ? 1 : 0) + perMember };
 }
 
 export function fabricId(site: string, fabric?: string): string {
@@ -84,6 +114,7 @@ export function planFabrics(sites: readonly Omit<SitePlan, 'fabric'>[], fabricNa
           : `${names.length === 1 ? `site ${owner.name} names` : `sites ${names.join(', ')} name`} fabric ${group.name} ` +
             `(sites.<site>.fabric): one VPC (${owner.network.cidr}, owned by ${owner.name}'s network stack), one node subnet ` +
             `and one cluster security group in ${owner.availabilityZone}`,
+      securityGroupRules: clusterSecurityGroupRules(group.sites.map((s) => s.storage), owner.network.natGateway),
       totals: sumOf(group.sites.map((s) => s.totals)),
     });
   }
