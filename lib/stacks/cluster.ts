@@ -2,6 +2,7 @@ import { Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { nodeTelemetryForPool } from '../constructs/node-telemetry';
 import { nodeTopologyForPool } from '../constructs/node-topology';
+import { pascalCase } from '../plan/naming';
 import { ClusterPlan, SitePlan, StackKind, StackPlan } from '../plan/types';
 import { CheckpointReplicaStack } from './checkpoint-replica-stack';
 import { ComputeStack } from './compute-stack';
@@ -48,7 +49,8 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
       const networkPlan = one(StackKind.NETWORK);
       const members = fabric.sites.slice(1).map((m) => ({
         site: m,
-        id: plan.sites.find((s) => s.name === m)!.id,
+        // (the member's SitePlan.id; computed, since a partial plan, as the scale test renders, may omit the member)
+        id: pascalCase(m),
         nodeLogGroups: siteMonitoringPlan(plan, m).logGroups,
       }));
       network = new NetworkStack(scope, networkPlan.id, {
