@@ -190,9 +190,15 @@ describe('review of a shared fabric', () => {
   });
 });
 
-describe('rendered shared fabric', () => {
+/** The fixture synthesised once, for the tests below. */
+const rendered = (() => {
   const app = new App({ context: CDK_JSON_CONTEXT });
-  const { stacks } = buildClusterApp(app, { configPath: SHARED });
+  const built = buildClusterApp(app, { configPath: SHARED });
+  return { ...built, templates: app.synth().stacks.map((s) => s.template as { Resources: Record<string, { Type: string; Properties: any }> }) };
+})();
+
+describe('rendered shared fabric', () => {
+  const { stacks } = rendered;
   const network = Template.fromStack(stacks.sites[0].network);
 
   test("the member's storage stack and compute stack use the first member's network stack", () => {
@@ -226,9 +232,7 @@ describe('rendered shared fabric', () => {
 });
 
 describe('the cluster security group of a shared fabric', () => {
-  const app = new App({ context: CDK_JSON_CONTEXT });
-  const { plan } = buildClusterApp(app, { configPath: SHARED });
-  const templates = app.synth().stacks.map((s) => s.template as { Resources: Record<string, { Type: string; Properties: any }> });
+  const { plan, templates } = rendered;
 
   test('carries exactly the rules the plan counts for RAIN-E208 (each member file system adds its Lustre rules)', () => {
     const onCluster = (type: string) =>
