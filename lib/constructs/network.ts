@@ -108,8 +108,8 @@ export class SiteNetwork extends Construct implements NetworkAccess {
     super(scope, id);
     const { plan } = props;
     const region = Stack.of(this).region;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const owner = this;
+    // The members' views read the VPC and groups, created further down, through getters.
+    const owner: SiteNetwork = this;
 
     this.logsKey = retainedKey(this, 'LogsKey', 'Encrypts the site VPC flow logs and node logs', props.keyAdministration);
     // CloudWatch Logs needs the key policy to name it (the LogGroup L2 does not add this).
