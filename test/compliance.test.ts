@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildClusterApp } from '../lib/app';
 import { Acknowledgement, Finding, acknowledgements, addCompliancePacks, complianceFindings, packOf, ruleName } from '../lib/compliance';
+import { ConfigSource } from '../lib/config/load';
 import { PresetName } from '../lib/config/presets';
 import { cloudFormationValidateViolations } from './support/nag';
 import { CDK_JSON_CONTEXT } from './support/synth';
@@ -17,6 +18,9 @@ import { CDK_JSON_CONTEXT } from './support/synth';
  * `npm run check -- --scale` (minutes).
  */
 const PRESETS: PresetName[] = ['rainier-mini', 'ultraserver', 'single-node', 'trn1-small'];
+/** Plus a synthesised shared fabric: two buildings in one zone with one VPC (docs/topology.md). */
+const SHARED_FABRIC = path.join(__dirname, 'fixtures', 'fabrics', 'shared-fabric.yaml');
+const SOURCES: [string, ConfigSource][] = [...PRESETS.map((preset): [string, ConfigSource] => [preset, { preset }]), ['shared-fabric fixture', { configPath: SHARED_FABRIC }]];
 const MIN_REASON_CHARS = 40;
 
 interface Checked {
@@ -30,13 +34,22 @@ interface Checked {
 const outdirs: string[] = [];
 afterAll(() => outdirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-function check(preset: PresetName): Checked {
+const checkedBySource = new Map<string, Checked>();
+function check(source: ConfigSource): Checked {
+  const key = JSON.stringify(source);
+  if (!checkedBySource.has(key)) {
+    checkedBySource.set(key, synthAndCheck(source));
+  }
+  return checkedBySource.get(key)!;
+}
+
+function synthAndCheck(source: ConfigSource): Checked {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rainier-compliance-'));
   outdirs.push(outdir);
   // The CLI app leaves the built-in CloudFormation validation off for speed (lib/context.ts); here it
   // runs on every small preset, in the same synthesis as the packs, and any finding fails the suite.
   const app = new App({ outdir, context: CDK_JSON_CONTEXT, builtinCloudFormationValidation: true });
-  buildClusterApp(app, { preset });
+  buildClusterApp(app, source);
   addCompliancePacks(app);
   const findings = complianceFindings(app);
   const cloudFormationValidate = cloudFormationValidateViolations(app);
@@ -53,8 +66,8 @@ function resources(c: Checked, type: string): any[] {
   return Object.values(c.templates).flatMap((t) => Object.values(t.Resources ?? {}).filter((r) => r.Type === type));
 }
 
-describe.each(PRESETS)('%s', (preset) => {
-  const checked = check(preset);
+describe.each(SOURCES)('%s', (_label, source) => {
+  const checked = check(source);
 
   test('has no unacknowledged finding in any pack', () => {
     expect(checked.findings).toEqual([]);
@@ -151,6 +164,42 @@ describe.each(PRESETS)('%s', (preset) => {
         'autoscaling:ResourceTag/rainier:site',
       ]);
     }
+  });
+});
+
+describe('shared fabric fixture: the perimeter names the shared VPC', () => {
+  const checked = check({ configPath: SHARED_FABRIC });
+
+  test('one network stack, one VPC, one cluster security group for both buildings', () => {
+    expect(Object.keys(checked.templates).filter((f) => f.includes('network'))).toEqual(['rainier-ohio-network.template.json']);
+    expect(resources(checked, 'AWS::EC2::VPC')).toHaveLength(1);
+  });
+
+  test("every bucket's aws:SourceVpc condition names the fabric's VPC, for the member building too", () => {
+    const vpcRefs = Object.entries(checked.templates)
+      .filter(([f]) => f.includes('storage'))
+      .map(([f, t]) => {
+        const conditions = Object.values(t.Resources)
+          .filter((r) => r.Type === 'AWS::S3::BucketPolicy')
+          .flatMap((r) => r.Properties.PolicyDocument.Statement)
+          .map((st: any) => st.Condition?.StringNotEqualsIfExists?.['aws:SourceVpc'])
+          .filter((v: unknown) => v !== undefined);
+        return [f, [...new Set(conditions.map((c: unknown) => JSON.stringify(c)))]];
+      });
+    expect(vpcRefs.map(([f]) => f).sort()).toEqual(['rainier-ohio-b-storage.template.json', 'rainier-ohio-storage.template.json']);
+    // Both storage stacks import the same export: the VPC of ohio's network stack.
+    const all = vpcRefs.flatMap(([, c]) => c as string[]);
+    expect(new Set(all).size).toBe(1);
+    expect(all[0]).toContain('rainier-ohio-network');
+  });
+
+  test("each building's file system sits in its own storage subnet of the shared VPC", () => {
+    const subnets = Object.entries(checked.templates)
+      .filter(([f]) => f.includes('storage'))
+      .map(([, t]) => JSON.stringify(Object.values(t.Resources).find((r) => r.Type === 'AWS::FSx::FileSystem')!.Properties.SubnetIds));
+    expect(subnets).toHaveLength(2);
+    expect(subnets[0]).not.toEqual(subnets[1]);
+    expect(subnets.join()).toMatch(/StorageOhioB/);
   });
 });
 

@@ -95,9 +95,15 @@ describe('network plan', () => {
 
   test('the node subnet holds one address per node plus endpoints, never smaller than a /24', () => {
     expect(plan('single-node').sites[0].network.nodeSubnetMask).toBe(24);
-    const site = plan('rainier-scale').sites[0];
-    expect(site.totals.nodes).toBe(1040);
-    expect(site.network.nodeSubnetMask).toBe(21); // 2,043 usable addresses >= 1,040 nodes + 10 endpoints (a /22 holds 1,019)
+    const site = plan('trn1-small').sites[0];
+    expect(site.network.nodeSubnetMask).toBe(24);
+    // rainier-scale: the 10 buildings of a zone share one node subnet (one fabric): 10,400 nodes + 11
+    // endpoints need a /18 (16,379 usable; a /19 holds 8,187), and each building a /24 storage subnet.
+    const scale = plan('rainier-scale').sites[0];
+    expect(scale.totals.nodes).toBe(1040);
+    expect(scale.network.nodeAddressesNeeded).toBe(10_411);
+    expect(scale.network.nodeSubnetMask).toBe(18);
+    expect(scale.network.subnetAddresses).toBe(16_384 + 10 * 256);
   });
 });
 

@@ -18,15 +18,19 @@ describe('EFA fabrics in the plan and the report', () => {
     expect(p.sites[0].fabric).toBe('fabric-ohio');
   });
 
-  test('rainier-scale: 30 fabrics of 16,640 chips, and no fabric carries the cluster-wide sum', () => {
+  test('rainier-scale: 3 fabrics (one per zone) of 10 buildings and 166,400 chips, and no fabric carries the cluster-wide sum', () => {
     const p = plan('rainier-scale');
-    expect(p.fabrics).toHaveLength(30);
-    expect(new Set(p.fabrics.map((f) => f.totals.chips))).toEqual(new Set([16_640]));
+    expect(p.fabrics.map((f) => [f.id, f.availabilityZone, f.sites.length, f.networkSite])).toEqual([
+      ['fabric-campus-a', 'us-east-2a', 10, 'building-01'],
+      ['fabric-campus-b', 'us-east-2b', 10, 'building-02'],
+      ['fabric-campus-c', 'us-east-2c', 10, 'building-03'],
+    ]);
+    expect(new Set(p.fabrics.map((f) => f.totals.chips))).toEqual(new Set([166_400]));
     expect(p.fabrics.every((f) => f.totals.efaGbps < p.totals.efaGbps)).toBe(true);
     const md = renderReportMarkdown(buildReport(p));
-    expect(md).toContain('EFA figures above are sums over 30 separate EFA fabrics, not one network');
-    expect(md).toContain('30 fabrics: the largest job one EFA network can hold has 16,640 chips.');
-    expect(md).toMatch(/^\| fabric-building-30 \| building-30 \| us-east-2c \| 260 \| 1,040 \| 16,640 \|/m);
+    expect(md).toContain('EFA figures above are sums over 3 separate EFA fabrics, not one network');
+    expect(md).toContain('3 fabrics: the largest job one EFA network can hold has 166,400 chips.');
+    expect(md).toMatch(/^\| fabric-campus-c \| building-03, building-06, .*building-30 \| us-east-2c \| 2,600 \| 10,400 \| 166,400 \|/m);
   });
 
   test('a single-site report does not call its totals a sum over fabrics', () => {

@@ -103,6 +103,18 @@ describe('rainier-scale within CloudFormation quotas', () => {
     expect(types.filter((t) => t === 'AWS::AutoScaling::AutoScalingGroup')).toHaveLength(NODE_GROUPS_PER_SHARD);
   });
 
+  // The buildings of a zone share one fabric: both measured sites are the first of their zone, so their
+  // network stacks hold the whole fabric's network (10 storage subnets, one node subnet, members' log groups).
+  test('each measured network stack holds a shared fabric of 10 buildings within the quotas', () => {
+    const networks = plan.stacks.filter((s) => s.kind === StackKind.NETWORK);
+    expect(networks).toHaveLength(3);
+    for (const id of networks.filter((s) => measured.has(s.id)).map((s) => s.id)) {
+      const subnets = Object.values(measured.get(id)!.template.Resources ?? {}).filter((r) => r.Type === 'AWS::EC2::Subnet') as { Properties?: { CidrBlock: string } }[];
+      expect(subnets.map((r) => r.Properties!.CidrBlock.split('/')[1]).sort()).toEqual(['18', ...Array(10).fill('24')]);
+    }
+    expect([...measured.keys()].filter((id) => id.endsWith('-network'))).toHaveLength(2);
+  });
+
   test('every rainier-scale stack has the shape of a measured stack', () => {
     const measuredShapes = new Set(plan.stacks.filter((s) => measured.has(s.id)).map((s) => shape(plan, s)));
     const unmeasured = plan.stacks.filter((s) => !measuredShapes.has(shape(plan, s))).map((s) => `${s.id}: ${shape(plan, s)}`);

@@ -70,7 +70,49 @@ export interface CheckOptions {
 }
 
 export function checkConfig(config: ClusterConfig, options: CheckOptions = {}): ConfigProblem[] {
-  return [...checkNames(config), ...checkCidrs(config), ...checkRegions(config), ...checkReservations(config, options), ...checkStorageSize(config)];
+  return [...checkNames(config), ...checkCidrs(config), ...checkRegions(config), ...checkReservations(config, options), ...checkStorageSize(config), ...checkFabrics(config)];
+}
+
+/**
+ * Shared fabrics (`sites.<site>.fabric`): EFA traffic can't cross Availability Zones or VPCs (EC2 User
+ * Guide, efa.html, Limitations), so every member of one fabric is in the same Region and zone; one
+ * VPC has one egress choice, so members agree on `egress`; a fabric's name must not be another
+ * site's name (both would be fabric `fabric-<name>`).
+ */
+function checkFabrics(config: ClusterConfig): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  const first = new Map<string, string>();
+  for (const [site, s] of Object.entries(config.sites)) {
+    if (s.fabric === undefined) {
+      continue;
+    }
+    const at = `sites.${site}.fabric`;
+    const named = config.sites[s.fabric];
+    if (named !== undefined && named.fabric !== s.fabric) {
+      out.push({ path: at, given: renderValue(s.fabric), allowed: `a fabric name that is not the name of site "${s.fabric}", which is not in it (both would be fabric "fabric-${s.fabric}")` });
+      continue;
+    }
+    const owner = first.get(s.fabric);
+    if (owner === undefined) {
+      first.set(s.fabric, site);
+      continue;
+    }
+    const o = config.sites[owner];
+    if (o.region !== s.region || o.availabilityZone !== s.availabilityZone) {
+      out.push({
+        path: at,
+        given: `${renderValue(s.fabric)} for a site in ${s.region}/${s.availabilityZone}`,
+        allowed: `a fabric only of sites in ${o.region}/${o.availabilityZone}, where its first member "${owner}" is: EFA traffic can't cross Availability Zones or VPCs (EC2 User Guide, efa.html); name another fabric or none`,
+      });
+    } else if (o.egress !== s.egress) {
+      out.push({
+        path: `sites.${site}.egress`,
+        given: `${renderValue(s.egress)} in fabric ${renderValue(s.fabric)}`,
+        allowed: `${renderValue(o.egress)}, the egress of the fabric's first member "${owner}" (one VPC, one egress)`,
+      });
+    }
+  }
+  return out;
 }
 
 /** A file system the API could not even express: configured, or sized from huge targets (Infinity included). */

@@ -16,7 +16,7 @@ export const PRESET_DESCRIPTIONS: Readonly<Record<PresetName, string>> = {
   'single-node': 'One trn2.48xlarge (16 chips) on an On-Demand Capacity Reservation in a cluster placement group.',
   'trn1-small': '4 x trn1.32xlarge (64 Trainium chips) on an On-Demand Capacity Reservation in a cluster placement group.',
   'rainier-scale':
-    'About 500,000 Trainium2 chips: 7,800 Trn2 UltraServers across 30 sites (buildings) in us-east-2, one EFA fabric per building.',
+    'About 500,000 Trainium2 chips: 7,800 Trn2 UltraServers across 30 sites (buildings) in us-east-2, the 10 buildings of each Availability Zone sharing one EFA fabric.',
 };
 
 /**
@@ -28,6 +28,10 @@ export const PRESET_DESCRIPTIONS: Readonly<Record<PresetName, string>> = {
  * - Region: ASSUMPTION us-east-2. The campus is near New Carlisle, Indiana (seed article); no AWS
  *   source names the Region it serves, and us-east-2 is the Region where Trn2 Capacity Blocks are
  *   documented (EC2-CB). Zones a, b, c in turn: ASSUMPTION, no source gives the buildings' zones.
+ * - The 10 buildings of each zone share one EFA fabric (`fabric: campus-<zone>`): one VPC (the zone's
+ *   first building's CIDR), one /18 node subnet for 10,400 nodes, one cluster security group (21
+ *   inbound and 22 outbound rules plus the S3 prefix list, within 60 a direction: RAIN-E208). EFA
+ *   does not cross zones, so 3 fabrics remain (docs/topology.md, "Shared fabrics").
  */
 export const RAINIER_SCALE_SITES = 30;
 export const RAINIER_SCALE_ULTRASERVERS_PER_SITE = 260;
@@ -43,6 +47,7 @@ function rainierScale(): ClusterConfigInput {
       region: 'us-east-2',
       availabilityZone: `us-east-2${zones[i % zones.length]}`,
       cidr: `10.${i}.0.0/16`,
+      fabric: `campus-${zones[i % zones.length]}`,
       pools: { train: ULTRASERVER_POOL(RAINIER_SCALE_ULTRASERVERS_PER_SITE) },
     };
   }
@@ -61,7 +66,7 @@ function rainierScale(): ClusterConfigInput {
         rule: 'RAIN-W210',
         path: 'sites',
         reason:
-          'Each building is modelled as its own EFA fabric of 260 UltraServers (16,640 chips): AWS documents EFA only within one subnet and has not published how Rainier joins its buildings, so jobs are sized to one building here and the report gives figures per building.',
+          'The 10 buildings of each Availability Zone share one EFA fabric of 2,600 UltraServers (166,400 chips); EFA traffic cannot cross zones (EC2 User Guide, efa.html), so the campus is 3 fabrics and a job is sized to one zone. AWS has not published how Rainier joins its buildings; the report gives figures per fabric.',
       },
     ],
   };

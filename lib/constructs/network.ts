@@ -33,8 +33,37 @@ export const PUBLIC_SUBNETS = 'Public';
 /** HTTPS, for the VPC endpoints and the S3 gateway endpoint. */
 const HTTPS = ec2.Port.tcp(443);
 
+/**
+ * What a site's storage and compute stacks use of its network: its own site network, or, for a
+ * member of a shared fabric, the fabric's network with the member's own storage subnet and node log
+ * groups (`SiteNetwork.forSite`).
+ */
+export interface NetworkAccess {
+  readonly vpc: ec2.IVpc;
+  readonly clusterSecurityGroup: ec2.ISecurityGroup;
+  readonly endpointSecurityGroup: ec2.ISecurityGroup;
+  readonly nodeSystemLogs: logs.LogGroup;
+  readonly nodeNeuronLogs: logs.LogGroup;
+  readonly logsKey: kms.IKey;
+  readonly nodeSubnets: ec2.SubnetSelection;
+  readonly storageSubnets: ec2.SubnetSelection;
+}
+
+/** Another site of a shared fabric (NetworkPlan.sharedWith): its construct-ID part and its node log group names. */
+export interface FabricMemberNetwork {
+  readonly site: string;
+  /** PascalCase of the site name (SitePlan.id), used in subnet group names and construct IDs. */
+  readonly id: string;
+  readonly nodeLogGroups: NodeLogGroups;
+}
+
 export interface SiteNetworkProps {
   readonly plan: NetworkPlan;
+  /**
+   * The other members of the site's shared fabric, in plan order (NetworkPlan.sharedWith): each gets
+   * a storage subnet and node log groups in this network. @default none (the site is its own fabric)
+   */
+  readonly members?: readonly FabricMemberNetwork[];
   /** Days to keep VPC flow logs and node logs. */
   readonly flowLogRetentionDays: logs.RetentionDays;
   /**
@@ -51,7 +80,7 @@ export interface SiteNetworkProps {
  * subnets, VPC endpoints so nodes reach AWS without the internet, flow logs encrypted with a
  * customer key, and the cluster security group that EFA requires.
  */
-export class SiteNetwork extends Construct {
+export class SiteNetwork extends Construct implements NetworkAccess {
   public readonly vpc: ec2.Vpc;
   /**
    * The security group on every node interface: all traffic to and from itself (EFA requires it,
@@ -67,11 +96,20 @@ export class SiteNetwork extends Construct {
   public readonly logsKey: kms.Key;
   public readonly nodeSubnets: ec2.SubnetSelection = { subnetGroupName: NODE_SUBNETS };
   public readonly storageSubnets: ec2.SubnetSelection = { subnetGroupName: STORAGE_SUBNETS };
+  /** Shared fabric: what each other member site uses of this network. */
+  private readonly memberAccess = new Map<string, NetworkAccess>();
+
+  /** What `site` uses of this network: the network itself for its own site, a member's view otherwise. */
+  public forSite(site: string): NetworkAccess {
+    return this.memberAccess.get(site) ?? this;
+  }
 
   constructor(scope: Construct, id: string, props: SiteNetworkProps) {
     super(scope, id);
     const { plan } = props;
     const region = Stack.of(this).region;
+    // The members' views read the VPC and groups, created further down, through getters.
+    const owner: SiteNetwork = this;
 
     this.logsKey = retainedKey(this, 'LogsKey', 'Encrypts the site VPC flow logs and node logs', props.keyAdministration);
     // CloudWatch Logs needs the key policy to name it (the LogGroup L2 does not add this).
@@ -98,6 +136,35 @@ export class SiteNetwork extends Construct {
       retention: props.flowLogRetentionDays,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Shared fabric: each other member's node log groups, under this network's logs key (the member's
+    // nodes run in this VPC and write through its logs endpoint).
+    for (const member of props.members ?? []) {
+      const group = (what: string, logGroupName: string) =>
+        new logs.LogGroup(this, `${member.id}${what}`, {
+          logGroupName,
+          encryptionKey: this.logsKey,
+          retention: props.flowLogRetentionDays,
+          removalPolicy: RemovalPolicy.RETAIN,
+        });
+      const nodeSystemLogs = group('NodeSystemLogs', member.nodeLogGroups.system);
+      const nodeNeuronLogs = group('NodeNeuronLogs', member.nodeLogGroups.neuronMetrics);
+      this.memberAccess.set(member.site, {
+        get vpc() {
+          return owner.vpc;
+        },
+        get clusterSecurityGroup() {
+          return owner.clusterSecurityGroup;
+        },
+        get endpointSecurityGroup() {
+          return owner.endpointSecurityGroup;
+        },
+        nodeSystemLogs,
+        nodeNeuronLogs,
+        logsKey: this.logsKey,
+        nodeSubnets: this.nodeSubnets,
+        storageSubnets: { subnetGroupName: memberStorageSubnets(member.id) },
+      });
+    }
     const flowLogs = new logs.LogGroup(this, 'FlowLogs', {
       encryptionKey: this.logsKey,
       retention: props.flowLogRetentionDays,
@@ -144,6 +211,12 @@ export class SiteNetwork extends Construct {
         mapPublicIpOnLaunch: false,
       });
     }
+    // Shared fabric: each other member's own storage subnet, after the owner's storage (and public)
+    // subnet, so the owner's subnets keep their CIDRs; the node subnet, for every member's nodes, last.
+    const members = props.members ?? [];
+    for (const member of members) {
+      subnetConfiguration.push({ name: memberStorageSubnets(member.id), subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: plan.storageSubnetMask });
+    }
     subnetConfiguration.push({ name: NODE_SUBNETS, subnetType: nodeSubnetType, cidrMask: plan.nodeSubnetMask });
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
@@ -165,7 +238,7 @@ export class SiteNetwork extends Construct {
     // Same construct ID as the Vpc's `gatewayEndpoints` prop gives it, so the logical ID is unchanged.
     const s3Endpoint = this.vpc.addGatewayEndpoint('S3', {
       service: ec2.GatewayVpcEndpointAwsService.S3,
-      subnets: [this.nodeSubnets, this.storageSubnets],
+      subnets: [this.nodeSubnets, this.storageSubnets, ...members.map((m) => ({ subnetGroupName: memberStorageSubnets(m.id) }))],
     });
     for (const statement of s3GatewayEndpointStatements(s3Endpoint, plan.awsOwnedBuckets)) {
       s3Endpoint.addToPolicy(statement);
@@ -258,6 +331,11 @@ export class SiteNetwork extends Construct {
       }
     }
   }
+}
+
+/** The subnet group of a shared fabric's member site's storage subnet, e.g. `StorageBuilding02`. */
+export function memberStorageSubnets(memberId: string): string {
+  return `${STORAGE_SUBNETS}${memberId}`;
 }
 
 /** `ecr.dkr` -> `EcrDkrEndpoint` */

@@ -12,7 +12,7 @@ import { BootstrapSection, NodeStorageAccess } from './contracts';
 import { NO_KEY_ADMINISTRATION, retainedKey } from './key-policy';
 import { acknowledge, controlTowerRule } from './nag';
 import { flattenCfnReference } from './node-role';
-import { SiteNetwork } from './network';
+import { NetworkAccess } from './network';
 
 /** Lustre LNET ports (FSx "File system access control with Amazon VPC",
  * https://docs.aws.amazon.com/fsx/latest/LustreGuide/limit-access-security-groups.html). */
@@ -30,7 +30,7 @@ const WEEKDAYS: Readonly<Record<string, fsx.Weekday>> = {
 
 export interface SiteStorageProps {
   readonly plan: StoragePlan;
-  readonly network: SiteNetwork;
+  readonly network: NetworkAccess;
   /** Days to keep the file system's log group. */
   readonly logRetentionDays: logs.RetentionDays;
   /** Suffix of the FSx log group name, which FSx requires to start with `/aws/fsx/`. */

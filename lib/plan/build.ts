@@ -5,7 +5,7 @@ import { CapacityKind } from '../config/schema/site';
 import { poolEfaInterfaces, poolNodes, poolReservedNodes, poolUsesPlacementGroup } from './capacity';
 import { planNetwork } from './network';
 import { planEnergy } from './energy';
-import { fabricId, planFabrics } from './fabric';
+import { fabricId, fabricMembership, planFabrics } from './fabric';
 import { checkPerimeterNames, planSitePerimeter } from './perimeter';
 import { ordinal, pascalCase } from './naming';
 import { planMonitoring } from './monitoring';
@@ -22,14 +22,15 @@ import { CapacityPlan, ClusterPlan, NodeGroupPlan, PoolPlan, SitePlan, StackKind
 export function planCluster(config: ClusterConfig): ClusterPlan {
   const findings = checkRules(config);
   checkPerimeterNames(config);
-  const sites = Object.entries(config.sites).map(([name, site]) => planSite(name, site, config));
+  const membership = fabricMembership(config);
+  const sites = Object.entries(config.sites).map(([name, site]) => planSite(name, site, config, membership.get(fabricId(name, site.fabric)) ?? [name]));
   const totals = sumTotals(sites.map((s) => s.totals));
-  const fabrics = planFabrics(sites);
+  const fabrics = planFabrics(sites, new Map(Object.entries(config.sites).map(([name, site]) => [name, site.fabric])));
   return {
     name: config.name,
     config,
     sites,
-    stacks: planStacks(config.name, sites),
+    stacks: planStacks(config.name, sites, new Set(fabrics.map((f) => f.networkSite))),
     totals,
     findings,
     monitoring: planMonitoring(config, sites),
@@ -38,18 +39,22 @@ export function planCluster(config: ClusterConfig): ClusterPlan {
   };
 }
 
-function planSite(name: string, site: SiteConfig, config: ClusterConfig): SitePlan {
+/** `members`: the sites of the site's fabric, in order; the first owns the fabric's network. */
+function planSite(name: string, site: SiteConfig, config: ClusterConfig, members: readonly string[]): SitePlan {
+  const owner = members[0];
+  const others = members.slice(1).map((m) => ({ name: m, site: config.sites[m] }));
   const pools = Object.entries(site.pools).map(([poolName, pool]) => planPool(name, poolName, pool));
   return {
     name,
     id: pascalCase(name),
     region: site.region,
     availabilityZone: site.availabilityZone,
-    network: planNetwork(site, config.perimeter),
+    // A shared fabric's members all read the one network of the fabric (the first member's CIDR and egress).
+    network: site.fabric === undefined ? planNetwork(site, config.perimeter) : planNetwork(config.sites[owner], config.perimeter, others),
     pools,
     totals: sumTotals(pools.map((p) => p.totals)),
     storage: planStorage(config.storage, site),
-    fabric: fabricId(name),
+    fabric: fabricId(name, site.fabric),
     perimeter: planSitePerimeter(config, name, site),
   };
 }
@@ -186,17 +191,21 @@ export function sumTotals(parts: readonly Totals[]): Totals {
 }
 
 /**
- * The stack layout. Per site: a network stack, a storage stack (stateful, termination-protected),
+ * The stack layout. Per site: a network stack (in a shared fabric only the first member has one: it
+ * holds the fabric's network), a storage stack (stateful, termination-protected),
  * compute stacks per pool (shard 0 holds the pool's capacity and launch template; more shards only
  * when the pool outgrows one), and a monitoring stack. Stack names depend only on site, pool and
  * shard index, so resizing never renames or moves anything that exists.
  */
-function planStacks(cluster: string, sites: readonly SitePlan[]): StackPlan[] {
+function planStacks(cluster: string, sites: readonly SitePlan[], networkSites: ReadonlySet<string>): StackPlan[] {
   const stacks: StackPlan[] = [];
   for (const site of sites) {
     const base = `${cluster}-${site.name}`;
     const common = { site: site.name, region: site.region };
-    stacks.push({ id: `${base}-network`, kind: StackKind.NETWORK, ...common, terminationProtection: false });
+    // A member of a shared fabric other than the first has no network stack: it uses the fabric's.
+    if (networkSites.has(site.name)) {
+      stacks.push({ id: `${base}-network`, kind: StackKind.NETWORK, ...common, terminationProtection: false });
+    }
     stacks.push({ id: `${base}-storage`, kind: StackKind.STORAGE, ...common, terminationProtection: true });
     const replica = site.perimeter.checkpointReplica;
     if (replica !== undefined) {

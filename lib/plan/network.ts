@@ -128,13 +128,32 @@ export interface NetworkPlan {
    * and the S3 prefix list always (HTTPS), and with `egress: nat` any IPv4 address (HTTPS).
    */
   readonly nodeEgress: { readonly endpoints: true; readonly s3PrefixList: true; readonly internetHttps: boolean };
+  /**
+   * Shared fabric only (`sites.<site>.fabric`): the other member sites, in configuration order. Each
+   * gets its own /24 storage subnet (group `Storage<SiteId>`) in this VPC, after the owner's
+   * storage (and public) subnet; the node subnet is sized for every member's nodes. Absent for a
+   * site that is its own fabric, whose network is exactly what it always was.
+   */
+  readonly sharedWith?: readonly string[];
   /** Addresses in the VPC and addresses the subnets use. */
   readonly vpcAddresses: number;
   readonly subnetAddresses: number;
 }
 
-export function planNetwork(site: SiteConfig, perimeter: PerimeterConfig = perimeterSchema.parse({})): NetworkPlan {
-  const nodes = Object.values(site.pools).reduce((sum, pool) => sum + poolNodes(pool), 0);
+/**
+ * A site's network, or with `members` (the other sites of its shared fabric) the fabric's network:
+ * the owner's CIDR and egress, one node subnet for every member's nodes (one address per node:
+ * efa-only interfaces take none), and a storage subnet per member.
+ */
+export function planNetwork(
+  site: SiteConfig,
+  perimeter: PerimeterConfig = perimeterSchema.parse({}),
+  members: readonly { readonly name: string; readonly site: SiteConfig }[] = [],
+): NetworkPlan {
+  const nodes = [site, ...members.map((m) => m.site)].reduce(
+    (sum, s) => sum + Object.values(s.pools).reduce((n, pool) => n + poolNodes(pool), 0),
+    0,
+  );
   const needed = nodes + INTERFACE_ENDPOINTS.length;
   let mask = MIN_NODE_SUBNET_MASK;
   while (mask > 0 && 2 ** (32 - mask) - RESERVED_ADDRESSES_PER_SUBNET < needed) {
@@ -142,7 +161,7 @@ export function planNetwork(site: SiteConfig, perimeter: PerimeterConfig = perim
   }
   const vpcMask = Number(site.cidr.split('/')[1]);
   const nat = site.egress === 'nat';
-  const subnetAddresses = 2 ** (32 - mask) + 2 ** (32 - STORAGE_SUBNET_MASK) + (nat ? 2 ** (32 - PUBLIC_SUBNET_MASK) : 0);
+  const subnetAddresses = 2 ** (32 - mask) + (1 + members.length) * 2 ** (32 - STORAGE_SUBNET_MASK) + (nat ? 2 ** (32 - PUBLIC_SUBNET_MASK) : 0);
   return {
     cidr: site.cidr,
     availabilityZone: site.availabilityZone,
@@ -156,6 +175,7 @@ export function planNetwork(site: SiteConfig, perimeter: PerimeterConfig = perim
     imageRegistryAccounts: perimeter.imageRegistryAccounts,
     awsOwnedBuckets: AWS_OWNED_BUCKETS.map((b) => b.bucket.replace('{region}', site.region)),
     nodeEgress: { endpoints: true, s3PrefixList: true, internetHttps: nat },
+    ...(members.length > 0 ? { sharedWith: members.map((m) => m.name) } : {}),
     vpcAddresses: 2 ** (32 - vpcMask),
     subnetAddresses,
   };

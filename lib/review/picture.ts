@@ -1,5 +1,6 @@
 import { CapacityKind } from '../config/schema/site';
 import { SiteMonitoringPlan } from '../plan/monitoring';
+import { FabricPlan } from '../plan/fabric';
 import { ClusterPlan, PoolPlan, SitePlan } from '../plan/types';
 import { fsxCapacity, gbps, mbps, num, plural } from './format';
 import { CAPACITY_KIND_LABELS } from './report';
@@ -19,13 +20,16 @@ export interface FabricGroup {
   readonly region: string;
   readonly availabilityZone: string;
   readonly sites: readonly SitePlan[];
+  /** Shared fabrics in this zone (`sites.<site>.fabric`), each drawn as one box spanning its buildings. */
+  readonly sharedFabrics: readonly FabricPlan[];
 }
 
 /**
  * The groups the picture draws between Region and building: buildings grouped by (Region,
- * Availability Zone), since EFA traffic never leaves one AZ. Each building is its own EFA fabric in
- * the plan (lib/plan/fabric.ts: one VPC and node subnet per building), so each building box draws its
- * fabric inside it; grouping by zone lets identical buildings of one zone collapse into one box.
+ * Availability Zone), since EFA traffic never leaves one AZ. A building is its own EFA fabric in
+ * the plan (lib/plan/fabric.ts: one VPC and node subnet per building) unless it names a shared one:
+ * a shared fabric is drawn as one box around its buildings (one VPC, node subnet and security group);
+ * grouping by zone lets identical buildings of one zone collapse into one box.
  */
 export function fabricGroups(plan: ClusterPlan): FabricGroup[] {
   const groups: { region: string; availabilityZone: string; sites: SitePlan[] }[] = [];
@@ -37,7 +41,10 @@ export function fabricGroups(plan: ClusterPlan): FabricGroup[] {
     }
     group.sites.push(site);
   }
-  return groups;
+  return groups.map((g) => ({
+    ...g,
+    sharedFabrics: plan.fabrics.filter((f) => f.sites.length > 1 && f.region === g.region && f.availabilityZone === g.availabilityZone),
+  }));
 }
 
 /** Buildings that would be drawn identically, with their names; drawn once with a count. */
@@ -163,22 +170,39 @@ function zoneLines(plan: ClusterPlan, fabric: FabricGroup, id: string, stacked: 
     `    subgraph cluster_${id} {`,
     `      graph [label=${ql(`Availability Zone ${fabric.availabilityZone}: ${count} ${plural(count, 'building')}`)}, labeljust=l, fontsize=${s.clusterPt}, style="rounded,filled", fillcolor=${q(COLOURS.zone)}, color="#7fa7d4"];`,
   ];
-  buildingGroups(plan, fabric.sites).forEach((group, bi) => {
+  const shared = new Set(fabric.sharedFabrics.flatMap((f) => f.sites));
+  buildingGroups(plan, fabric.sites.filter((site) => !shared.has(site.name))).forEach((group, bi) => {
     out.push(...buildingLines(group, `${id}b${bi}`));
     stacked.push({ top: `${id}b${bi}p0cap`, bottom: `${id}b${bi}fsx` });
+  });
+  // A shared fabric: one box spanning its buildings, which share its VPC, node subnet and security group.
+  fabric.sharedFabrics.forEach((f, fi) => {
+    const net = plan.sites.find((site) => site.name === f.networkSite)!.network;
+    out.push(
+      `    subgraph cluster_${id}f${fi} {`,
+      `      graph [label=${ql(`Shared EFA fabric ${f.name ?? f.id}: ${f.sites.length} buildings, one VPC ${net.cidr}, one node subnet, one security group\n${num(f.totals.chips)} chips, ${gbps(f.totals.efaGbps)} EFA (a job can span these buildings)`)}, labeljust=l, fontsize=${s.clusterPt}, style="rounded,filled,bold", fillcolor=${q(COLOURS.efa)}, color="#d9822b", penwidth=2];`,
+    );
+    const members = plan.sites.filter((site) => f.sites.includes(site.name));
+    buildingGroups(plan, members).forEach((group, bi) => {
+      out.push(...buildingLines(group, `${id}f${fi}b${bi}`, f.name ?? f.id));
+      stacked.push({ top: `${id}f${fi}b${bi}p0cap`, bottom: `${id}f${fi}b${bi}fsx` });
+    });
+    out.push('    }');
   });
   out.push('    }');
   return out;
 }
 
-function buildingLines(group: BuildingGroup, id: string): string[] {
+/** `sharedFabric`: the name of the shared fabric the buildings are in, whose VPC they use. */
+function buildingLines(group: BuildingGroup, id: string, sharedFabric?: string): string[] {
   const s = PICTURE_STYLE;
   const site = group.sites[0];
   const n = group.sites.length;
+  const where = sharedFabric === undefined ? undefined : `own storage subnet in fabric ${sharedFabric}'s VPC`;
   const label =
     n === 1
-      ? `Building ${site.name}: VPC ${site.network.cidr}`
-      : `${n} identical buildings, each its own VPC (figures per building)\n${buildingNames(group.sites.map((x) => x.name))}`;
+      ? `Building ${site.name}: ${where ?? `VPC ${site.network.cidr}`}`
+      : `${n} identical buildings, each ${where ?? 'its own VPC'} (figures per building)\n${buildingNames(group.sites.map((x) => x.name))}`;
   const out = [
     `      subgraph cluster_${id} {`,
     `        graph [label=${ql(label)}, labeljust=l, fontsize=${s.clusterPt}, style="rounded,filled", fillcolor=${q(COLOURS.building)}, color="#c9b458"];`,
@@ -189,7 +213,7 @@ function buildingLines(group: BuildingGroup, id: string): string[] {
   const efaPools = site.pools.filter((p) => p.efaInterfaces > 0);
   if (efaPools.length > 0) {
     out.push(
-      `        ${id}efa [shape=box, penwidth=2, color="#d9822b", fillcolor=${q(COLOURS.efa)}, label=${q(`EFA fabric\n${num(site.totals.efaInterfaces)} interfaces, ${gbps(site.totals.efaGbps)}\nsecurity group open only to itself`)}];`,
+      `        ${id}efa [shape=box, penwidth=2, color="#d9822b", fillcolor=${q(COLOURS.efa)}, label=${q(`${sharedFabric === undefined ? 'EFA fabric' : `EFA (fabric ${sharedFabric})`}\n${num(site.totals.efaInterfaces)} interfaces, ${gbps(site.totals.efaGbps)}\nsecurity group open only to itself`)}];`,
     );
   }
   const st = site.storage;

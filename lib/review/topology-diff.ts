@@ -62,10 +62,46 @@ export interface TopologyDiff {
   readonly images: readonly { readonly region: string; readonly before: string; readonly after: string }[];
   /** Changes that would make the deployment fail (not lose data), e.g. an FSx file system asked to shrink. */
   readonly warnings: readonly string[];
+  /**
+   * Sites on both sides whose EFA fabric changes: another fabric, or the same shared fabric with other
+   * members (`sites.<site>.fabric`). `storageMoves`: the site's storage subnet changes (another VPC, or
+   * another place among the members), so CloudFormation replaces its file system with a new, empty one;
+   * the old one is retained, not moved.
+   */
+  readonly fabrics?: readonly FabricChange[];
   /** UltraServers bound to another Capacity Block (./topology-sections.ts). */
   readonly blocks?: readonly BlockChange[];
   /** Power, energy and water on both sides, when the estimate changes. */
   readonly energy?: { readonly before: EnergyEstimate; readonly after: EnergyEstimate };
+}
+
+export interface FabricChange {
+  readonly site: string;
+  /** e.g. `fabric-campus (ohio, ohio-b; network of ohio)` */
+  readonly before: string;
+  readonly after: string;
+  readonly storageMoves: boolean;
+}
+
+/** The fabric of a site, its members and the site whose network holds it, in words. */
+function describeFabric(plan: ClusterPlan, site: string): { text: string; storage: string } {
+  const s = plan.sites.find((x) => x.name === site)!;
+  const f = plan.fabrics.find((x) => x.id === s.fabric)!;
+  return {
+    text: `${f.id} (${f.sites.join(', ')}; network of ${f.networkSite}, VPC ${s.network.cidr})`,
+    // The storage subnet: which network holds it and where among the members (lib/constructs/network.ts).
+    storage: `${f.networkSite}/${s.network.cidr}/${f.sites.indexOf(site)}`,
+  };
+}
+
+function diffFabrics(before: ClusterPlan, after: ClusterPlan): FabricChange[] {
+  return after.sites.flatMap((site) => {
+    if (!before.sites.some((s) => s.name === site.name)) {
+      return [];
+    }
+    const [b, a] = [describeFabric(before, site.name), describeFabric(after, site.name)];
+    return a.text === b.text ? [] : [{ site: site.name, before: b.text, after: a.text, storageMoves: a.storage !== b.storage }];
+  });
 }
 
 /** Totals worth a line, with how to print a value and the noun for the headline. */
@@ -206,6 +242,10 @@ export function diffTopology(before: ClusterPlan, after: ClusterPlan, beforeLabe
     removed: before.findings.filter((f) => !afterFindings.has(key(f))),
   };
 
+  const fabrics = diffFabrics(before, after);
+  if (fabrics.length > 0) {
+    summary.push(`EFA fabric of ${fabrics.map((f) => f.site).join(', ')} changes`);
+  }
   const blocks = diffBlocks(before, after);
   const energy = diffEnergy(before, after);
   summary.push(...topologySummary(blocks, energy));
@@ -225,6 +265,7 @@ export function diffTopology(before: ClusterPlan, after: ClusterPlan, beforeLabe
     images,
     config: diffValues(before.config, after.config, ''),
     warnings,
+    ...(fabrics.length > 0 ? { fabrics } : {}),
     blocks,
     energy,
   };
@@ -368,6 +409,16 @@ export function renderTopologyDiff(d: TopologyDiff): string {
     for (const s of d.storage) {
       for (const f of s.fields) {
         out.push(`  ~ ${s.site} ${f.path}: ${f.before} → ${f.after}`);
+      }
+    }
+  }
+  if ((d.fabrics ?? []).length > 0) {
+    out.push('');
+    out.push('EFA fabrics (sites.<site>.fabric):');
+    for (const f of d.fabrics ?? []) {
+      out.push(`  ~ ${f.site}: ${f.before} → ${f.after}`);
+      if (f.storageMoves) {
+        out.push(`      its storage subnet moves, so its file system is replaced by a new, empty one (the old one is retained, not moved): copy data through S3 first`);
       }
     }
   }

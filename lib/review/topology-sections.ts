@@ -84,7 +84,7 @@ export function buildTopology(plan: ClusterPlan): ReportTopology {
     network.push({
       level: 'EFA',
       scope: `between ${type} servers of one fabric${type === TRN2_ULTRASERVER.instance.name ? ', so between UltraServers' : ''}`,
-      topology: 'Elastic Fabric Adapter (SRD) on the EC2 UltraCluster network, within one subnet',
+      topology: 'Elastic Fabric Adapter (SRD) on the EC2 UltraCluster network, within one fabric (one node subnet)',
       perServerGbps: instanceShape(type).networkGbps,
       source: 'EC2 accelerated-computing instance specifications (EC2-AC); EFA stays within one subnet (lib/plan/fabric.ts)',
     });
@@ -133,7 +133,7 @@ export function renderTopologySections(t: ReportTopology): string[] {
   out.push('## EFA fabrics');
   out.push('');
   out.push(
-    'Nodes exchange EFA traffic only within one fabric: one node subnet, hence one VPC and one Availability Zone, with a security group that allows all traffic to and from itself (docs/topology.md). Figures are per fabric; a job that spans fabrics has no EFA between its parts.',
+    'Nodes exchange EFA traffic only within one fabric: one node subnet, hence one VPC and one Availability Zone, with a security group that allows all traffic to and from itself (docs/topology.md). A site is its own fabric unless sites in one zone name a shared one (`sites.<site>.fabric`). Figures are per fabric; a job that spans fabrics has no EFA between its parts.',
   );
   out.push('');
   out.push(

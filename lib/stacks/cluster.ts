@@ -2,6 +2,7 @@ import { Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { nodeTelemetryForPool } from '../constructs/node-telemetry';
 import { nodeTopologyForPool } from '../constructs/node-topology';
+import { pascalCase } from '../plan/naming';
 import { ClusterPlan, SitePlan, StackKind, StackPlan } from '../plan/types';
 import { CheckpointReplicaStack } from './checkpoint-replica-stack';
 import { ComputeStack } from './compute-stack';
@@ -11,6 +12,7 @@ import { StorageStack } from './storage-stack';
 
 export interface SiteStacks {
   readonly site: SitePlan;
+  /** The site's network stack; for a member of a shared fabric, the fabric's (its first member's). */
   readonly network: NetworkStack;
   /** Stateful storage (FSx for Lustre, buckets, keys): termination-protected, RETAIN. */
   readonly storage: StorageStack;
@@ -26,6 +28,7 @@ export interface ClusterStacks {
 
 /** Renders the plan's stack layout: every decision was made in the plan; this only builds it. */
 export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStacks {
+  const networks = new Map<string, NetworkStack>();
   const sites = plan.sites.map((site) => {
     const stackPlans = plan.stacks.filter((s) => s.site === site.name);
     const one = (kind: StackKind): StackPlan => {
@@ -36,18 +39,39 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
       return found;
     };
     const monitoringPlan = siteMonitoringPlan(plan, site.name);
-    const networkPlan = one(StackKind.NETWORK);
-    const network = new NetworkStack(scope, networkPlan.id, {
-      ...stackProps(networkPlan, `${plan.name} ${site.name}: VPC, endpoints, flow logs, node log groups and the EFA security group`),
-      site,
-      logRetentionDays: plan.config.monitoring.logRetentionDays,
-      nodeLogGroups: monitoringPlan.logGroups,
-    });
+    const fabric = plan.fabrics.find((f) => f.id === site.fabric);
+    if (fabric === undefined) {
+      throw new Error(`plan has no fabric ${site.fabric} for site ${site.name}`);
+    }
+    let network = networks.get(fabric.id);
+    if (network === undefined) {
+      // The fabric's first member holds its network (for a shared fabric, every member's storage subnet and node log groups).
+      const networkPlan = one(StackKind.NETWORK);
+      const members = fabric.sites.slice(1).map((m) => ({
+        site: m,
+        // (the member's SitePlan.id; computed, since a partial plan, as the scale test renders, may omit the member)
+        id: pascalCase(m),
+        nodeLogGroups: siteMonitoringPlan(plan, m).logGroups,
+      }));
+      network = new NetworkStack(scope, networkPlan.id, {
+        ...stackProps(
+          networkPlan,
+          `${plan.name} ${site.name}: VPC, endpoints, flow logs, node log groups and the EFA security group` +
+            (members.length > 0 ? ` of fabric ${fabric.name ?? fabric.id} (shared with ${members.map((m) => m.site).join(', ')})` : ''),
+        ),
+        site,
+        logRetentionDays: plan.config.monitoring.logRetentionDays,
+        nodeLogGroups: monitoringPlan.logGroups,
+        ...(members.length > 0 ? { members } : {}),
+      });
+      networks.set(fabric.id, network);
+    }
+    const siteNetwork = network.network.forSite(site.name);
     const storagePlan = one(StackKind.STORAGE);
     const storage = new StorageStack(scope, storagePlan.id, {
       ...stackProps(storagePlan, `${plan.name} ${site.name}: FSx for Lustre, datasets and checkpoints buckets, keys (stateful, retained)`),
       site,
-      network: network.network,
+      network: siteNetwork,
       logRetentionDays: plan.config.monitoring.logRetentionDays,
       logGroupSuffix: `${plan.name}-${site.name}`,
     });
@@ -71,7 +95,7 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
           pool,
           stack: computePlan,
           compute: plan.config.compute,
-          network: network.network,
+          network: siteNetwork,
           shared: shard0?.launch,
           storage: storage.nodeAccess,
           bootstrap: [nodeTelemetryForPool(plan, site.name, pool.name), nodeTopologyForPool(plan, site.name, pool.name)],

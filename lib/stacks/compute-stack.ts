@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { PoolCapacity, blockReservationId, renderReservationParameters } from '../constructs/capacity';
 import { BootstrapSection, NodeStorageAccess } from '../constructs/contracts';
 import { NodeLaunchTemplate, NodeLaunchTemplateProps } from '../constructs/launch-template';
-import { SiteNetwork } from '../constructs/network';
+import { NetworkAccess } from '../constructs/network';
 import { renderBootstrap, scratchVolumeSection } from '../constructs/node-bootstrap';
 import { NodeGroup } from '../constructs/node-group';
 import { nodeLifecycleSection, nodeSelfCheckSection } from '../constructs/node-health';
@@ -37,7 +37,7 @@ export interface ComputeStackProps extends StackProps {
   /** This stack in the plan: which shard of the pool, which node groups. */
   readonly stack: StackPlan;
   readonly compute: ComputeConfig;
-  readonly network: SiteNetwork;
+  readonly network: NetworkAccess;
   /** Shards after the first: shard 0's event topic and the inputs of its launch template. */
   readonly shared?: PoolLaunch;
   /** The storage slice's buckets, keys, Lustre mount and client security group, once wired. */

@@ -1,7 +1,7 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { SiteNetwork } from '../constructs/network';
+import { FabricMemberNetwork, SiteNetwork } from '../constructs/network';
 import { NodeLogGroups } from '../constructs/node-telemetry';
 import { SitePlan } from '../plan/types';
 
@@ -9,9 +9,11 @@ export interface NetworkStackProps extends StackProps {
   readonly site: SitePlan;
   readonly logRetentionDays: number;
   readonly nodeLogGroups: NodeLogGroups;
+  /** Shared fabric: the other member sites whose storage subnets and node log groups live here. */
+  readonly members?: readonly FabricMemberNetwork[];
 }
 
-/** A site's VPC, endpoints, flow logs and cluster security group. */
+/** A site's VPC, endpoints, flow logs and cluster security group (for a shared fabric, the fabric's). */
 export class NetworkStack extends Stack {
   public readonly network: SiteNetwork;
 
@@ -21,6 +23,7 @@ export class NetworkStack extends Stack {
       plan: props.site.network,
       flowLogRetentionDays: props.logRetentionDays as logs.RetentionDays,
       nodeLogGroups: props.nodeLogGroups,
+      members: props.members,
       keyAdministration: props.site.perimeter,
     });
   }

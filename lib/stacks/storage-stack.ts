@@ -2,13 +2,13 @@ import { Stack, StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { NodeStorageAccess } from '../constructs/contracts';
-import { SiteNetwork } from '../constructs/network';
+import { NetworkAccess } from '../constructs/network';
 import { SiteStorage } from '../constructs/storage';
 import { SitePlan } from '../plan/types';
 
 export interface StorageStackProps extends StackProps {
   readonly site: SitePlan;
-  readonly network: SiteNetwork;
+  readonly network: NetworkAccess;
   readonly logRetentionDays: number;
   /** `<cluster>-<site>`, the FSx log group's name under /aws/fsx/. */
   readonly logGroupSuffix: string;

@@ -75,6 +75,9 @@ export const siteSchema = z.strictObject({
     message: 'an IPv4 CIDR block from /16 to /24, four numbers from 0 to 255 without leading zeros, such as "10.0.0.0/16"',
   }).describe("IPv4 CIDR of the site's VPC, /16 to /24."),
   egress: z.enum(['none', 'nat']).default('none').describe('Internet egress for nodes: `none` (only VPC endpoints; the default) or `nat` (a NAT gateway in a public subnet, for nodes that must reach package mirrors or the internet).'),
+  fabric: resourceName.optional().describe(
+    'Name of a shared EFA fabric. Sites (buildings) that name the same fabric share one VPC (the first member\'s `cidr`), one node subnet and one cluster security group, so a job can span them; each keeps its own storage subnet, file system, buckets, keys, compute and monitoring. All members must be in the same Region and Availability Zone and have the same `egress`. Default: the site is its own fabric with its own VPC (docs/topology.md, "Shared fabrics").',
+  ),
   pools: z.record(resourceName, poolSchema).refine((pools) => Object.keys(pools).length > 0, {
     message: 'at least one pool',
   }).describe('Capacity pools, keyed by pool name.'),

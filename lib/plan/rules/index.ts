@@ -5,6 +5,7 @@ import { capacityReservationSize } from './capacity-reservation-size';
 import { capacityInstanceType } from './capacity-instance-type';
 import { efaEveryCard, efaInterfacesWithinDevices } from './efa-interfaces';
 import { efaFabricSplit } from './efa-fabric-split';
+import { fabricSecurityGroupRules } from './fabric-security-group-rules';
 import { imageCoversRegions } from './image-covers-regions';
 import { imageNotPinned } from './image-not-pinned';
 import { multiNodeWithoutEfa } from './multi-node-without-efa';
@@ -44,6 +45,7 @@ export const RULES: readonly Rule[] = [
   multiNodeWithoutEfa,
   subnetsFit,
   efaFabricSplit,
+  fabricSecurityGroupRules,
   storageCapacitySteps,
   storageEfaCapacity,
   storageThroughputTier,

@@ -1,3 +1,4 @@
+import { fabricId, fabricMembership } from '../fabric';
 import { planNetwork } from '../network';
 import { Rule, RuleLevel } from './rule';
 
@@ -6,10 +7,19 @@ export const subnetsFit: Rule = {
   level: RuleLevel.ERROR,
   name: 'subnets-fit',
   explanation:
-    'The site\'s VPC must hold its node subnet (one address per node, since efa-only interfaces take none, plus the endpoints), the storage subnet and, with NAT egress, a public subnet.',
-  check: (config) =>
-    Object.entries(config.sites)
-      .map(([name, site]) => ({ name, site, net: planNetwork(site) }))
+    'The site\'s VPC must hold its node subnet (one address per node, since efa-only interfaces take none, plus the endpoints), the storage subnet and, with NAT egress, a public subnet. A shared fabric\'s VPC (its first member\'s CIDR) holds one node subnet for every member\'s nodes and a storage subnet per member.',
+  // A shared fabric's VPC (its first member's CIDR) holds one node subnet for all members' nodes and
+  // a storage subnet per member; the other members' CIDRs are not used.
+  check: (config) => {
+    const membership = fabricMembership(config);
+    return Object.entries(config.sites)
+      .map(([name, site]) => ({ name, site, members: membership.get(fabricId(name, site.fabric)) ?? [name] }))
+      .filter(({ name, members }) => members[0] === name)
+      .map(({ name, site, members }) => ({
+        name,
+        site,
+        net: planNetwork(site, undefined, members.slice(1).map((m) => ({ name: m, site: config.sites[m] }))),
+      }))
       .filter(({ net }) => net.subnetAddresses > net.vpcAddresses)
       .map(({ name, site, net }) => {
         let mask = 24;
@@ -21,8 +31,13 @@ export const subnetsFit: Rule = {
           path: `sites.${name}.cidr`,
           given: `"${site.cidr}" (${net.vpcAddresses} addresses) for subnets needing ${net.subnetAddresses}`,
           allowed: tooBig
-            ? 'no VPC is larger than a /16: split the site\'s pools across two sites'
+            ? members(net.sharedWith) + 'no VPC is larger than a /16: split the site\'s pools across two sites'
             : `a block of /${mask} or larger`,
         };
-      }),
+      });
+  },
 };
+
+function members(sharedWith: readonly string[] | undefined): string {
+  return sharedWith === undefined ? '' : `the VPC of a shared fabric holds every member's nodes (${sharedWith.length + 1} sites): name fewer sites in the fabric; `;
+}
