@@ -46,7 +46,8 @@ function rainierScale(): ClusterConfigInput {
     sites[name] = {
       region: 'us-east-2',
       availabilityZone: `us-east-2${zones[i % zones.length]}`,
-      cidr: `10.${i}.0.0/16`,
+      // The fabric's VPC is its first member's; the other members name the same CIDR (RAIN-W211).
+      cidr: `10.${i % zones.length}.0.0/16`,
       fabric: `campus-${zones[i % zones.length]}`,
       pools: { train: ULTRASERVER_POOL(RAINIER_SCALE_ULTRASERVERS_PER_SITE) },
     };

@@ -5,6 +5,7 @@ import { capacityReservationSize } from './capacity-reservation-size';
 import { capacityInstanceType } from './capacity-instance-type';
 import { efaEveryCard, efaInterfacesWithinDevices } from './efa-interfaces';
 import { efaFabricSplit } from './efa-fabric-split';
+import { fabricMemberCidr } from './fabric-member-cidr';
 import { fabricSecurityGroupRules } from './fabric-security-group-rules';
 import { imageCoversRegions } from './image-covers-regions';
 import { imageNotPinned } from './image-not-pinned';
@@ -46,6 +47,7 @@ export const RULES: readonly Rule[] = [
   subnetsFit,
   efaFabricSplit,
   fabricSecurityGroupRules,
+  fabricMemberCidr,
   storageCapacitySteps,
   storageEfaCapacity,
   storageThroughputTier,
