@@ -25,7 +25,7 @@ describe('launch hook timeout', () => {
     expect(h.heartbeatTimeoutSeconds).toBe(h.steps.reduce((s, x) => s + x.seconds, 0));
     expect(h.heartbeatTimeoutSeconds).toBeGreaterThanOrEqual(30);
     expect(h.heartbeatTimeoutSeconds).toBeLessThanOrEqual(7200);
-    expect(h.steps.map((s) => s.step)).toEqual(['instance-boot', 'scratch-volume', 'node-telemetry', 'lustre-mount', 'self-check']);
+    expect(h.steps.map((s) => s.step)).toEqual(['instance-boot', 'scratch-volume', 'node-telemetry', 'node-topology', 'lustre-mount', 'self-check']);
   });
 
   test('compute.launchHookTimeoutSeconds overrides it, and the schema rejects values outside 30-7,200', () => {
