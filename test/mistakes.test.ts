@@ -22,4 +22,10 @@ describe('the bad-input catalogue in docs/configuration.md', () => {
     // The field itself, one below it, one beside it, or the entry it belongs to (a pool, a site).
     expect(changed.some((c) => named === c || named.startsWith(`${c}.`) || c.startsWith(`${named}.`) || parent(named) === parent(c))).toBe(true);
   });
+
+  test.each(MISTAKES.map((m) => [m.mistake, m] as const))('%s: the error says what is allowed, not just "Invalid input"', (_name, m) => {
+    const line = errorOf(m)!.split('\n')[1];
+    expect(line).not.toMatch(/; Invalid input/);
+    expect(line).not.toMatch(/expected a [aeiou]/);
+  });
 });
