@@ -45,7 +45,7 @@ export interface BootStepBudget {
  * heartbeat timeout. A budget too short abandons healthy nodes; too long keeps a broken one holding
  * reserved capacity for that long before it is replaced.
  */
-export function bootStepBudgets(pool: PoolPlan): BootStepBudget[] {
+export function bootStepBudgets(pool: Pick<PoolPlan, 'shape' | 'kind'>): BootStepBudget[] {
   const steps: BootStepBudget[] = [
     {
       step: 'instance-boot',

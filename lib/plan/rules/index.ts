@@ -7,6 +7,7 @@ import { efaEveryCard, efaInterfacesWithinDevices } from './efa-interfaces';
 import { efaFabricSplit } from './efa-fabric-split';
 import { imageCoversRegions } from './image-covers-regions';
 import { imageNotPinned } from './image-not-pinned';
+import { launchHookShorterThanBoot } from './launch-hook-shorter-than-boot';
 import { multiNodeWithoutEfa } from './multi-node-without-efa';
 import { noAlarmSubscriber } from './no-alarm-subscriber';
 import { noPlacementGroupOnCapacityBlock } from './no-placement-group-on-capacity-block';
@@ -53,4 +54,5 @@ export const RULES: readonly Rule[] = [
   noAlarmSubscriber,
   imageNotPinned,
   imageCoversRegions,
+  launchHookShorterThanBoot,
 ];
