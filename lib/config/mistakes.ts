@@ -187,6 +187,15 @@ export const MISTAKES: readonly Mistake[] = [
     field: 'preset',
   },
   {
+    mistake: "A pool named like the site's checkpoint replica stack",
+    preset: 'single-node',
+    yaml: '{storage: {checkpointReplicaRegion: us-west-2}, sites: {ohio: {pools: {storage-replica: {kind: on-demand-capacity-reservation, instanceType: trn2.48xlarge, nodes: 1}}}}}',
+    overlay: {
+      storage: { checkpointReplicaRegion: 'us-west-2' },
+      sites: { ohio: { pools: { 'storage-replica': { kind: 'on-demand-capacity-reservation', instanceType: 'trn2.48xlarge', nodes: 1 } } } },
+    },
+  },
+  {
     mistake: 'An IMDS hop limit other than 1 or 2',
     preset: 'single-node',
     yaml: 'compute: {imdsHopLimit: 3}',
