@@ -61,7 +61,7 @@ function files(dir: string, exts: RegExp): string[] {
 }
 
 /** Every ```yaml / ```json block of README.md and docs/*.md that reads as a configuration file. */
-const CONFIG_KEYS = ['preset', 'name', 'sites', 'compute', 'storage', 'monitoring', 'acknowledgements'];
+const CONFIG_KEYS = ['preset', 'name', 'sites', 'compute', 'storage', 'monitoring', 'acknowledgements', 'energy', 'perimeter'];
 function markdownExamples(): [string, unknown][] {
   const docs = [path.join(ROOT, 'README.md'), ...files(path.join(ROOT, 'docs'), /\.md$/)].filter((f) => fs.existsSync(f));
   return docs.flatMap((file) => {
@@ -109,6 +109,14 @@ describe('the JSON Schema agrees with the app (ajv, draft 2020-12)', () => {
       } else {
         expect(schemaAccepts(doc)).toBe(false);
       }
+    });
+  }
+
+  // Examples are meant to work: every docs/ example is a configuration the app builds.
+  const docsExamples = examples.filter(([name]) => name.startsWith('docs'));
+  if (docsExamples.length > 0) {
+    test.each(docsExamples)('%s: the app builds it', (_name, doc) => {
+      expect(appResult(doc)).toMatchObject({ ok: true });
     });
   }
 
