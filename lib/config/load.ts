@@ -315,6 +315,18 @@ function unionProblems(issue: Extract<Issue, { code: 'invalid_union' }>, raw: un
   if (best.length === 1) {
     return best[0].flatMap((i) => toProblems({ ...i, path: [...issue.path, ...i.path] } as Issue, raw, nulls));
   }
+  // Fields no member knows (a misspelling): name them, with the nearest known field.
+  const value = valueAt(raw, at);
+  const known = knownKeysAt(clusterConfigSchema, at, raw);
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && known.length > 0) {
+    const unknown = Object.keys(value).filter((k) => !known.includes(k));
+    if (unknown.length > 0) {
+      return unknown.map((key) => {
+        const suggestion = closest(key, known);
+        return { path: [...at, key].join('.'), given: `an unknown field "${key}"`, allowed: `${suggestion ? `did you mean "${suggestion}"? ` : ''}known fields here: ${known.join(', ')}` };
+      });
+    }
+  }
   const union = schemaAt(clusterConfigSchema, at, raw) as unknown as { def?: { options?: z.ZodType[] } } | undefined;
   const described = (union?.def?.options ?? []).map(describeMember);
   const allowed = described.length > 0 && described.every((d) => d !== undefined) ? `expected ${described.join(', or ')}` : issue.message;
@@ -361,7 +373,16 @@ function toProblem(issue: Issue, raw: unknown): ConfigProblem {
       if (value === undefined) {
         return { path: at, given: 'nothing', allowed: `this field is required (${issue.expected})` };
       }
-      return { path: at, given: renderValue(value), allowed: `expected ${issue.expected === 'int' ? 'a whole number' : `${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`}` };
+      return {
+        path: at,
+        given: renderValue(value),
+        allowed:
+          issue.expected === 'number' && typeof value === 'number'
+            ? 'expected a finite number'
+            : `expected ${issue.expected === 'int' ? 'a whole number' : `${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`}${
+                issue.expected === 'string' && typeof value === 'number' ? ' (in quotes: YAML and JSON read unquoted digits as a number, dropping leading zeros)' : ''
+              }`,
+      };
     case 'too_small':
       return { path: at, given: renderValue(value), allowed: `expected ${describeBound(issue.origin, 'at least', issue.minimum, issue.inclusive)}` };
     case 'too_big':
@@ -446,9 +467,13 @@ function literalOf(option: z.ZodType, key: string): unknown {
 }
 
 function knownKeysAt(schema: z.ZodType, parts: readonly string[], raw: unknown): string[] {
-  const at = schemaAt(schema, parts, raw);
-  const shape = (at as unknown as { def?: { shape?: Record<string, unknown> } } | undefined)?.def?.shape;
-  return shape ? Object.keys(shape) : [];
+  const at = schemaAt(schema, parts, raw) as unknown as { def?: { shape?: Record<string, unknown>; options?: z.ZodType[] } } | undefined;
+  if (at?.def?.shape !== undefined) {
+    return Object.keys(at.def.shape);
+  }
+  // A plain union of objects (compute.image): the fields of every member.
+  const members = (at?.def?.options ?? []).map((o) => (o as unknown as { def?: { shape?: Record<string, unknown> } }).def?.shape);
+  return [...new Set(members.flatMap((shape) => (shape === undefined ? [] : Object.keys(shape))))];
 }
 
 function discriminatorValues(schema: z.ZodType, parts: readonly string[], raw: unknown, disc: string): string[] {

@@ -196,6 +196,24 @@ export const MISTAKES: readonly Mistake[] = [
     },
   },
   {
+    mistake: 'Not-a-number from YAML (.nan, .inf)',
+    preset: 'single-node',
+    yaml: 'energy: {pue: .nan}',
+    overlay: { energy: { pue: Number.NaN } },
+  },
+  {
+    mistake: 'An account ID without quotes (a number, its leading zero dropped)',
+    preset: 'single-node',
+    yaml: 'perimeter: {imageRegistryAccounts: [012345678901]}',
+    overlay: { perimeter: { imageRegistryAccounts: [12345678901] } },
+  },
+  {
+    mistake: 'A misspelt field of the pinned image',
+    preset: 'single-node',
+    yaml: 'compute: {image: {amiId: {us-east-2: ami-0123456789abcdef0}}}',
+    overlay: { compute: { image: { amiId: { 'us-east-2': 'ami-0123456789abcdef0' } } } },
+  },
+  {
     mistake: 'An IMDS hop limit other than 1 or 2',
     preset: 'single-node',
     yaml: 'compute: {imdsHopLimit: 3}',
