@@ -202,7 +202,7 @@ deleted, and the resource diff of every stack (docs/review.md).
 Exit status (bits 1, 4 and 8 combine):
   0  safe
   1  loses data or capacity (file system, DRA, bucket, key, log group or Capacity Reservation replaced or deleted)
-  4  would fail (an export in use changes or disappears; FSx asked to shrink; Capacity Blocks left in the old AZ)
+  4  would fail (an export in use changes or disappears; FSx asked to shrink; a bucket name a retained bucket holds; Capacity Blocks left in the old AZ)
   8  irreversible (a file system grows as a side effect: storage.storageCapacityGiB not pinned)
   2  bad input
   3  internal error`,

@@ -78,3 +78,18 @@ describe('the README is a front door, not a reference', () => {
     expect(links.filter((l) => !fs.existsSync(path.join(__dirname, '..', l)))).toEqual([]);
   });
 });
+
+describe('docs/security.md names every interface endpoint', () => {
+  const text = fs.readFileSync(path.join(__dirname, '..', 'docs', 'security.md'), 'utf8');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { INTERFACE_ENDPOINT_POLICIES } = require('../lib/plan/network') as typeof import('../lib/plan/network');
+  const egressRow = text.split('\n').find((l) => l.startsWith("| the interface endpoints' security group"))!;
+
+  test.each(Object.entries(INTERFACE_ENDPOINT_POLICIES))('%s: in the egress table, and in the list of its policy scope', (service, scope) => {
+    expect(egressRow).toContain(`\`${service}\``);
+    if (scope === 'any') {
+      const line = text.split('\n').find((l) => l.includes('carry the principal condition only'))!;
+      expect(line).toContain(`\`${service}\``);
+    }
+  });
+});

@@ -94,6 +94,8 @@ describe('the JSON Schema agrees with the app (ajv, draft 2020-12)', () => {
     });
   }
 
+  // That every example also plans is checked in test/docs.test.ts.
+
   test.each(MISTAKES.filter((m) => m.file === undefined).map((m) => [m.mistake, m] as const))('catalogue: %s: rejected by the schema when the app\'s schema rejects it', (_name, m) => {
     const doc = { preset: m.preset, ...m.overlay };
     const app = appResult(doc);

@@ -22,4 +22,21 @@ describe('the bad-input catalogue in docs/configuration.md', () => {
     // The field itself, one below it, one beside it, or the entry it belongs to (a pool, a site).
     expect(changed.some((c) => named === c || named.startsWith(`${c}.`) || c.startsWith(`${named}.`) || parent(named) === parent(c))).toBe(true);
   });
+
+  test.each(MISTAKES.map((m) => [m.mistake, m] as const))('%s: the error says what is allowed, not just "Invalid input"', (_name, m) => {
+    const line = errorOf(m)!.split('\n')[1];
+    expect(line).not.toMatch(/; Invalid input/);
+    expect(line).not.toMatch(/expected a [aeiou]/);
+    // A value is shown as given: NaN is not null, and a list of known fields is never empty.
+    expect(line).not.toMatch(/got null; expected a number/);
+    expect(line).not.toMatch(/known fields here: $/);
+  });
+
+  test.each([
+    ['Not-a-number from YAML (.nan, .inf)', /energy\.pue: got NaN; expected a finite number/],
+    ['An account ID without quotes (a number, its leading zero dropped)', /got 12345678901; expected a string \(in quotes/],
+    ['A misspelt field of the pinned image', /compute\.image\.amiId: got an unknown field "amiId"; did you mean "amiIds"\? known fields here: amiIds, ssmParameter, versions/],
+  ])('%s: says what was given and what to write', (name, expected) => {
+    expect(errorOf(MISTAKES.find((m) => m.mistake === name)!)).toMatch(expected);
+  });
 });

@@ -7,11 +7,13 @@ import { PRESETS } from '../lib/config/presets';
 import { renderBootstrap, scratchVolumeSection } from '../lib/constructs/node-bootstrap';
 import { lifecycleHelperScript, nodeCheckScript, nodeLifecycleSection, nodeSelfCheckSection } from '../lib/constructs/node-health';
 import { nodeTelemetryForPool } from '../lib/constructs/node-telemetry';
+import { nodeTopologyForPool } from '../lib/constructs/node-topology';
 import { lustreMountSection, lustreSetupScript } from '../lib/constructs/storage';
 import { planScratchVolume } from '../lib/plan/compute';
 import { planNodeHealth } from '../lib/plan/health';
 import { planCluster } from '../lib/plan/build';
 import { ClusterPlan, PoolPlan, SitePlan } from '../lib/plan/types';
+import { synthCluster } from './support/synth';
 
 /**
  * Tests that run the boot: the generated scripts are linted with shellcheck, then the lifecycle
@@ -50,10 +52,38 @@ function bootScript(preset: string, poolName?: string, siteName?: string): strin
     nodeLifecycleSection({ cluster: plan.name, site: site.name, pool: pool.name, region: site.region }, health),
     ...(scratch ? [scratchVolumeSection(scratch)] : []),
     nodeTelemetryForPool(plan, site.name, pool.name),
+    nodeTopologyForPool(plan, site.name, pool.name),
     lustreMountSection(DNS, MOUNT_NAME, site.storage.mountPoint, health.lustreOverEfa),
     nodeSelfCheckSection(health),
   ]);
 }
+
+/** The section names of a rendered boot script, in order. */
+function sectionsOf(script: string): string[] {
+  return [...script.matchAll(/^export RAINIER_STEP=(\S+)$/gm)].map((m) => m[1]);
+}
+
+describe('the boot script as the compute stack renders it', () => {
+  // One synthesis of the smallest UltraServer preset: the seams between the slices that contribute sections.
+  const synthesised = synthCluster({ preset: 'ultraserver' });
+  const { site, pool } = poolOf('ultraserver');
+  const rendered = (() => {
+    const stack = synthesised.stackIds().find((id) => id.includes(`-${pool.name}`))!;
+    const lt = Object.values(synthesised.template(stack).findResources('AWS::EC2::LaunchTemplate'))[0] as any;
+    return JSON.stringify(lt.Properties.LaunchTemplateData.UserData);
+  })();
+
+  test('has the sections these tests lint and run, in the same order', () => {
+    const renderedSections = [...rendered.matchAll(/export RAINIER_STEP=([a-z-]+)/g)].map((m) => m[1]);
+    expect(renderedSections).toEqual(sectionsOf(bootScript('ultraserver')));
+  });
+
+  test('every section after the lifecycle trap has a time budget in the launch hook, in boot order', () => {
+    const budgets = planNodeHealth(site, pool).steps.map((s) => s.step);
+    expect(budgets[0]).toBe('instance-boot');
+    expect(sectionsOf(bootScript('ultraserver')).filter((s) => s !== 'node-lifecycle')).toEqual(budgets.slice(1));
+  });
+});
 
 // ---------------------------------------------------------------------------------------------
 // shellcheck
@@ -268,6 +298,23 @@ const bashAvailable = (() => {
     expect(r.aws).toContain('{"Name":"Check","Value":"boot:lustre-mount"}');
     expect(r.aws).toMatch(/complete-lifecycle-action .* --lifecycle-action-result ABANDON/);
     expect(r.aws).not.toContain('CONTINUE');
+  });
+
+  test('fails when an UltraServer node cannot read its topology tags: the EXIT trap abandons it naming node-topology, within its budget', () => {
+    const plan = planOf('ultraserver');
+    const { site, pool } = poolOf('ultraserver');
+    const health = planNodeHealth(site, pool);
+    const topology = renderBootstrap([
+      nodeLifecycleSection({ cluster: plan.name, site: site.name, pool: pool.name, region: site.region }, health),
+      nodeTopologyForPool(plan, site.name, pool.name),
+    ]);
+    // The stub IMDS has no rainier:* tags; sleep is stubbed so the retries take no time.
+    const r = runNode(`sleep() { :; }\n${topology}`, TRN2_HEALTHY, { RAINIER_TOPOLOGY_FILE: join(tmpdir(), 'rainier-topology-unused.json') });
+    expect(r.status).not.toBe(0);
+    expect(r.logger).toContain('rainier-health: FAILED check=boot:node-topology: boot script stopped with status 1');
+    expect(r.aws).toMatch(/complete-lifecycle-action .* --lifecycle-action-result ABANDON/);
+    // Every IMDS read is bounded, so the retries cannot outlast the step's budget.
+    expect(topology).not.toMatch(/curl (?![^\n]*--max-time)[^\n]*169\.254\.169\.254/);
   });
 
   test('trn2 never configures Lustre over EFA (FSx EFA clients exclude trn2, REFERENCE.md §12)', () => {

@@ -25,7 +25,23 @@ describe('launch hook timeout', () => {
     expect(h.heartbeatTimeoutSeconds).toBe(h.steps.reduce((s, x) => s + x.seconds, 0));
     expect(h.heartbeatTimeoutSeconds).toBeGreaterThanOrEqual(30);
     expect(h.heartbeatTimeoutSeconds).toBeLessThanOrEqual(7200);
-    expect(h.steps.map((s) => s.step)).toEqual(['instance-boot', 'scratch-volume', 'node-telemetry', 'lustre-mount', 'self-check']);
+    expect(h.steps.map((s) => s.step)).toEqual(['instance-boot', 'scratch-volume', 'node-telemetry', 'node-topology', 'lustre-mount', 'self-check']);
+  });
+
+  test.each([
+    ['ultraserver', 600, 'sites.ohio.pools.train'],
+    ['single-node', 1000, 'sites.ohio.pools.dev'],
+  ] as const)('RAIN-W704 warns when compute.launchHookTimeoutSeconds is shorter than the boot budget (%s, %i s): healthy nodes would be abandoned', (preset, seconds, path) => {
+    const p = planCluster(resolveConfig(preset, { compute: { launchHookTimeoutSeconds: seconds } }));
+    const budget = planNodeHealth(p.sites[0], p.sites[0].pools[0]).steps.reduce((s, x) => s + x.seconds, 0);
+    expect(p.findings.filter((f) => f.code === 'RAIN-W704')).toEqual([
+      expect.objectContaining({ level: 'warning', path: 'compute.launchHookTimeoutSeconds', given: `${seconds} s, shorter than the ${budget} s boot budget of ${path}` }),
+    ]);
+  });
+
+  test('RAIN-W704 stays quiet when the timeout covers every pool\'s budget, or is unset', () => {
+    expect(planCluster(resolveConfig('rainier-mini', { compute: { launchHookTimeoutSeconds: 3600 } })).findings.some((f) => f.code === 'RAIN-W704')).toBe(false);
+    expect(planCluster(resolveConfig('rainier-mini')).findings.some((f) => f.code === 'RAIN-W704')).toBe(false);
   });
 
   test('compute.launchHookTimeoutSeconds overrides it, and the schema rejects values outside 30-7,200', () => {

@@ -354,6 +354,12 @@ describe('verdicts on real pairs', () => {
     expect(refused(text)).toEqual([expect.stringMatching(/StorageCapacity would shrink from 16800 to 14400 GiB/)]);
   });
 
+  test('moving the checkpoint replica to another Region: the new replica bucket would take the name the retained one holds: exit 5', () => {
+    const { text, status } = runDiff([fixture('single-node-replica-west-2.yaml'), fixture('single-node-replica-west-1.yaml')], synth);
+    expect(status).toBe(EXIT_WOULD_FAIL | EXIT_LOSES_DATA_OR_CAPACITY);
+    expect(refused(text)).toEqual([expect.stringMatching(/rainier-ohio-storage-replica \(us-west-1\) ReplicaBucket\w+ \(AWS::S3::Bucket.*WOULD FAIL: bucket name rainier-ohio-checkpoints-<AWS::AccountId> is still held by ReplicaBucket\w+ of rainier-ohio-storage-replica \(us-west-2\)/)]);
+  });
+
   test('renaming a pool is a drop plus an add: the old reservation goes: exit 1', () => {
     const { text, status } = runDiff(['single-node', fixture('single-node-rename.yaml')], synth);
     expect(status).toBe(EXIT_LOSES_DATA_OR_CAPACITY);
@@ -413,6 +419,19 @@ describe('cross-stack propagation on hand-made templates', () => {
     const used = diffStacks([network('10.0.0.0/24'), storage], [bare, storage]).flatMap((d) => d.hazards);
     expect(used).toEqual([expect.objectContaining({ kind: 'would-fail', detail: expect.stringContaining('would be removed while store imports it') })]);
     expect(diffStacks([network('10.0.0.0/24')], [network('10.0.1.0/24')]).flatMap((d) => d.hazards)).toEqual([]);
+  });
+
+  test('a bucket created under a name that a bucket of the old app still holds (retained, or in another Region) would fail; the same bucket in place is no hazard', () => {
+    const name = { 'Fn::Join': ['', ['cluster-site-checkpoints-', { Ref: 'AWS::AccountId' }]] };
+    const replica = (region: string): SynthesisedStack => ({
+      ...stack('replica', { Resources: { Bucket: { Type: 'AWS::S3::Bucket', Properties: { BucketName: name }, DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' } } }),
+      region,
+    });
+    const moved = diffStacks([replica('us-west-2')], [replica('us-west-1')]);
+    expect(moved.find((d) => d.stack === 'replica (us-west-1)')!.hazards).toEqual([
+      expect.objectContaining({ kind: 'would-fail', logicalId: 'Bucket', type: 'AWS::S3::Bucket', detail: expect.stringMatching(/^bucket name cluster-site-checkpoints-<AWS::AccountId> is still held by Bucket of replica \(us-west-2\), retained when it leaves/) }),
+    ]);
+    expect(diffStacks([replica('us-west-2')], [replica('us-west-2')]).flatMap((d) => d.hazards)).toEqual([]);
   });
 
   test('a Capacity Reservation is stateful: replacing it loses capacity', () => {

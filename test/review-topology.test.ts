@@ -133,6 +133,20 @@ describe('topology diff: blocks, power and water', () => {
     expect(renderTopologyDiff(d)).toContain(`  ~ ohio-train-u0001: ${IDS[1]} → cr-0000000000000000f`);
   });
 
+  test('a change of IMDS hop limit is named as a launch setting that running nodes keep until refreshed', () => {
+    const text = renderTopologyDiff(diffTopology(plan('rainier-mini'), plan('rainier-mini', { compute: { imdsHopLimit: 2 } }), 'a', 'b'));
+    expect(text).toMatch(/^Node launch settings \(.*running nodes keep the old settings until their groups are refreshed/m);
+    expect(text).toContain('  ~ compute.imdsHopLimit: 1 → 2');
+  });
+
+  test('a change of block says what CloudFormation does: running nodes stay on the old block, and how to move all four together', () => {
+    const text = renderTopologyDiff(diffTopology(listed(IDS), listed([IDS[0], 'cr-0000000000000000f']), 'a', 'b'));
+    expect(text).not.toContain('the UltraServer is replaced');
+    expect(text).toMatch(/running nodes stay on the old block/);
+    expect(text).toMatch(/another UltraServer/);
+    expect(text).toMatch(/minimum and desired capacity to 0/);
+  });
+
   test('moving from parameters to listed IDs names every UltraServer', () => {
     const d = diffTopology(plan('rainier-mini'), listed(IDS), 'a', 'b');
     expect(d.blocks?.map((b) => [b.ultraServer, b.before, b.after])).toEqual([

@@ -60,6 +60,8 @@ export function pollutingKeys(raw: unknown): ConfigProblem[] {
 
 /** Suffixes of a site's own stacks (lib/plan/build.ts): a pool of that name would take the same stack name. */
 export const SITE_STACK_SUFFIXES: readonly string[] = ['network', 'storage', 'monitoring'];
+/** Suffix of the site's checkpoint replica stack, planned only with `storage.checkpointReplicaRegion` (lib/plan/build.ts). */
+export const REPLICA_STACK_SUFFIX = 'storage-replica';
 
 export interface CheckOptions {
   /**
@@ -164,6 +166,7 @@ function checkNames(config: ClusterConfig): ConfigProblem[] {
       stackNames.set(stack, owner);
     }
   };
+  const siteSuffixes = config.storage.checkpointReplicaRegion === undefined ? SITE_STACK_SUFFIXES : [...SITE_STACK_SUFFIXES, REPLICA_STACK_SUFFIX];
   const sitesByPascal = new Map<string, string>();
   for (const [site, s] of Object.entries(config.sites)) {
     const id = pascal(site);
@@ -171,7 +174,7 @@ function checkNames(config: ClusterConfig): ConfigProblem[] {
       out.push({ path: `sites.${site}`, given: `the name "${site}"`, allowed: `a name that differs from "${sitesByPascal.get(id)}" by more than hyphens (both become construct ID "${id}")` });
     }
     sitesByPascal.set(id, site);
-    for (const suffix of SITE_STACK_SUFFIXES) {
+    for (const suffix of siteSuffixes) {
       claim(`${site}-${suffix}`, `sites.${site}`);
     }
     const poolsByPascal = new Map<string, string>();
@@ -183,8 +186,8 @@ function checkNames(config: ClusterConfig): ConfigProblem[] {
         out.push({ path: at, given: `the name "${pool}"`, allowed: `a name that differs from "${poolsByPascal.get(pid)}" by more than hyphens (both become construct ID "${pid}")` });
       }
       poolsByPascal.set(pid, pool);
-      if (SITE_STACK_SUFFIXES.includes(pool)) {
-        out.push({ path: at, given: `the pool name "${pool}"`, allowed: `a name other than ${SITE_STACK_SUFFIXES.join(', ')} (the site's own stacks end so)` });
+      if (siteSuffixes.includes(pool)) {
+        out.push({ path: at, given: `the pool name "${pool}"`, allowed: `a name other than ${siteSuffixes.join(', ')} (the site's own stacks end so)` });
         continue;
       }
       // Shard stacks of a pool are named `<pool>-NN` (lib/plan/build.ts).

@@ -53,6 +53,11 @@ export function renderValue(value: unknown): string {
     if (text.length > LIMIT) {
       return;
     }
+    if (typeof v === 'number' && !Number.isFinite(v)) {
+      // YAML's .nan and .inf: JSON would print them as null.
+      text += String(v);
+      return;
+    }
     if (v === null || typeof v !== 'object') {
       const s = typeof v === 'string' ? JSON.stringify(v.length > LIMIT ? v.slice(0, LIMIT) : v) : typeof v === 'bigint' || typeof v === 'function' || typeof v === 'symbol' ? String(v) : JSON.stringify(v) ?? String(v);
       text += s;

@@ -20,6 +20,14 @@ export function configFileJsonSchema(): Record<string, unknown> {
   if (emails !== undefined) {
     emails.uniqueItems = true;
   }
+  // No preset pins an image, so an image in a file is the whole image: its fields stay required
+  // (an SSM parameter without its versions is refused by the app, and so by the schema).
+  type Props = Record<string, { properties?: Record<string, unknown> }>;
+  const strictImage = (schema.properties as Props).compute?.properties?.image;
+  const relaxedCompute = (relaxed.properties as Props).compute;
+  if (strictImage !== undefined && relaxedCompute?.properties !== undefined) {
+    relaxedCompute.properties.image = strictImage;
+  }
   const properties = relaxed.properties as Record<string, unknown>;
   return {
     $schema: relaxed.$schema,

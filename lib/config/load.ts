@@ -63,7 +63,7 @@ export function parseConfig(raw: unknown, options: CheckOptions & { readonly nul
   }
   const result = clusterConfigSchema.safeParse(raw);
   if (!result.success) {
-    throw new ConfigError(result.error.issues.flatMap((issue) => toProblems(issue, raw, options.nulls ?? new Set())));
+    throw new ConfigError(onePerTypeError(result.error.issues).flatMap((issue) => toProblems(issue, raw, options.nulls ?? new Set())));
   }
   const problems = checkConfig(result.data, options);
   if (problems.length > 0) {
@@ -267,8 +267,21 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 type Issue = z.core.$ZodIssue;
 
 /** One problem per unknown key (a long list on one line is what a pipe truncates), else one per issue. */
+/**
+ * A value of the wrong type is one problem: zod may also report a bound checked against it (a string
+ * given for a list is "too long" in characters), which would name a limit of the wrong kind.
+ */
+function onePerTypeError(issues: readonly Issue[]): Issue[] {
+  const key = (i: Issue) => i.path.map(String).join('.');
+  const wrongType = new Set(issues.filter((i) => i.code === 'invalid_type').map(key));
+  return issues.filter((i) => i.code === 'invalid_type' || !wrongType.has(key(i)));
+}
+
 function toProblems(issue: Issue, raw: unknown, nulls: ReadonlySet<string>): ConfigProblem[] {
   const pathParts = issue.path.map(String);
+  if (issue.code === 'invalid_union' && (issue as { discriminator?: string }).discriminator === undefined) {
+    return unionProblems(issue, raw, nulls);
+  }
   if (issue.code === 'unrecognized_keys') {
     const known = knownKeysAt(clusterConfigSchema, pathParts, raw);
     return issue.keys.map((key) => {
@@ -286,6 +299,51 @@ function toProblems(issue: Issue, raw: unknown, nulls: ReadonlySet<string>): Con
     return [{ ...problem, given: "null (which removes the preset's value)" }];
   }
   return [problem];
+}
+
+/**
+ * A value that matches no member of a plain union (e.g. `compute.image`): when one member fits
+ * better than every other (fewest problems, and no field it does not know), its own problems are
+ * reported, so the user sees the missing or wrong field; otherwise the members are listed.
+ */
+function unionProblems(issue: Extract<Issue, { code: 'invalid_union' }>, raw: unknown, nulls: ReadonlySet<string>): ConfigProblem[] {
+  const at = issue.path.map(String);
+  const members = (issue as unknown as { errors: Issue[][] }).errors;
+  // A member fits when the value has its shape: every problem is inside the value (a literal
+  // member such as "latest" reports a wrong value at the root, and does not fit an object).
+  const fits = members.filter((m) => m.length > 0 && !m.some((i) => i.code === 'unrecognized_keys' || i.path.length === 0));
+  const fewest = Math.min(...fits.map((m) => m.length));
+  const best = fits.filter((m) => m.length === fewest);
+  if (best.length === 1) {
+    return best[0].flatMap((i) => toProblems({ ...i, path: [...issue.path, ...i.path] } as Issue, raw, nulls));
+  }
+  // Fields no member knows (a misspelling): name them, with the nearest known field.
+  const value = valueAt(raw, at);
+  const known = knownKeysAt(clusterConfigSchema, at, raw);
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && known.length > 0) {
+    const unknown = Object.keys(value).filter((k) => !known.includes(k));
+    if (unknown.length > 0) {
+      return unknown.map((key) => {
+        const suggestion = closest(key, known);
+        return { path: [...at, key].join('.'), given: `an unknown field "${key}"`, allowed: `${suggestion ? `did you mean "${suggestion}"? ` : ''}known fields here: ${known.join(', ')}` };
+      });
+    }
+  }
+  const union = schemaAt(clusterConfigSchema, at, raw) as unknown as { def?: { options?: z.ZodType[] } } | undefined;
+  const described = (union?.def?.options ?? []).map(describeMember);
+  const allowed = described.length > 0 && described.every((d) => d !== undefined) ? `expected ${described.join(', or ')}` : issue.message;
+  return [{ path: at.join('.'), given: renderValue(valueAt(raw, at)), allowed }];
+}
+
+function describeMember(member: z.ZodType): string | undefined {
+  const def = (member as unknown as { def: { type: string; shape?: Record<string, unknown>; values?: unknown[] } }).def;
+  if (def.type === 'object' && def.shape !== undefined) {
+    return `an object with the fields ${Object.keys(def.shape).join(' and ')}`;
+  }
+  if (def.type === 'literal' && def.values !== undefined) {
+    return def.values.map((v) => JSON.stringify(v)).join(', or ');
+  }
+  return undefined;
 }
 
 function toProblem(issue: Issue, raw: unknown): ConfigProblem {
@@ -317,7 +375,16 @@ function toProblem(issue: Issue, raw: unknown): ConfigProblem {
       if (value === undefined) {
         return { path: at, given: 'nothing', allowed: `this field is required (${issue.expected})` };
       }
-      return { path: at, given: renderValue(value), allowed: `expected ${issue.expected === 'int' ? 'a whole number' : `a ${issue.expected}`}` };
+      return {
+        path: at,
+        given: renderValue(value),
+        allowed:
+          issue.expected === 'number' && typeof value === 'number'
+            ? 'expected a finite number'
+            : `expected ${issue.expected === 'int' ? 'a whole number' : `${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`}${
+                issue.expected === 'string' && typeof value === 'number' ? ' (in quotes: YAML and JSON read unquoted digits as a number, dropping leading zeros)' : ''
+              }`,
+      };
     case 'too_small':
       return { path: at, given: renderValue(value), allowed: `expected ${describeBound(issue.origin, 'at least', issue.minimum, issue.inclusive)}` };
     case 'too_big':
@@ -402,9 +469,13 @@ function literalOf(option: z.ZodType, key: string): unknown {
 }
 
 function knownKeysAt(schema: z.ZodType, parts: readonly string[], raw: unknown): string[] {
-  const at = schemaAt(schema, parts, raw);
-  const shape = (at as unknown as { def?: { shape?: Record<string, unknown> } } | undefined)?.def?.shape;
-  return shape ? Object.keys(shape) : [];
+  const at = schemaAt(schema, parts, raw) as unknown as { def?: { shape?: Record<string, unknown>; options?: z.ZodType[] } } | undefined;
+  if (at?.def?.shape !== undefined) {
+    return Object.keys(at.def.shape);
+  }
+  // A plain union of objects (compute.image): the fields of every member.
+  const members = (at?.def?.options ?? []).map((o) => (o as unknown as { def?: { shape?: Record<string, unknown> } }).def?.shape);
+  return [...new Set(members.flatMap((shape) => (shape === undefined ? [] : Object.keys(shape))))];
 }
 
 function discriminatorValues(schema: z.ZodType, parts: readonly string[], raw: unknown, disc: string): string[] {

@@ -186,6 +186,69 @@ export const MISTAKES: readonly Mistake[] = [
     file: { content: '{"preset": "single-node", "preset": "ultraserver"}', ext: 'json' },
     field: 'preset',
   },
+  {
+    mistake: "A pool named like the site's checkpoint replica stack",
+    preset: 'single-node',
+    yaml: '{storage: {checkpointReplicaRegion: us-west-2}, sites: {ohio: {pools: {storage-replica: {kind: on-demand-capacity-reservation, instanceType: trn2.48xlarge, nodes: 1}}}}}',
+    overlay: {
+      storage: { checkpointReplicaRegion: 'us-west-2' },
+      sites: { ohio: { pools: { 'storage-replica': { kind: 'on-demand-capacity-reservation', instanceType: 'trn2.48xlarge', nodes: 1 } } } },
+    },
+  },
+  {
+    mistake: 'Not-a-number from YAML (.nan, .inf)',
+    preset: 'single-node',
+    yaml: 'energy: {pue: .nan}',
+    overlay: { energy: { pue: Number.NaN } },
+  },
+  {
+    mistake: 'An account ID without quotes (a number, its leading zero dropped)',
+    preset: 'single-node',
+    yaml: 'perimeter: {imageRegistryAccounts: [012345678901]}',
+    overlay: { perimeter: { imageRegistryAccounts: [12345678901] } },
+  },
+  {
+    mistake: 'A misspelt field of the pinned image',
+    preset: 'single-node',
+    yaml: 'compute: {image: {amiId: {us-east-2: ami-0123456789abcdef0}}}',
+    overlay: { compute: { image: { amiId: { 'us-east-2': 'ami-0123456789abcdef0' } } } },
+  },
+  {
+    mistake: 'An IMDS hop limit other than 1 or 2',
+    preset: 'single-node',
+    yaml: 'compute: {imdsHopLimit: 3}',
+    overlay: { compute: { imdsHopLimit: 3 } },
+  },
+  {
+    mistake: 'A pinned image by SSM parameter without its versions',
+    preset: 'single-node',
+    yaml: 'compute: {image: {ssmParameter: /aws/service/neuron/dlami/base/ubuntu-24.04/latest/image_id}}',
+    overlay: { compute: { image: { ssmParameter: '/aws/service/neuron/dlami/base/ubuntu-24.04/latest/image_id' } } },
+  },
+  {
+    mistake: 'A checkpoint replica Region that does not exist',
+    preset: 'single-node',
+    yaml: 'storage: {checkpointReplicaRegion: us-west-9}',
+    overlay: { storage: { checkpointReplicaRegion: 'us-west-9' } },
+  },
+  {
+    mistake: "A checkpoint replica Region in another partition than the sites'",
+    preset: 'single-node',
+    yaml: 'storage: {checkpointReplicaRegion: cn-north-1}',
+    overlay: { storage: { checkpointReplicaRegion: 'cn-north-1' } },
+  },
+  {
+    mistake: 'A key administrator ARN in a partition that does not exist',
+    preset: 'single-node',
+    yaml: 'perimeter: {keyAdministrators: ["arn:aws-x:iam::111122223333:role/KeyAdmins"]}',
+    overlay: { perimeter: { keyAdministrators: ['arn:aws-x:iam::111122223333:role/KeyAdmins'] } },
+  },
+  {
+    mistake: 'One ARN where a list of ARNs is expected',
+    preset: 'single-node',
+    yaml: 'perimeter: {breakGlass: "arn:aws:iam::111122223333:role/BreakGlass"}',
+    overlay: { perimeter: { breakGlass: 'arn:aws:iam::111122223333:role/BreakGlass' } },
+  },
 ];
 
 /** The error a mistake produces, or undefined if (wrongly) it produces none. */

@@ -14,7 +14,8 @@ import { BootstrapSection } from './contracts';
  *   propagates to the instance; the launch template enables instance tags in IMDS
  *   (`InstanceMetadataTags: enabled`), read at `meta-data/tags/instance/<key>` with an IMDSv2 token
  *   (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/work-with-tags-in-IMDS.html). Propagated
- *   tags can appear a little after boot, so the read retries for a minute.
+ *   tags can appear a little after boot, so the read retries for a minute (TAG_READ_ATTEMPTS tries,
+ *   each IMDS call capped at 2 s, so the step stays within its budget in lib/plan/health.ts).
  * - The position inside the UltraServer cannot come from the group (its four instances share one
  *   launch template and one set of tags): the Neuron driver exposes it as
  *   `/sys/class/neuron_device/node_id_4` and the UltraServer's identity as `server_id_4` (read so by
@@ -24,6 +25,8 @@ import { BootstrapSection } from './contracts';
  * Static facts (cluster, site, zone, fabric, pool) are baked in from the plan.
  */
 export const TOPOLOGY_FILE = '/etc/rainier/topology.json';
+/** Tries of each tag read, 2 s apart; each try makes two IMDS calls capped at 2 s (lib/plan/health.ts budgets it). */
+export const TAG_READ_ATTEMPTS = 30;
 
 export interface NodeTopologyOptions {
   readonly cluster: string;
@@ -46,11 +49,11 @@ export interface NodeTopologyOptions {
 const PRELUDE = [
   'RAINIER_TOPOLOGY_FILE="${RAINIER_TOPOLOGY_FILE:-' + TOPOLOGY_FILE + '}"',
   'RAINIER_NEURON_SYSFS="${RAINIER_NEURON_SYSFS:-/sys/class/neuron_device}"',
-  'rainier_imds_token() { curl -sf -X PUT "http://169.254.169.254/latest/api/token" -H "X-aws-ec2-metadata-token-ttl-seconds: 300"; }',
+  'rainier_imds_token() { curl -sf --max-time 2 -X PUT "http://169.254.169.254/latest/api/token" -H "X-aws-ec2-metadata-token-ttl-seconds: 300"; }',
   'rainier_instance_tag() {',
   '  local value=""',
-  '  for _ in $(seq 1 30); do',
-  '    value=$(curl -sf -H "X-aws-ec2-metadata-token: $(rainier_imds_token)" "http://169.254.169.254/latest/meta-data/tags/instance/$1") && break',
+  `  for _ in $(seq 1 ${TAG_READ_ATTEMPTS}); do`,
+  '    value=$(curl -sf --max-time 2 -H "X-aws-ec2-metadata-token: $(rainier_imds_token)" "http://169.254.169.254/latest/meta-data/tags/instance/$1") && break',
   '    sleep 2',
   '  done',
   '  printf \'%s\' "$value"',

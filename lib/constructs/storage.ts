@@ -147,7 +147,7 @@ export class SiteStorage extends Construct {
     acknowledge(
       this.accessLogsBucket,
       'NIST.800.53.R5-S3BucketReplicationEnabled',
-      'Access logs of this site\'s buckets only; it is versioned and retained on stack deletion. A replica in a second Region needs a bucket, key and role there, which this single-Region design does not have.',
+      'Access logs of this site\'s buckets only; it is versioned and retained on stack deletion. It is not replicated, even when storage.checkpointReplicaRegion replicates the checkpoints: a replica of operational logs would need its own bucket, key and role in a second Region.',
     );
     acknowledge(
       this.accessLogsBucket,

@@ -2,6 +2,7 @@ import { InstanceShape, instanceShape, nicLayout } from '../catalog/instance-typ
 import { TRN2_ULTRASERVER } from '../catalog/ultraserver';
 import { ClusterConfig, PoolConfig, SiteConfig } from '../config/schema';
 import { CapacityKind } from '../config/schema/site';
+import { REPLICA_STACK_SUFFIX } from '../config/checks';
 import { poolEfaInterfaces, poolNodes, poolReservedNodes, poolUsesPlacementGroup } from './capacity';
 import { planNetwork } from './network';
 import { planEnergy } from './energy';
@@ -209,7 +210,7 @@ function planStacks(cluster: string, sites: readonly SitePlan[], networkSites: R
     stacks.push({ id: `${base}-storage`, kind: StackKind.STORAGE, ...common, terminationProtection: true });
     const replica = site.perimeter.checkpointReplica;
     if (replica !== undefined) {
-      stacks.push({ id: `${base}-storage-replica`, kind: StackKind.CHECKPOINT_REPLICA, site: site.name, region: replica.region, terminationProtection: true });
+      stacks.push({ id: `${base}-${REPLICA_STACK_SUFFIX}`, kind: StackKind.CHECKPOINT_REPLICA, site: site.name, region: replica.region, terminationProtection: true });
     }
     for (const pool of site.pools) {
       const shards = new Map<number, string[]>();

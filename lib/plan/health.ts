@@ -1,4 +1,5 @@
 import { TrainiumGeneration } from '../catalog/instance-types';
+import { CapacityKind } from '../config/schema/site';
 import { isFsxEfaClient } from './storage';
 import { planScratchVolume } from './compute';
 import { PoolPlan, SitePlan } from './types';
@@ -44,7 +45,7 @@ export interface BootStepBudget {
  * heartbeat timeout. A budget too short abandons healthy nodes; too long keeps a broken one holding
  * reserved capacity for that long before it is replaced.
  */
-export function bootStepBudgets(pool: PoolPlan): BootStepBudget[] {
+export function bootStepBudgets(pool: Pick<PoolPlan, 'shape' | 'kind'>): BootStepBudget[] {
   const steps: BootStepBudget[] = [
     {
       step: 'instance-boot',
@@ -57,6 +58,17 @@ export function bootStepBudgets(pool: PoolPlan): BootStepBudget[] {
     steps.push({ step: 'scratch-volume', seconds: 120, basis: 'Assumption: mdadm RAID-0 creation and mkfs.xfs on empty NVMe instance-store drives (no initial resync for RAID-0).' });
   }
   steps.push({ step: 'node-telemetry', seconds: 60, basis: 'Assumption: writing configuration files and starting two services already in the image.' });
+  // lib/constructs/node-topology.ts: UltraServer nodes read three instance tags from IMDS, each up to
+  // 30 tries of 2 s sleep plus two IMDS calls capped at 2 s; other nodes only write the file.
+  steps.push(
+    pool.kind === CapacityKind.ULTRASERVER_CAPACITY_BLOCK
+      ? {
+          step: 'node-topology',
+          seconds: 180,
+          basis: 'Worst case of the first tag read while the group\'s tags propagate: 30 tries x (2 s sleep + two IMDS calls capped at 2 s); the other two reads then answer at once.',
+        }
+      : { step: 'node-topology', seconds: 10, basis: 'Assumption: writing /etc/rainier/topology.json from facts baked into the script.' },
+  );
   steps.push({
     step: 'lustre-mount',
     seconds: 300,

@@ -1,3 +1,5 @@
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { knownRegions } from '../catalog/regions';
 import { ConfigError } from '../config/errors';
 import { ClusterConfig, SiteConfig } from '../config/schema';
 
@@ -119,8 +121,31 @@ export function checkPerimeterNames(config: ClusterConfig): void {
       }
     }
   }
+  const sitePartitions = new Map(Object.entries(config.sites).map(([name, site]) => [name, RegionInfo.get(site.region).partition]));
+  for (const field of ['keyAdministrators', 'breakGlass', 'dataAdministrators', 'datasetIngestion'] as const) {
+    config.perimeter[field].forEach((arn, i) => {
+      const partition = arn.split(':')[1];
+      for (const [siteName, sitePartition] of sitePartitions) {
+        if (sitePartition !== undefined && partition !== sitePartition) {
+          problems.push({ path: `perimeter.${field}.${i}`, given: `"${arn}"`, allowed: `a principal of partition ${sitePartition}, where site ${siteName}'s keys and buckets are (a policy cannot name another partition's principals)` });
+        }
+      }
+    });
+  }
   const replicaRegion = config.storage.checkpointReplicaRegion;
-  if (replicaRegion !== undefined) {
+  if (replicaRegion !== undefined && !knownRegions().includes(replicaRegion)) {
+    problems.push({ path: 'storage.checkpointReplicaRegion', given: `"${replicaRegion}"`, allowed: 'an AWS Region aws-cdk-lib knows, such as us-west-2 or us-east-1' });
+  } else if (replicaRegion !== undefined) {
+    const replicaPartition = RegionInfo.get(replicaRegion).partition;
+    for (const [siteName, sitePartition] of sitePartitions) {
+      if (replicaPartition !== sitePartition) {
+        problems.push({
+          path: 'storage.checkpointReplicaRegion',
+          given: `"${replicaRegion}" (partition ${replicaPartition})`,
+          allowed: `a Region of partition ${sitePartition}, like site ${siteName}'s: S3 replicates only within a partition`,
+        });
+      }
+    }
     for (const [siteName, site] of Object.entries(config.sites)) {
       if (site.region === replicaRegion) {
         problems.push({ path: 'storage.checkpointReplicaRegion', given: `"${replicaRegion}"`, allowed: `a Region other than site ${siteName}'s own (${site.region})` });

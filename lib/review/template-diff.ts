@@ -114,7 +114,72 @@ export function diffStacks(before: readonly SynthesisedStack[], after: readonly 
   });
   const diffs = sides.map((s) => diffOne(s.id, s.before, s.after));
   const extra = crossStackHazards(sides, diffs);
-  return diffs.map((d, i) => (extra[i].length === 0 ? d : { ...d, hazards: mergeHazards(d.hazards, extra[i]) }));
+  const taken = bucketNameCollisions(sides);
+  return diffs.map((d, i) => (extra[i].length === 0 && taken[i].length === 0 ? d : { ...d, hazards: mergeHazards(d.hazards, [...extra[i], ...taken[i]]) }));
+}
+
+/**
+ * S3 bucket names are global across Regions and accounts, and a retained bucket keeps its name
+ * after its stack lets go of it ("a bucket name ... can't be used by another AWS account in the same
+ * partition until the bucket is deleted",
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html). So a named bucket
+ * that the new app creates anywhere but where the old app already had it (another stack, Region or
+ * logical ID) fails to create while the old one exists: "would fail".
+ */
+function bucketNameCollisions(sides: readonly Side[]): StatefulHazard[][] {
+  type Resource = { Type?: string; Properties?: { BucketName?: unknown } };
+  const named = (stack: SynthesisedStack | undefined) =>
+    Object.entries((stack?.template.Resources ?? {}) as Record<string, Resource>)
+      .filter(([, r]) => r.Type === 'AWS::S3::Bucket' && r.Properties?.BucketName !== undefined)
+      .map(([logicalId, r]) => ({ logicalId, name: JSON.stringify(r.Properties!.BucketName) }));
+  const held = new Map<string, { side: string; logicalId: string }>();
+  for (const side of sides) {
+    for (const b of named(side.before)) {
+      held.set(b.name, { side: side.id, logicalId: b.logicalId });
+    }
+  }
+  return sides.map((side) =>
+    named(side.after).flatMap(({ logicalId, name }): StatefulHazard[] => {
+      const holder = held.get(name);
+      if (holder === undefined || (holder.side === side.id && holder.logicalId === logicalId)) {
+        return [];
+      }
+      return [
+        {
+          kind: 'would-fail',
+          stack: side.id,
+          logicalId,
+          type: 'AWS::S3::Bucket',
+          impact: ResourceImpact.WILL_CREATE,
+          path: side.after?.logicalIdPaths[logicalId],
+          replacedBy: [],
+          stackRemoved: false,
+          detail: `bucket name ${readableName(JSON.parse(name))} is still held by ${holder.logicalId} of ${holder.side}, retained when it leaves (S3 bucket names are global); empty and delete that bucket first, or keep the replica where it is`,
+        },
+      ];
+    }),
+  );
+}
+
+/** A bucket name as a person reads it: literals, with `<AWS::AccountId>` for a pseudo parameter. */
+function readableName(v: unknown): string {
+  if (typeof v === 'string') {
+    return v;
+  }
+  if (Array.isArray(v)) {
+    return v.map(readableName).join('');
+  }
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (Array.isArray(o['Fn::Join'])) {
+      const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
+      return parts.map(readableName).join(sep);
+    }
+    if (typeof o.Ref === 'string') {
+      return `<${o.Ref}>`;
+    }
+  }
+  return JSON.stringify(v);
 }
 
 function diffOne(id: string, before: SynthesisedStack | undefined, after: SynthesisedStack | undefined): StackDiff {

@@ -7,6 +7,14 @@ import { CAPACITY_KIND_LABELS } from './report';
 import { EnergyEstimate } from '../plan/energy';
 import { BlockChange, diffBlocks, diffEnergy, renderTopologyDiffSections, topologySummary } from './topology-sections';
 
+/**
+ * Configuration fields that reach nodes only through the launch template (a new version at
+ * deployment). An Auto Scaling group does not replace running instances when its launch template
+ * changes (https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-instance-refresh.html), so a
+ * lower IMDS hop limit, say, protects only nodes launched afterwards.
+ */
+export const NODE_LAUNCH_FIELDS: readonly string[] = ['compute.imdsHopLimit', 'compute.rootVolumeGiB', 'compute.dlami'];
+
 /** One figure that changed, e.g. chips 64 -> 160. */
 export interface QuantityChange {
   /** Key in Totals (or a derived name such as `sites`). */
@@ -432,6 +440,12 @@ export function renderTopologyDiff(d: TopologyDiff): string {
     out.push('');
     out.push('Node image (running nodes keep theirs until their groups are refreshed; see docs/operations.md):');
     d.images.forEach((i) => out.push(`  ~ ${i.region}: ${i.before} → ${i.after}`));
+  }
+  const launchSettings = d.config.filter((f) => NODE_LAUNCH_FIELDS.includes(f.path));
+  if (launchSettings.length > 0) {
+    out.push('');
+    out.push('Node launch settings (a new launch template version: running nodes keep the old settings until their groups are refreshed; see docs/operations.md):');
+    launchSettings.forEach((f) => out.push(`  ~ ${f.path}: ${f.before ?? '(default)'} → ${f.after ?? '(default)'}`));
   }
   if (d.alarms.added.length + d.alarms.removed.length > 0) {
     out.push('');

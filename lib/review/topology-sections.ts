@@ -278,7 +278,13 @@ export function renderTopologyDiffSections(blocks: readonly BlockChange[], energ
   const out: string[] = [];
   if (blocks.length > 0) {
     out.push('');
-    out.push('UltraServer Capacity Blocks (the UltraServer is replaced: its nodes launch into the new block):');
+    // The group's CapacityReservationSpecification is updated in place ("No interruption"); running
+    // instances are not replaced by a group update, only by an instance refresh or a scale-in
+    // (https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-instance-refresh.html).
+    out.push(
+      'UltraServer Capacity Blocks (each group is updated in place: its running nodes stay on the old block, and only nodes launched afterwards use the new one,',
+      'so a node replaced while the old block still runs lands on another UltraServer; to move all four together, set the group\'s minimum and desired capacity to 0, then back to 4):',
+    );
     const shown = blocks.length <= MAX_BLOCK_ROWS ? blocks : blocks.slice(0, MAX_BLOCK_ROWS);
     shown.forEach((c) => out.push(`  ~ ${c.ultraServer}: ${c.before} → ${c.after}`));
     if (shown.length < blocks.length) {

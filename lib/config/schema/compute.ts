@@ -80,7 +80,7 @@ export const computeSchema = z.strictObject({
    * container that needs AWS credentials gets its own (or runs on the host network) rather than
    * inheriting the node role.
    */
-  imdsHopLimit: z.union([z.literal(1), z.literal(2)]).default(1).describe('IMDSv2 hop limit, 1 or 2. 1 (default): only the node and host-network containers reach the instance metadata, so a bridged container cannot take the node role. 2: bridged containers can too (AWS recommends 2 for containers); choose it only if jobs need the node role from a bridged container.'),
+  imdsHopLimit: z.literal([1, 2]).default(1).describe('IMDSv2 hop limit, 1 or 2. 1 (default): only the node and host-network containers reach the instance metadata, so a bridged container cannot take the node role. 2: bridged containers can too (AWS recommends 2 for containers); choose it only if jobs need the node role from a bridged container.'),
 });
 
 export type ComputeConfig = z.output<typeof computeSchema>;

@@ -7,8 +7,13 @@ import { resourceName } from './common';
  * not exist, so only principals that already exist belong here.
  */
 
-/** An IAM role or user ARN in any partition, e.g. `arn:aws:iam::111122223333:role/KeyAdmins`. */
-export const IAM_PRINCIPAL_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]{1,512}$/;
+/**
+ * An IAM role or user ARN in a partition AWS has: an optional path (`/` separated) and a name of 1-64
+ * characters (IAM User Guide, "IAM object quotas" and "IAM identifiers",
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html). KMS and S3 refuse a
+ * policy naming a principal that cannot exist, so a malformed ARN would fail the deployment.
+ */
+export const IAM_PRINCIPAL_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-f]|aws-eusc):iam::\d{12}:(role|user)\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
 
 const principalArn = z
   .string()

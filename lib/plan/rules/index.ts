@@ -9,6 +9,7 @@ import { fabricMemberCidr } from './fabric-member-cidr';
 import { fabricSecurityGroupRules } from './fabric-security-group-rules';
 import { imageCoversRegions } from './image-covers-regions';
 import { imageNotPinned } from './image-not-pinned';
+import { launchHookShorterThanBoot } from './launch-hook-shorter-than-boot';
 import { multiNodeWithoutEfa } from './multi-node-without-efa';
 import { noAlarmSubscriber } from './no-alarm-subscriber';
 import { noPlacementGroupOnCapacityBlock } from './no-placement-group-on-capacity-block';
@@ -57,4 +58,5 @@ export const RULES: readonly Rule[] = [
   noAlarmSubscriber,
   imageNotPinned,
   imageCoversRegions,
+  launchHookShorterThanBoot,
 ];
