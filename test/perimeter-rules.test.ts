@@ -290,6 +290,12 @@ describe('rules catch the families, not only the first shape', () => {
     expect(violations(s)).toContain(`${rule('NoOpenEgress')} Group/Out`);
   });
 
+  test('NoOpenEgress fails on a group with no egress rule at all (EC2 then adds allow-all outbound)', () => {
+    const s = stack();
+    new ec2.CfnSecurityGroup(s, 'Bare', { groupDescription: 'no egress rule', vpcId: isolatedVpc(s).vpcId });
+    expect(violations(s)).toContain(`${rule('NoOpenEgress')} Bare`);
+  });
+
   test.each([['10.1.0.0/16'], ['172.31.0.0/16'], ['100.64.0.0/16']])('NoOpenEgress passes on egress to the private range %s', (cidrIp) => {
     const s = stack();
     const group = new ec2.SecurityGroup(s, 'Group', { vpc: isolatedVpc(s), allowAllOutbound: false });

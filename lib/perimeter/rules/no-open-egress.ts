@@ -1,4 +1,5 @@
-import { CfnResource } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
+import { CfnSecurityGroupEgress } from 'aws-cdk-lib/aws-ec2';
 import { NagRuleCompliance } from 'cdk-nag';
 import { S3_PREFIX_LIST_PARAMETER } from '../../plan/deploy-parameters';
 import { templateOf } from './policy';
@@ -45,6 +46,15 @@ export function reachesOutside(cidr: string | undefined, v6: boolean): boolean {
   return !PRIVATE_IPV4.some(([base, bits]) => length >= bits && Math.floor(start / 2 ** (32 - bits)) === Math.floor(base / 2 ** (32 - bits)));
 }
 
+/** Whether a standalone egress rule of the group's own stack names the group (CDK renders rules to other groups so). */
+function hasStandaloneEgress(group: CfnResource): boolean {
+  const stack = Stack.of(group);
+  const id = stack.resolve(group.logicalId) as string;
+  return stack.node
+    .findAll()
+    .some((c) => c instanceof CfnSecurityGroupEgress && JSON.stringify(stack.resolve(c.groupId)).includes(`"${id}"`));
+}
+
 interface EgressRule {
   CidrIp?: string;
   CidrIpv6?: string;
@@ -63,6 +73,12 @@ export function NoOpenEgress(node: CfnResource): NagRuleCompliance {
     return NagRuleCompliance.NOT_APPLICABLE;
   }
   const { Properties, Metadata } = templateOf(node);
+  if (type === 'AWS::EC2::SecurityGroup' && Properties.SecurityGroupEgress === undefined && !hasStandaloneEgress(node)) {
+    // A group created with no egress rule gets EC2's "allow all outbound" rules (IPv4 and IPv6):
+    // "if you do not add egress rules, we add egress rules that allow all outbound IPv4 and IPv6
+    // traffic" (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html).
+    return Metadata?.[PERIMETER_METADATA]?.egress === 'nat' ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
+  }
   const rules: EgressRule[] = type === 'AWS::EC2::SecurityGroup' ? (Properties.SecurityGroupEgress ?? []) : [Properties];
   const s3PrefixList = JSON.stringify({ Ref: S3_PREFIX_LIST_PARAMETER });
   const open = rules.some(
