@@ -20,7 +20,13 @@ import { CDK_JSON_CONTEXT } from './support/synth';
 const PRESETS: PresetName[] = ['rainier-mini', 'ultraserver', 'single-node', 'trn1-small'];
 /** Plus a synthesised shared fabric: two buildings in one zone with one VPC (docs/topology.md). */
 const SHARED_FABRIC = path.join(__dirname, 'fixtures', 'fabrics', 'shared-fabric.yaml');
-const SOURCES: [string, ConfigSource][] = [...PRESETS.map((preset): [string, ConfigSource] => [preset, { preset }]), ['shared-fabric fixture', { configPath: SHARED_FABRIC }]];
+/** Plus every perimeter option at once: egress nat, a checkpoint replica, IMDS hop limit 2, exported deletions and every principal list. */
+const EVERY_PERIMETER_OPTION = path.join(__dirname, 'fixtures', 'perimeter', 'every-option.yaml');
+const SOURCES: [string, ConfigSource][] = [
+  ...PRESETS.map((preset): [string, ConfigSource] => [preset, { preset }]),
+  ['shared-fabric fixture', { configPath: SHARED_FABRIC }],
+  ['every-perimeter-option fixture', { configPath: EVERY_PERIMETER_OPTION }],
+];
 const MIN_REASON_CHARS = 40;
 
 interface Checked {
@@ -164,6 +170,16 @@ describe.each(SOURCES)('%s', (_label, source) => {
         'autoscaling:ResourceTag/rainier:site',
       ]);
     }
+  });
+});
+
+describe('every-perimeter-option fixture: the options took effect, so the packs above saw them', () => {
+  const checked = check({ configPath: EVERY_PERIMETER_OPTION });
+  test('a replica stack, the NAT choice recorded on the cluster group, hop limit 2 and no exported deletion left out', () => {
+    expect(Object.keys(checked.templates)).toContain('rainier-ohio-storage-replica.template.json');
+    expect(resources(checked, 'AWS::EC2::SecurityGroup').some((r) => JSON.stringify(r).includes('"egress":"nat"'))).toBe(true);
+    expect(resources(checked, 'AWS::EC2::LaunchTemplate').map((r) => r.Properties.LaunchTemplateData.MetadataOptions.HttpPutResponseHopLimit)).toEqual([2, 2]);
+    expect(resources(checked, 'AWS::FSx::DataRepositoryAssociation').some((r) => JSON.stringify(r.Properties).includes('DELETED'))).toBe(true);
   });
 });
 

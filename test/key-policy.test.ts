@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { ConfigError } from '../lib/config/errors';
+import { actionCovers } from '../lib/perimeter/rules/policy';
 import { synthCluster } from './support/synth';
 
 /** Key policies separate administration from use; deletion needs a named break-glass role. */
@@ -137,5 +138,28 @@ describe('checkpoints replica (storage.checkpointReplicaRegion)', () => {
 
   test('fails when the replica Region is the site\'s own', () => {
     expect(() => synthCluster({ preset: 'single-node', configPath: configFile('storage:\n  checkpointReplicaRegion: us-east-2\n') })).toThrow(/storage\.checkpointReplicaRegion.*us-east-2/s);
+  });
+});
+
+/**
+ * No lock-out: AWS's default key policy gives the account root full access so that the key never
+ * becomes unmanageable ("Allows access to the AWS account and enables IAM policies",
+ * https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html). Ours keeps the
+ * administrative half of that: the root, unconditionally, may change the key policy (so IAM can
+ * always give an administrator, or CloudFormation's role, kms:PutKeyPolicy), and no Deny takes it
+ * away. Checked on the default and on every perimeter option (the replica key included).
+ */
+describe.each([
+  ['default', {}],
+  ['every perimeter option', { configPath: path.join(__dirname, 'fixtures', 'perimeter', 'every-option.yaml') }],
+])('no lock-out (%s)', (_label, source) => {
+  const keys = keyStatements(synthCluster(source));
+  test.each(keys.map((k) => [k.key, k.statements] as const))('%s: the root may put the key policy, describe and enable the key, and no Deny removes it', (_key, statements) => {
+    const root = statements.filter((s) => s.Effect === 'Allow' && isRoot(s.Principal) && s.Condition === undefined);
+    for (const action of ['kms:PutKeyPolicy', 'kms:GetKeyPolicy', 'kms:DescribeKey', 'kms:EnableKey', 'kms:CreateAlias']) {
+      expect(root.some((s) => actionsOf(s).some((p) => actionCovers(p, action)))).toBe(true);
+    }
+    const denies = statements.filter((s) => s.Effect === 'Deny' && actionsOf(s).some((p) => actionCovers(p, 'kms:PutKeyPolicy')));
+    expect(denies).toEqual([]);
   });
 });

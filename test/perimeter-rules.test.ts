@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { PERIMETER_PACK, PERIMETER_RULES, RainierPerimeterChecks } from '../lib/perimeter/pack';
 import { actionCovers } from '../lib/perimeter/rules/policy';
 import { PERIMETER_METADATA } from '../lib/perimeter/rules/no-open-egress';
+import { S3_PREFIX_LIST_PARAMETER } from '../lib/plan/deploy-parameters';
 import { CDK_JSON_CONTEXT } from './support/synth';
 
 /**
@@ -75,14 +76,14 @@ describe('NoOpenEgress', () => {
     expect(violations(s)).toContain(`${rule('NoOpenEgress')} Group/Resource`);
   });
 
-  test('passes when the group records egress: nat, and for egress to a group or prefix list', () => {
+  test('passes when the group records egress: nat, and for egress to a group or the S3 prefix list parameter', () => {
     const s = stack();
     const v = vpc(s);
     const nat = new ec2.SecurityGroup(s, 'Nat', { vpc: v, allowAllOutbound: false });
     nat.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443));
     (nat.node.defaultChild as ec2.CfnSecurityGroup).cfnOptions.metadata = { [PERIMETER_METADATA]: { egress: 'nat' } };
     const closed = new ec2.SecurityGroup(s, 'Closed', { vpc: v, allowAllOutbound: false });
-    closed.addEgressRule(ec2.Peer.prefixList('pl-0123abcd'), ec2.Port.tcp(443));
+    closed.addEgressRule(ec2.Peer.prefixList(new CfnParameter(s, S3_PREFIX_LIST_PARAMETER, { type: 'String' }).valueAsString), ec2.Port.tcp(443));
     closed.addEgressRule(nat, ec2.Port.tcp(443));
     expect(violations(s).filter((x) => x.includes('NoOpenEgress'))).toEqual([]);
   });
@@ -175,4 +176,130 @@ test.each([
   ['s3:GetObject', 's3:PutObject', false],
 ])('action pattern %s covers %s: %s', (pattern, action, covers) => {
   expect(actionCovers(pattern, action)).toBe(covers);
+});
+
+/**
+ * The hostile review's mutations (third wave): each is a way around a rule as first written, and
+ * each rule must catch its whole family, not just the shape CDK's defaults produce.
+ */
+describe('rules catch the families, not only the first shape', () => {
+  const isolatedVpc = (s: Stack) => new ec2.Vpc(s, 'Vpc', { natGateways: 0, maxAzs: 1, subnetConfiguration: [{ name: 'p', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }], restrictDefaultSecurityGroup: false });
+  const account = { StringEquals: { 'aws:PrincipalAccount': '111122223333' } };
+
+  test.each([
+    ['a condition that is always true (StringLike "*")', { StringLike: { 'aws:PrincipalAccount': '*' } }],
+    ['a condition that holds when the key is absent (...IfExists)', { StringEqualsIfExists: { 'aws:PrincipalAccount': '111122223333' } }],
+    ['a condition on something else (aws:SecureTransport)', { Bool: { 'aws:SecureTransport': 'true' } }],
+    ['a negated condition (StringNotEquals)', { StringNotEquals: { 'aws:PrincipalAccount': '444455556666' } }],
+  ])('EndpointHasPolicy fails on an Allow to everyone with %s', (_what, conditions) => {
+    const s = stack();
+    const e = isolatedVpc(s).addInterfaceEndpoint('Kms', { service: ec2.InterfaceVpcEndpointAwsService.KMS });
+    e.addToPolicy(new iam.PolicyStatement({ principals: [new iam.AnyPrincipal()], actions: ['*'], resources: ['*'], conditions }));
+    expect(violations(s)).toContain(`${rule('EndpointHasPolicy')} Vpc/Kms/Resource`);
+  });
+
+  test.each([
+    ['S3 gateway: s3:PutObject to any account\'s bucket', ec2.GatewayVpcEndpointAwsService.S3, ['s3:PutObject'], 'S3'],
+    ['S3 gateway: s3:* (covers PutObject)', ec2.GatewayVpcEndpointAwsService.S3, ['s3:*'], 'S3'],
+    ['ecr.api: a push to another account\'s registry', ec2.InterfaceVpcEndpointAwsService.ECR, ['ecr:*'], 'Ecr'],
+    ['logs: events into another account\'s log group', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS, ['logs:PutLogEvents'], 'Logs'],
+  ] as const)('EndpointHasPolicy fails on %s (principal condition only, no aws:ResourceAccount)', (_what, service, actions, id) => {
+    const s = stack();
+    const v = isolatedVpc(s);
+    const e = service instanceof ec2.GatewayVpcEndpointAwsService ? v.addGatewayEndpoint(id, { service }) : v.addInterfaceEndpoint(id, { service: service as ec2.InterfaceVpcEndpointAwsService });
+    e.addToPolicy(new iam.PolicyStatement({ principals: [new iam.AnyPrincipal()], actions: [...actions], resources: ['*'], conditions: account }));
+    expect(violations(s)).toContain(`${rule('EndpointHasPolicy')} Vpc/${id}/Resource`);
+  });
+
+  test('EndpointHasPolicy passes on S3 reads of AWS-owned buckets with the principal condition, and writes confined to this account', () => {
+    const s = stack();
+    const e = isolatedVpc(s).addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
+    e.addToPolicy(new iam.PolicyStatement({ principals: [new iam.AnyPrincipal()], actions: ['s3:*'], resources: ['*'], conditions: { StringEquals: { 'aws:PrincipalAccount': '111122223333', 'aws:ResourceAccount': '111122223333' } } }));
+    e.addToPolicy(new iam.PolicyStatement({ principals: [new iam.AnyPrincipal()], actions: ['s3:GetObject'], resources: ['arn:aws:s3:::amazon-ssm-us-east-2/*'], conditions: account }));
+    expect(violations(s).filter((v) => v.includes('EndpointHasPolicy'))).toEqual([]);
+  });
+
+  test.each([
+    ['NotAction naming something else', { notActions: ['kms:ScheduleKeyDeletion'] }],
+    ['a hidden wildcard kms:*crypt*', { actions: ['kms:*crypt*'] }],
+    ['kms:ReEncrypt* (decrypts out of this key)', { actions: ['kms:ReEncrypt*'] }],
+  ])('KeyRootDoesNotUse fails when the root is given %s', (_what, grant) => {
+    const s = stack();
+    const key = new kms.Key(s, 'Key', { policy: new iam.PolicyDocument() });
+    key.addToResourcePolicy(new iam.PolicyStatement({ principals: [new iam.AccountRootPrincipal()], resources: ['*'], ...grant }));
+    expect(violations(s)).toContain(`${rule('KeyRootDoesNotUse')} Key/Resource`);
+  });
+
+  test('KeyRootDoesNotUse fails on the root spelled as Fn::Sub', () => {
+    const s = stack();
+    const key = new kms.Key(s, 'Key', { policy: new iam.PolicyDocument() });
+    key.addToResourcePolicy(new iam.PolicyStatement({ principals: [new iam.ArnPrincipal(Fn.sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:root'))], actions: ['kms:Decrypt'], resources: ['*'] }));
+    expect(violations(s)).toContain(`${rule('KeyRootDoesNotUse')} Key/Resource`);
+  });
+
+  test.each([
+    ['no condition', true, undefined],
+    ['only kms:CallerAccount (every principal of the account, as the root)', true, { StringEquals: { 'kms:CallerAccount': '111122223333' } }],
+    ['a useless StringLike "*"', true, { StringLike: { 'aws:PrincipalArn': '*' } }],
+    ['kms:ViaService (one service\'s use, as the FSx statement)', false, { StringEquals: { 'kms:CallerAccount': '111122223333', 'kms:ViaService': 's3.us-east-2.amazonaws.com' } }],
+    ['a named principal ARN', false, { ArnEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/x' } }],
+  ])('KeyRootDoesNotUse on kms:Decrypt for principal "*" with %s: fails %s', (_what, fails, conditions) => {
+    const s = stack();
+    const key = new kms.Key(s, 'Key', { policy: new iam.PolicyDocument() });
+    key.addToResourcePolicy(new iam.PolicyStatement({ principals: [new iam.AnyPrincipal()], actions: ['kms:Decrypt'], resources: ['*'], conditions }));
+    expect(violations(s).includes(`${rule('KeyRootDoesNotUse')} Key/Resource`)).toBe(fails);
+  });
+
+  test.each([
+    ['NotAction', (arn: string) => ({ notActions: ['s3:GetObject'], resources: [arn] })],
+    ['NotResource naming another bucket', (_arn: string) => ({ actions: ['s3:PutObject'], notResources: ['arn:aws:s3:::other/*'] })],
+    ['a wildcard bucket ARN', (_arn: string) => ({ actions: ['s3:PutObject'], resources: ['arn:aws:s3:::*/*'] })],
+    ['["*"] as a list', (_arn: string) => ({ actions: ['s3:DeleteObject'], resources: ['*'] })],
+    ['a lifecycle rule that expires every object', (arn: string) => ({ actions: ['s3:PutLifecycleConfiguration'], resources: [arn] })],
+  ])('NoIdentityWritesToDatasets fails on %s', (_what, grant) => {
+    const s = stack();
+    const bucket = new s3.Bucket(s, 'DatasetsBucket');
+    const role = new iam.Role(s, 'NodeRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    new iam.ManagedPolicy(s, 'Access', { roles: [role], statements: [new iam.PolicyStatement(grant(bucket.bucketArn))] });
+    expect(violations(s)).toContain(`${rule('NoIdentityWritesToDatasets')} Access/Resource`);
+  });
+
+  test.each([
+    ['a useless StringLike "*"', { StringLike: { 'aws:SourceArn': '*' } }],
+    ['aws:SourceAccount under ...IfExists', { StringEqualsIfExists: { 'aws:SourceAccount': '111122223333' } }],
+    ['a condition on transport only', { Bool: { 'aws:SecureTransport': 'true' } }],
+  ])('ServiceGrantConditioned fails on a service grant with %s', (_what, conditions) => {
+    const s = stack();
+    const topic = new sns.Topic(s, 'Topic');
+    topic.addToResourcePolicy(new iam.PolicyStatement({ principals: [new iam.ServicePrincipal('events.amazonaws.com')], actions: ['sns:Publish'], resources: [topic.topicArn], conditions }));
+    expect(violations(s)).toContain(`${rule('ServiceGrantConditioned')} Topic/Policy/Resource`);
+  });
+
+  test.each([
+    ['::0/0', { cidrIpv6: '::0/0' }],
+    ['0::/0', { cidrIpv6: '0::/0' }],
+    ['a public IPv6 range', { cidrIpv6: '2600:1f00::/24' }],
+    ['0.0.0.0/1 (half the internet)', { cidrIp: '0.0.0.0/1' }],
+    ['10.0.0.0/0 (anywhere, odd spelling)', { cidrIp: '10.0.0.0/0' }],
+    ['a public /32', { cidrIp: '198.51.100.7/32' }],
+    ['a prefix list other than the S3 parameter', { destinationPrefixListId: 'pl-0123abcd' }],
+  ])('NoOpenEgress fails on egress to %s without egress: nat', (_what, destination) => {
+    const s = stack();
+    const group = new ec2.SecurityGroup(s, 'Group', { vpc: isolatedVpc(s), allowAllOutbound: false });
+    new ec2.CfnSecurityGroupEgress(group, 'Out', { groupId: group.securityGroupId, ipProtocol: 'tcp', fromPort: 443, toPort: 443, ...destination });
+    expect(violations(s)).toContain(`${rule('NoOpenEgress')} Group/Out`);
+  });
+
+  test('NoOpenEgress fails on a group with no egress rule at all (EC2 then adds allow-all outbound)', () => {
+    const s = stack();
+    new ec2.CfnSecurityGroup(s, 'Bare', { groupDescription: 'no egress rule', vpcId: isolatedVpc(s).vpcId });
+    expect(violations(s)).toContain(`${rule('NoOpenEgress')} Bare`);
+  });
+
+  test.each([['10.1.0.0/16'], ['172.31.0.0/16'], ['100.64.0.0/16']])('NoOpenEgress passes on egress to the private range %s', (cidrIp) => {
+    const s = stack();
+    const group = new ec2.SecurityGroup(s, 'Group', { vpc: isolatedVpc(s), allowAllOutbound: false });
+    new ec2.CfnSecurityGroupEgress(group, 'Out', { groupId: group.securityGroupId, ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIp });
+    expect(violations(s).filter((v) => v.includes('NoOpenEgress'))).toEqual([]);
+  });
 });

@@ -15,19 +15,19 @@ export const PERIMETER_RULES: readonly { readonly id: string; readonly check: (n
   {
     id: 'EndpointHasPolicy',
     check: EndpointHasPolicy,
-    info: 'The VPC endpoint has no policy, or allows something without a condition.',
+    info: 'The VPC endpoint has no policy, allows something not confined to this account\'s principals, or (S3, ECR, Logs, ...) allows a write not confined to this account\'s resources.',
     explanation: 'An endpoint without a policy lets any principal reach any resource of the service in any account; the perimeter limits every endpoint to this account (docs/security.md).',
   },
   {
     id: 'NoOpenEgress',
     check: NoOpenEgress,
-    info: 'The security group allows egress to 0.0.0.0/0 or ::/0 although the site has no `egress: nat`.',
+    info: 'The security group allows egress beyond the private ranges (0.0.0.0/0, ::/0, any public CIDR), to a prefix list other than S3\'s, or has no egress rule at all, although the site has no `egress: nat`.',
     explanation: 'Nodes reach AWS through the VPC endpoints and the S3 prefix list only; open egress is a path out of the perimeter that only `egress: nat` may choose.',
   },
   {
     id: 'KeyRootDoesNotUse',
     check: KeyRootDoesNotUse,
-    info: 'The key policy gives the account root kms:* or kms:Decrypt.',
+    info: 'The key policy lets the account root, or every principal of the account, decrypt (kms:Decrypt or kms:ReEncryptFrom, by any pattern or NotAction).',
     explanation: 'Administration and use of a key are separate: the root administers (so the key never becomes unmanageable) but cannot decrypt, and IAM policies cannot grant use.',
   },
   {
@@ -39,7 +39,7 @@ export const PERIMETER_RULES: readonly { readonly id: string; readonly check: (n
   {
     id: 'ServiceGrantConditioned',
     check: ServiceGrantConditioned,
-    info: 'A policy allows an AWS service principal without a condition.',
+    info: 'A policy allows an AWS service principal without a source condition (aws:SourceArn, aws:SourceAccount or an equivalent) that narrows.',
     explanation: 'Service grants carry aws:SourceAccount / aws:SourceArn (or an equivalent) so the service acts only for this account\'s resources (confused deputy).',
   },
 ];

@@ -6,8 +6,11 @@ export interface PolicyStatement {
   readonly Sid?: string;
   readonly Effect?: string;
   readonly Principal?: unknown;
+  readonly NotPrincipal?: unknown;
   readonly Action?: string | string[];
+  readonly NotAction?: string | string[];
   readonly Resource?: unknown;
+  readonly NotResource?: unknown;
   readonly Condition?: Record<string, unknown>;
 }
 
@@ -34,7 +37,24 @@ export const POLICY_TYPES: ReadonlySet<string> = new Set([
   'AWS::IAM::Role',
   'AWS::IAM::Policy',
   'AWS::IAM::ManagedPolicy',
+  'AWS::IAM::RolePolicy',
+  'AWS::IAM::UserPolicy',
+  'AWS::IAM::GroupPolicy',
+  'AWS::IAM::User',
+  'AWS::IAM::Group',
 ]);
+
+/** Resource types with identity policies (policyDocumentsOf's `identity` kind). */
+export const IDENTITY_POLICY_TYPES: readonly string[] = [
+  'AWS::IAM::Role',
+  'AWS::IAM::Policy',
+  'AWS::IAM::ManagedPolicy',
+  'AWS::IAM::RolePolicy',
+  'AWS::IAM::UserPolicy',
+  'AWS::IAM::GroupPolicy',
+  'AWS::IAM::User',
+  'AWS::IAM::Group',
+];
 
 function render(node: CfnResource): TemplateEntry {
   const rendered = Stack.of(node).resolve((node as unknown as { _toCloudFormation(): any })._toCloudFormation()) as {
@@ -55,6 +75,67 @@ export function statementsOf(document: unknown): PolicyStatement[] {
 export function actionsOf(statement: PolicyStatement): string[] {
   const a = statement.Action;
   return a === undefined ? [] : Array.isArray(a) ? a : [a];
+}
+
+/**
+ * Whether an Allow statement allows `action`: an `Action` pattern covers it, or a `NotAction` list
+ * (which allows everything it does not name) does not cover it.
+ */
+export function allowsAction(statement: PolicyStatement, action: string): boolean {
+  if (statement.Effect !== 'Allow') {
+    return false;
+  }
+  if (statement.NotAction !== undefined) {
+    const not = Array.isArray(statement.NotAction) ? statement.NotAction : [statement.NotAction];
+    return !not.some((p) => actionCovers(p, action));
+  }
+  return actionsOf(statement).some((p) => actionCovers(p, action));
+}
+
+/** Positive operators whose keys narrow a statement (IAM User Guide, "IAM JSON policy elements: Condition operators"). */
+const NARROWING_OPERATORS = new Set(['stringequals', 'stringequalsignorecase', 'stringlike', 'arnequals', 'arnlike', 'bool']);
+
+/**
+ * The condition keys (lower case) that really narrow a statement: under a positive operator, with a
+ * value that is not a bare wildcard. Keys under `...IfExists` (true when the key is absent),
+ * `ForAllValues:` (true for an empty set), a negated operator or `Null`, and `StringLike "*"`-style
+ * values, hold for requests that carry nothing of the sort, so they narrow nothing
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html).
+ */
+export function narrowingKeys(condition: Record<string, unknown> | undefined): string[] {
+  const keys: string[] = [];
+  for (const [operator, block] of Object.entries(condition ?? {})) {
+    const op = operator.toLowerCase();
+    if (op.endsWith('ifexists') || op.startsWith('forallvalues:')) {
+      continue;
+    }
+    if (!NARROWING_OPERATORS.has(op.replace(/^foranyvalue:/, '')) || typeof block !== 'object' || block === null) {
+      continue;
+    }
+    for (const [key, value] of Object.entries(block as Record<string, unknown>)) {
+      const values = Array.isArray(value) ? value : [value];
+      const wildcard = (v: unknown) => typeof v === 'string' && /^[*?]*$/.test(v);
+      if (values.length === 0 || values.some(wildcard) || (op === 'bool' && values.some((v) => String(v) === 'false'))) {
+        continue;
+      }
+      keys.push(key.toLowerCase());
+    }
+  }
+  return keys;
+}
+
+/** Whether one of `keys` (lower case; a trailing `*` matches a prefix) narrows the statement. */
+export function narrowedBy(statement: PolicyStatement, keys: readonly string[]): boolean {
+  return narrowingKeys(statement.Condition).some((k) => keys.some((want) => (want.endsWith('*') ? k.startsWith(want.slice(0, -1)) : k === want)));
+}
+
+/** Whether a statement's principal is everyone (`"*"`, `{AWS: "*"}`) or given by `NotPrincipal`. */
+export function namesEveryone(statement: PolicyStatement): boolean {
+  if (statement.NotPrincipal !== undefined || statement.Principal === '*') {
+    return true;
+  }
+  const aws = (statement.Principal as { AWS?: unknown } | undefined)?.AWS;
+  return aws === '*' || (Array.isArray(aws) && aws.includes('*'));
 }
 
 /** Whether an IAM action pattern (with `*` and `?`) covers `action`, case-insensitively as IAM does. */
@@ -86,6 +167,11 @@ export function namesAccountRoot(statement: PolicyStatement): boolean {
     if (typeof p === 'string') {
       return /:root$/.test(p) || /^\d{12}$/.test(p);
     }
+    const sub = (p as { 'Fn::Sub'?: unknown })['Fn::Sub'];
+    if (sub !== undefined) {
+      const text = Array.isArray(sub) ? sub[0] : sub;
+      return typeof text === 'string' && (/:root$/.test(text) || text === '${AWS::AccountId}');
+    }
     const join = (p as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
     if (join !== undefined) {
       const last = join[1][join[1].length - 1];
@@ -110,8 +196,14 @@ export function policyDocumentsOf(type: string, properties: Record<string, any>)
         { kind: 'trust', document: properties.AssumeRolePolicyDocument },
         ...((properties.Policies ?? []) as { PolicyDocument: unknown }[]).map((p) => ({ kind: 'identity' as const, document: p.PolicyDocument })),
       ];
+    case 'AWS::IAM::User':
+    case 'AWS::IAM::Group':
+      return ((properties.Policies ?? []) as { PolicyDocument: unknown }[]).map((p) => ({ kind: 'identity' as const, document: p.PolicyDocument }));
     case 'AWS::IAM::Policy':
     case 'AWS::IAM::ManagedPolicy':
+    case 'AWS::IAM::RolePolicy':
+    case 'AWS::IAM::UserPolicy':
+    case 'AWS::IAM::GroupPolicy':
       return [{ kind: 'identity', document: properties.PolicyDocument }];
     default:
       return [];

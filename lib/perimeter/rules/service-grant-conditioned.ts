@@ -1,6 +1,14 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
-import { POLICY_TYPES, policyDocumentsOf, servicePrincipalsOf, statementsOf, templateOf } from './policy';
+import { POLICY_TYPES, narrowedBy, policyDocumentsOf, servicePrincipalsOf, statementsOf, templateOf } from './policy';
+
+/**
+ * Condition keys that tie a service's request to this account's resources (IAM User Guide, "AWS
+ * global condition context keys": aws:SourceArn, aws:SourceAccount, aws:SourceOrgID,
+ * aws:SourceOrgPaths; KMS's kms:EncryptionContext:*, kms:ViaService, kms:CallerAccount). A condition
+ * on anything else (aws:SecureTransport, a `StringLike "*"`, an `...IfExists`) does not.
+ */
+export const SOURCE_CONDITION_KEYS = ['aws:sourcearn', 'aws:sourceaccount', 'aws:sourceorgid', 'aws:sourceorgpaths', 'kms:encryptioncontext:*', 'kms:viaservice', 'kms:calleraccount'];
 
 /**
  * Every Allow to an AWS service principal (key, topic, bucket and endpoint policies, role trust
@@ -23,9 +31,7 @@ export function ServiceGrantConditioned(node: CfnResource): NagRuleCompliance {
     return NagRuleCompliance.NOT_APPLICABLE;
   }
   const bad = documents.some((d) =>
-    statementsOf(d.document).some(
-      (s) => s.Effect === 'Allow' && servicePrincipalsOf(s).length > 0 && (s.Condition === undefined || Object.keys(s.Condition).length === 0),
-    ),
+    statementsOf(d.document).some((s) => s.Effect === 'Allow' && servicePrincipalsOf(s).length > 0 && !narrowedBy(s, SOURCE_CONDITION_KEYS)),
   );
   return bad ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
 }
