@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as fc from 'fast-check';
 import { ConfigError, MAX_PROBLEMS_SHOWN } from '../lib/config/errors';
-import { loadConfig } from '../lib/config/load';
+import { MAX_CONFIG_FILE_BYTES, MAX_POOLS_PER_SITE, MAX_SITES, loadConfig } from '../lib/config/load';
 import { PRESETS } from '../lib/config/presets';
 import { planCluster } from '../lib/plan/build';
 
@@ -115,10 +115,10 @@ describe('scale', () => {
     expect(lines[lines.length - 1]).toBe(`  ... and ${2000 - MAX_PROBLEMS_SHOWN} more problems (fix these first)`);
   });
 
-  test('a multi-megabyte file takes time linear in its size', () => {
-    // Many pools with an unknown field each: every problem renders its value.
-    const big = (pools: number) =>
-      JSON.stringify({ preset: 'single-node', sites: { ohio: { pools: Object.fromEntries(Array.from({ length: pools }, (_, i) => [`p${i}`, { kind: 'capacity-block', nodes: 1, instanceType: 'trn2.48xlarge', note: 'x'.repeat(100) }])) } } });
+  test('a file near the size limit takes time linear in its size', () => {
+    // One pool with thousands of unknown fields: every problem renders its value.
+    const big = (fields: number) =>
+      JSON.stringify({ preset: 'single-node', sites: { ohio: { pools: { dev: Object.fromEntries(Array.from({ length: fields }, (_, i) => [`note${i}`, 'x'.repeat(60)])) } } } });
     const time = (text: string) => {
       const f = file(text, 'json');
       const t = process.hrtime.bigint();
@@ -127,11 +127,38 @@ describe('scale', () => {
     };
     const small = big(2_500);
     const large = big(10_000);
-    expect(large.length).toBeGreaterThan(1_500_000);
+    expect(large.length).toBeGreaterThan(600_000);
+    expect(large.length).toBeLessThan(MAX_CONFIG_FILE_BYTES);
     time(small); // warm up
     const ratio = time(large) / time(small);
     // 4x the input: linear is about 4; quadratic would be about 16.
     expect(ratio).toBeLessThan(9);
+  });
+});
+
+describe('limits, enforced before the schema, the plan or synthesis', () => {
+  const site = (i: number) => `  s${i}: {region: us-east-2, availabilityZone: us-east-2b, cidr: 10.${Math.floor((2 * i) / 256)}.${(2 * i) % 256}.0/23, pools: {dev: {${POOL}}}}`;
+  test(`more than ${MAX_SITES} sites: a named limit error, fast`, () => {
+    const text = `preset: single-node\nsites:\n${Array.from({ length: 5_000 }, (_, i) => site(i)).join('\n')}\n`;
+    const t = Date.now();
+    expect(errorOf(text)).toMatch(new RegExp(`^  - sites: got 5001 sites; at most ${MAX_SITES} sites \\(a policy limit`, 'm'));
+    expect(Date.now() - t).toBeLessThan(5_000);
+  });
+  test(`more than ${MAX_POOLS_PER_SITE} pools in a site: a named limit error`, () => {
+    const pools = Array.from({ length: MAX_POOLS_PER_SITE + 1 }, (_, i) => `p${i}: {${POOL}}`).join(', ');
+    expect(errorOf(`preset: single-node\nsites: {ohio: {pools: {${pools}}}}`)).toMatch(
+      new RegExp(`sites\\.ohio\\.pools: got ${MAX_POOLS_PER_SITE + 2} pools; at most ${MAX_POOLS_PER_SITE} pools in a site \\(a policy limit`),
+    );
+  });
+  test('a file over the size limit is refused before it is read', () => {
+    const text = `preset: single-node\n# ${'x'.repeat(MAX_CONFIG_FILE_BYTES)}\n`;
+    expect(errorOf(text)).toMatch(new RegExp(`config: got ".*" of ${text.length} bytes; a file of at most ${MAX_CONFIG_FILE_BYTES} bytes`));
+  });
+  test('the limits are the documented ones', () => {
+    const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'configuration.md'), 'utf8');
+    expect(doc).toContain(`at most ${MAX_SITES} sites`);
+    expect(doc).toContain(`${MAX_POOLS_PER_SITE} pools a site`);
+    expect(doc).toContain(`over ${MAX_CONFIG_FILE_BYTES / 1024 / 1024} MiB`);
   });
 });
 

@@ -61,6 +61,7 @@ export function parseConfig(raw: unknown, options: CheckOptions & { readonly nul
   if (polluting.length > 0) {
     throw new ConfigError(polluting);
   }
+  checkLimits(raw);
   const result = clusterConfigSchema.safeParse(raw);
   if (!result.success) {
     throw new ConfigError(onePerTypeError(result.error.issues).flatMap((issue) => toProblems(issue, raw, options.nulls ?? new Set())));
@@ -89,8 +90,42 @@ function nullPaths(overlay: unknown): Set<string> {
   return out;
 }
 
-/** The largest config file read: 64 MiB, a policy limit far above any real configuration. */
-export const MAX_CONFIG_FILE_BYTES = 64 * 1024 * 1024;
+/**
+ * The largest config file read: 1 MiB, a policy limit. `rainier-scale` written out in full is about
+ * 8 KB; a file near the limit still parses in a few seconds (the YAML parser's duplicate-key check
+ * grows with the square of a mapping's size, so a larger one could stall the tools).
+ */
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
+
+/**
+ * The most sites a configuration may have: 100, a policy limit (`rainier-scale`, the whole campus,
+ * has 30). Each site adds at least four stacks, so a larger cluster takes minutes to synthesise and
+ * hundreds of CloudFormation stacks to deploy; checked before the schema, the plan or synthesis.
+ */
+export const MAX_SITES = 100;
+
+/** The most pools a site may have: 20, a policy limit (each pool is at least one stack; the presets have 1 or 2). */
+export const MAX_POOLS_PER_SITE = 20;
+
+/** Counts the sites and pools of a merged configuration before any expensive work (schema, plan, synthesis). */
+function checkLimits(raw: unknown): void {
+  if (!isPlainObject(raw) || !isPlainObject(raw.sites)) {
+    return;
+  }
+  const sites = Object.entries(raw.sites).filter(([, s]) => s !== null);
+  if (sites.length > MAX_SITES) {
+    throw ConfigError.single('sites', `${sites.length} sites`, `at most ${MAX_SITES} sites (a policy limit; rainier-scale, the whole campus, has 30)`);
+  }
+  const problems = sites.flatMap(([name, s]) => {
+    const pools = isPlainObject(s) && isPlainObject(s.pools) ? Object.values(s.pools).filter((p) => p !== null).length : 0;
+    return pools > MAX_POOLS_PER_SITE
+      ? [{ path: `sites.${name}.pools`, given: `${pools} pools`, allowed: `at most ${MAX_POOLS_PER_SITE} pools in a site (a policy limit; each pool is a stack)` }]
+      : [];
+  });
+  if (problems.length > 0) {
+    throw new ConfigError(problems);
+  }
+}
 
 function readConfigFile(file: string): Record<string, unknown> {
   let bytes: Buffer;

@@ -163,6 +163,23 @@ export const MISTAKES: readonly Mistake[] = [
     overlay: { acknowledgements: [{ rule: 'RAIN-W999', path: 'sites', reason: 'because the test says so, at length' }] },
   },
   {
+    mistake: 'More pools in a site than the limit (20)',
+    preset: 'single-node',
+    yaml: 'sites: {ohio: {pools: {p0: {...}, ..., p20: {...}}}} (22 pools with dev)',
+    overlay: { sites: { ohio: { pools: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`p${i}`, ODCR])) } } },
+  },
+  {
+    mistake: 'More sites than the limit (100)',
+    preset: 'single-node',
+    yaml: 'sites: {s0: {...}, ..., s100: {...}} (102 sites with ohio)',
+    overlay: {
+      sites: Object.fromEntries(
+        Array.from({ length: 101 }, (_, i) => [`s${i}`, { region: 'us-east-2', availabilityZone: 'us-east-2b', cidr: `10.${1 + Math.floor(i / 128)}.${(2 * i) % 256}.0/23`, pools: { dev: ODCR } }]),
+      ),
+    },
+    field: 'sites',
+  },
+  {
     mistake: 'An empty file',
     preset: 'single-node',
     yaml: '(a file of zero bytes)',
