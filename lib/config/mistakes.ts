@@ -163,6 +163,12 @@ export const MISTAKES: readonly Mistake[] = [
     overlay: { acknowledgements: [{ rule: 'RAIN-W999', path: 'sites', reason: 'because the test says so, at length' }] },
   },
   {
+    mistake: 'An acknowledgement at a path the configuration does not have (a misspelt site or pool)',
+    preset: 'ultraserver',
+    yaml: 'acknowledgements: [{rule: RAIN-W202, path: sites.ohio.pools.trian, reason: ...}]',
+    overlay: { acknowledgements: [{ rule: 'RAIN-W202', path: 'sites.ohio.pools.trian', reason: 'because the test says so, at length' }] },
+  },
+  {
     mistake: 'More pools in a site than the limit (20)',
     preset: 'single-node',
     yaml: 'sites: {ohio: {pools: {p0: {...}, ..., p20: {...}}}} (22 pools with dev)',
