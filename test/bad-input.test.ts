@@ -136,6 +136,30 @@ describe('scale', () => {
   });
 });
 
+describe('numbers as written', () => {
+  test.each([
+    ['1e3 for a count is the number 1000', 'nodes: 1e3', undefined],
+    ['2.0 for a count is the whole number 2', 'nodes: 2.0', undefined],
+    ['"2" for a count is a string, named as one', 'nodes: "2"', /sites\.ohio\.pools\.dev\.nodes: got "2"; expected a number/],
+    ['-0 for a count is zero, below the minimum', 'nodes: -0', /sites\.ohio\.pools\.dev\.nodes: got 0; expected at least 1/],
+    ['2.5 for a count is not whole', 'nodes: 2.5', /sites\.ohio\.pools\.dev\.nodes: got 2\.5; expected a whole number|sites\.ohio\.pools\.dev\.nodes: got 2\.5; expected an? int/],
+  ])('%s', (_name, field, expected) => {
+    const error = errorOf(`preset: single-node\nsites: {ohio: {pools: {dev: {${field}}}}}`);
+    if (expected === undefined) {
+      expect(error).toBeUndefined();
+    } else {
+      expect(error!.split('\n')).toHaveLength(2);
+      expect(error).toMatch(expected);
+    }
+  });
+
+  test('2^53 + 1 for a count: one problem with the field\'s own bound, saying the number was rounded', () => {
+    const error = errorOf('preset: single-node\nsites: {ohio: {pools: {dev: {nodes: 9007199254740993}}}}')!;
+    expect(error.split('\n')).toHaveLength(2);
+    expect(error).toMatch(/sites\.ohio\.pools\.dev\.nodes: got 9007199254740992 \(a whole number beyond 2\^53 - 1, rounded when the file was read\); expected at most 32752/);
+  });
+});
+
 describe('limits, enforced before the schema, the plan or synthesis', () => {
   const site = (i: number) => `  s${i}: {region: us-east-2, availabilityZone: us-east-2b, cidr: 10.${Math.floor((2 * i) / 256)}.${(2 * i) % 256}.0/23, pools: {dev: {${POOL}}}}`;
   test(`more than ${MAX_SITES} sites: a named limit error, fast`, () => {

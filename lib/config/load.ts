@@ -309,7 +309,12 @@ type Issue = z.core.$ZodIssue;
 function onePerTypeError(issues: readonly Issue[]): Issue[] {
   const key = (i: Issue) => i.path.map(String).join('.');
   const wrongType = new Set(issues.filter((i) => i.code === 'invalid_type').map(key));
-  return issues.filter((i) => i.code === 'invalid_type' || !wrongType.has(key(i)));
+  const typed = issues.filter((i) => i.code === 'invalid_type' || !wrongType.has(key(i)));
+  // zod's .int() adds the safe-integer bounds (±2^53 - 1): when the field has its own bound too, only
+  // that one names what is allowed (9007199254740993 would otherwise give two "at most" problems).
+  const safeBound = (i: Issue) =>
+    (i.code === 'too_big' && Math.abs(Number(i.maximum)) === Number.MAX_SAFE_INTEGER) || (i.code === 'too_small' && Math.abs(Number(i.minimum)) === Number.MAX_SAFE_INTEGER);
+  return typed.filter((i) => !safeBound(i) || !typed.some((o) => o !== i && o.code === i.code && key(o) === key(i) && !safeBound(o)));
 }
 
 function toProblems(issue: Issue, raw: unknown, nulls: ReadonlySet<string>): ConfigProblem[] {
@@ -423,7 +428,8 @@ function toProblem(issue: Issue, raw: unknown): ConfigProblem {
     case 'too_small':
       return { path: at, given: renderValue(value), allowed: `expected ${describeBound(issue.origin, 'at least', issue.minimum, issue.inclusive)}` };
     case 'too_big':
-      return { path: at, given: renderValue(value), allowed: `expected ${describeBound(issue.origin, 'at most', issue.maximum, issue.inclusive)}` };
+      // Beyond 2^53 the parser already rounded the number: say so, not just the rounded value.
+      return { path: at, given: typeof value === 'number' && Number.isFinite(value) && !Number.isSafeInteger(value) && Number.isInteger(value) ? `${renderValue(value)} (a whole number beyond 2^53 - 1, rounded when the file was read)` : renderValue(value), allowed: `expected ${describeBound(issue.origin, 'at most', issue.maximum, issue.inclusive)}` };
     case 'invalid_format':
       return { path: at, given: renderValue(value), allowed: `expected ${issue.format === 'datetime' ? 'an ISO 8601 date-time in UTC, such as "2027-01-31T11:30:00Z"' : issue.message}` };
     default:

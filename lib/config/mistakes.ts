@@ -169,6 +169,14 @@ export const MISTAKES: readonly Mistake[] = [
     overlay: { acknowledgements: [{ rule: 'RAIN-W202', path: 'sites.ohio.pools.trian', reason: 'because the test says so, at length' }] },
   },
   {
+    mistake: 'A count beyond 2^53 (rounded when the file is read)',
+    preset: 'single-node',
+    yaml: 'sites: {ohio: {pools: {dev: {nodes: 9007199254740993}}}}',
+    overlay: { sites: { ohio: { pools: { dev: { nodes: 9007199254740993 } } } } },
+    file: { content: 'preset: single-node\nsites: {ohio: {pools: {dev: {nodes: 9007199254740993}}}}\n', ext: 'yaml' },
+    field: 'sites.ohio.pools.dev.nodes',
+  },
+  {
     mistake: 'More pools in a site than the limit (20)',
     preset: 'single-node',
     yaml: 'sites: {ohio: {pools: {p0: {...}, ..., p20: {...}}}} (22 pools with dev)',
