@@ -136,6 +136,29 @@ describe('scale', () => {
   });
 });
 
+describe('YAML as people write it', () => {
+  test('a merge key (<<: *anchor) merges the anchored pool, and its own fields win', () => {
+    const text = `preset: single-node\nsites:\n  ohio:\n    pools:\n      dev: &pool\n        kind: on-demand-capacity-reservation\n        instanceType: trn2.48xlarge\n        nodes: 1\n      dev2:\n        <<: *pool\n        nodes: 2\n`;
+    const config = loadConfig({ configPath: file(text), now: '2026-11-30T00:00:00Z' });
+    expect(config.sites.ohio.pools.dev2).toMatchObject({ kind: 'on-demand-capacity-reservation', instanceType: 'trn2.48xlarge', nodes: 2 });
+  });
+  test('a merge key that brings __proto__ is refused like any other', () => {
+    expect(errorOf('preset: single-node\nx: &p {__proto__: {cidr: 0.0.0.0/0}}\nsites:\n  ohio:\n    <<: *p\n')).toMatch(/__proto__: got the key "__proto__"/);
+  });
+  test.each([
+    ['a byte-order mark', '\ufeffpreset: single-node\n'],
+    ['CRLF line endings', 'preset: single-node\r\nsites:\r\n  ohio:\r\n    cidr: 10.1.0.0/16\r\n'],
+  ])('%s: read as the same configuration', (_name, text) => {
+    expect(errorOf(text)).toBeUndefined();
+  });
+  test('tabs as indentation: a YAML error naming the line', () => {
+    expect(errorOf('preset: single-node\nsites:\n\tohio:\n\t\tcidr: 10.1.0.0/16\n')).toMatch(/config: got ".*"; valid YAML: Tabs are not allowed as indentation at line 3/);
+  });
+  test('comments in a JSON file: a JSON error (JSON has no comments; use YAML)', () => {
+    expect(errorOf('{\n // note\n "preset": "single-node"\n}\n', 'json')).toMatch(/config: got ".*\.json"; valid JSON: /);
+  });
+});
+
 describe('numbers as written', () => {
   test.each([
     ['1e3 for a count is the number 1000', 'nodes: 1e3', undefined],

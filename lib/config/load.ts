@@ -161,7 +161,9 @@ function readConfigFile(file: string): Record<string, unknown> {
       if (flowDepth(text) > MAX_NESTING) {
         throw ConfigError.single('config', `"${file}", with values nested more than ${MAX_NESTING} levels deep`, `at most ${MAX_NESTING} levels (a configuration needs about 8)`);
       }
-      parsed = YAML.parse(text);
+      // Merge keys (`<<: *anchor`, YAML 1.1, common in hand-written files) merge as their writers
+      // expect instead of arriving as an unknown field "<<"; a merged __proto__ is still refused below.
+      parsed = YAML.parse(text, { merge: true });
     }
   } catch (e) {
     if (e instanceof ConfigError) {
