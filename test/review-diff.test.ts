@@ -227,7 +227,7 @@ describe('npm run diff, end to end (in-process synthesis of the small presets)',
     const { text, status } = runDiff(['single-node', 'ultraserver'], synth);
     expect(status & EXIT_STATEFUL_CHANGE).toBe(EXIT_STATEFUL_CHANGE);
     expect(text).toMatch(/^Stack rainier-ohio-dev \(removed\)$/m);
-    expect(text).toMatch(/rainier-ohio-dev \w+ \(AWS::KMS::Key, .*\) WILL BE REMOVED from the stack \(retained in the account, no longer managed\) because its stack leaves the app/);
+    expect(text).toMatch(/rainier-ohio-dev \w+ \(AWS::KMS::Key, .*\) LEAVES THE APP with its stack \(still deployed, no longer managed; retained when that stack is destroyed\)/);
     expect(text).toContain('cdk deploy does not delete a stack that left the app');
   });
 });
@@ -348,8 +348,8 @@ describe('verdicts on real pairs', () => {
     const { text, status } = runDiff(['rainier-mini', fixture('rainier-mini-drop-dev.yaml')], synth);
     expect(status).toBe(EXIT_LOSES_DATA_OR_CAPACITY | EXIT_WOULD_FAIL);
     expect(lost(text)).toEqual([
-      expect.stringMatching(/^ {2}- rainier-ohio-dev \w+ \(AWS::EC2::CapacityReservation, .*\) WILL BE DELETED because its stack leaves the app: reserved capacity released/),
-      expect.stringMatching(/^ {2}- rainier-ohio-dev \w+ \(AWS::KMS::Key, .*\) WILL BE REMOVED from the stack .* because its stack leaves the app$/),
+      expect.stringMatching(/^ {2}- rainier-ohio-dev \w+ \(AWS::EC2::CapacityReservation, .*\) LEAVES THE APP with its stack \(still deployed, no longer managed; deleted when that stack is destroyed\): still reserved and billed; destroying that stack releases it, and a new reservation is subject to availability/),
+      expect.stringMatching(/^ {2}- rainier-ohio-dev \w+ \(AWS::KMS::Key, .*\) LEAVES THE APP with its stack \(still deployed, no longer managed; retained when that stack is destroyed\)$/),
     ]);
     expect(refused(text)).toEqual([expect.stringMatching(/StorageCapacity would shrink from 16800 to 14400 GiB/)]);
   });
@@ -358,6 +358,23 @@ describe('verdicts on real pairs', () => {
     const { text, status } = runDiff([fixture('single-node-replica-west-2.yaml'), fixture('single-node-replica-west-1.yaml')], synth);
     expect(status).toBe(EXIT_WOULD_FAIL | EXIT_LOSES_DATA_OR_CAPACITY);
     expect(refused(text)).toEqual([expect.stringMatching(/rainier-ohio-storage-replica \(us-west-1\) ReplicaBucket\w+ \(AWS::S3::Bucket.*WOULD FAIL: bucket name rainier-ohio-checkpoints-<AWS::AccountId> is still held by ReplicaBucket\w+ of rainier-ohio-storage-replica \(us-west-2\)/)]);
+  });
+
+  test('renaming the cluster renames every stack: every stateful resource of the old stacks is left behind, and the new stacks are empty copies: exit 1', () => {
+    const { text, status } = runDiff(['single-node', fixture('single-node-cluster-rename.yaml')], synth);
+    expect(status).toBe(EXIT_LOSES_DATA_OR_CAPACITY);
+    for (const kind of ['network', 'storage', 'dev', 'monitoring']) {
+      expect(text).toMatch(new RegExp(`^Stack rainier-ohio-${kind} \\(removed\\)$`, 'm'));
+      expect(text).toMatch(new RegExp(`^Stack rainier2-ohio-${kind} \\(added\\)$`, 'm'));
+    }
+    const left = lost(text);
+    expect(left.every((l) => / LEAVES THE APP with its stack /.test(l))).toBe(true);
+    // The file system, both data buckets, the reservation and every key are among them.
+    for (const type of ['AWS::FSx::FileSystem', 'AWS::EC2::CapacityReservation', 'AWS::KMS::Key']) {
+      expect(left.some((l) => l.includes(`(${type},`))).toBe(true);
+    }
+    expect(left.filter((l) => l.includes('(AWS::S3::Bucket,')).length).toBeGreaterThanOrEqual(2);
+    expect(text).not.toMatch(/WILL BE DELETED/);
   });
 
   test('renaming a pool is a drop plus an add: the old reservation goes: exit 1', () => {
