@@ -360,6 +360,33 @@ describe('verdicts on real pairs', () => {
     expect(refused(text)).toEqual([expect.stringMatching(/rainier-ohio-storage-replica \(us-west-1\) ReplicaBucket\w+ \(AWS::S3::Bucket.*WOULD FAIL: bucket name rainier-ohio-checkpoints-<AWS::AccountId> is still held by ReplicaBucket\w+ of rainier-ohio-storage-replica \(us-west-2\)/)]);
   });
 
+  // Each verdict checked against CloudFormation's resource reference ("Update requires"), as
+  // @aws-cdk/cloudformation-diff encodes it: AWS::EC2::Subnet CidrBlock and AWS::EC2::CapacityReservation
+  // InstanceType require replacement; CapacityReservation EndDate/EndDateType, SNS topic subscriptions,
+  // launch template versions and FSx PerUnitStorageThroughput update in place
+  // (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-capacityreservation.html,
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html,
+  // https://docs.aws.amazon.com/fsx/latest/LustreGuide/managing-throughput-capacity.html).
+  test.each([
+    ['egress: nat moves the node subnet (a public subnet joins the VPC), which the compute stack imports; the storage subnet stays', 'single-node-nat.yaml', EXIT_WOULD_FAIL, /^\[~\] AWS::EC2::Subnet Network\/Vpc\/NodesSubnet1\/Subnet \w+ replace$/m],
+    ['a second site joining the fabric grows the shared node subnet, which the compute stack imports', 'single-node-fabric-member.yaml', EXIT_WOULD_FAIL, /^\[~\] AWS::EC2::Subnet Network\/Vpc\/NodesSubnet1\/Subnet \w+ replace$/m],
+    ['a second site in another zone: new stacks only', 'single-node-second-site.yaml', EXIT_SAFE, /^Stack rainier-ohio2-storage \(added\)$/m],
+    ['a pool moved from an ODCR to a Capacity Block deletes the reservation, whose export monitoring imports', 'single-node-capacity-block.yaml', EXIT_LOSES_DATA_OR_CAPACITY | EXIT_WOULD_FAIL, /CapacityReservation\w+ \(AWS::EC2::CapacityReservation, .*\) WILL BE DELETED: reserved capacity released/],
+    ['another instance type replaces the reservation (InstanceType), and EFA on trn1 replaces the file system', 'single-node-trn1.yaml', EXIT_LOSES_DATA_OR_CAPACITY | EXIT_WOULD_FAIL, /CapacityReservation\w+ \(AWS::EC2::CapacityReservation, .*\) WILL BE REPLACED .* because InstanceType changed/],
+    ['an end date on the reservation is an in-place update', 'single-node-end-date.yaml', EXIT_SAFE, /^Stack rainier-ohio-dev \(changed\)$/m],
+    ['an alarm address in the configuration instead of the parameter', 'single-node-alarm-email.yaml', EXIT_SAFE, /^Stack rainier-ohio-monitoring \(changed\)$/m],
+    ['a pinned image instead of the NodeImageId parameter', 'single-node-image.yaml', EXIT_SAFE, /^Stack rainier-ohio-dev \(changed\)$/m],
+    ['a lower throughput tier with the size pinned is an in-place update', 'single-node-tier-pinned.yaml', EXIT_SAFE, /^Stack rainier-ohio-storage \(changed\)$/m],
+  ])('single-node -> %s', (_name, after, expected, marker) => {
+    const { text, status } = runDiff(['single-node', fixture(after)], synth);
+    expect(status).toBe(expected);
+    expect(text).toMatch(marker);
+    if (after === 'single-node-nat.yaml') {
+      expect(text).not.toMatch(/StorageSubnet1\/Subnet \w+ replace$/m);
+      expect(refused(text)).toEqual([expect.stringMatching(/NodesSubnet\w+ is replaced\) while rainier-ohio-dev imports it/)]);
+    }
+  });
+
   test('renaming the cluster renames every stack: every stateful resource of the old stacks is left behind, and the new stacks are empty copies: exit 1', () => {
     const { text, status } = runDiff(['single-node', fixture('single-node-cluster-rename.yaml')], synth);
     expect(status).toBe(EXIT_LOSES_DATA_OR_CAPACITY);
