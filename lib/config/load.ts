@@ -104,8 +104,8 @@ export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
  */
 export const MAX_SITES = 100;
 
-/** The most pools a site may have: 20, a policy limit (each pool is at least one stack; the presets have 1 or 2). */
-export const MAX_POOLS_PER_SITE = 20;
+/** The most pools a site may have: 64, a policy limit (each pool is at least one stack; the presets have 1 or 2; a site of 60 pools still plans, its dashboard spread over pages). */
+export const MAX_POOLS_PER_SITE = 64;
 
 /** Counts the sites and pools of a merged configuration before any expensive work (schema, plan, synthesis). */
 function checkLimits(raw: unknown): void {

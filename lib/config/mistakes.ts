@@ -177,10 +177,10 @@ export const MISTAKES: readonly Mistake[] = [
     field: 'sites.ohio.pools.dev.nodes',
   },
   {
-    mistake: 'More pools in a site than the limit (20)',
+    mistake: 'More pools in a site than the limit (64)',
     preset: 'single-node',
-    yaml: 'sites: {ohio: {pools: {p0: {...}, ..., p20: {...}}}} (22 pools with dev)',
-    overlay: { sites: { ohio: { pools: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`p${i}`, ODCR])) } } },
+    yaml: 'sites: {ohio: {pools: {p0: {...}, ..., p63: {...}}}} (65 pools with dev)',
+    overlay: { sites: { ohio: { pools: Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`p${i}`, ODCR])) } } },
   },
   {
     mistake: 'More sites than the limit (100)',
