@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as fc from 'fast-check';
 import { ConfigError, MAX_PROBLEMS_SHOWN } from '../lib/config/errors';
-import { loadConfig } from '../lib/config/load';
+import { MAX_CONFIG_FILE_BYTES, MAX_POOLS_PER_SITE, MAX_SITES, loadConfig } from '../lib/config/load';
 import { PRESETS } from '../lib/config/presets';
 import { planCluster } from '../lib/plan/build';
 
@@ -70,7 +70,8 @@ describe('each family gives one named error', () => {
     ['a Latin-1 file', [Buffer.from('name: caf\xe9\n', 'latin1'), 'yaml'], /which is not valid UTF-8; a UTF-8 text file/],
     ['a UTF-16 file', [Buffer.from('\ufeffname: x\n', 'utf16le'), 'yaml'], /encoded as UTF-16; a UTF-8 text file/],
     ['a duplicate key in JSON', ['{"preset": "single-node", "sites": {"ohio": {"cidr": "10.0.0.0/16", "cidr": "10.1.0.0/16"}}}', 'json'], /sites\.ohio\.cidr: got the key "cidr" twice/],
-    ['a duplicate key in YAML', 'preset: single-node\npreset: ultraserver\n', /valid YAML: Map keys must be unique/],
+    ['a duplicate key in YAML', 'preset: single-node\npreset: ultraserver\n', /preset: got the key "preset" twice in .*\.yaml; each key once per mapping/],
+    ['a duplicate key deep in YAML', 'preset: single-node\nsites:\n  ohio:\n    pools:\n      dev: {nodes: 1, nodes: 2}\n', /sites\.ohio\.pools\.dev\.nodes: got the key "nodes" twice in .*\.yaml/],
     ['an enum value outside the enum', 'preset: single-node\nsites: {ohio: {egress: maybe}}', /sites\.ohio\.egress: got "maybe"; expected one of none, nat/],
     ['an enum given a number', 'preset: single-node\nsites: {ohio: {egress: 5}}', /sites\.ohio\.egress: got 5; expected one of none, nat/],
     ['an unknown pool kind', 'preset: single-node\nsites: {ohio: {pools: {dev: {kind: spot}}}}', /got "spot"; expected one of ultraserver-capacity-block, capacity-block, on-demand-capacity-reservation/],
@@ -115,10 +116,10 @@ describe('scale', () => {
     expect(lines[lines.length - 1]).toBe(`  ... and ${2000 - MAX_PROBLEMS_SHOWN} more problems (fix these first)`);
   });
 
-  test('a multi-megabyte file takes time linear in its size', () => {
-    // Many pools with an unknown field each: every problem renders its value.
-    const big = (pools: number) =>
-      JSON.stringify({ preset: 'single-node', sites: { ohio: { pools: Object.fromEntries(Array.from({ length: pools }, (_, i) => [`p${i}`, { kind: 'capacity-block', nodes: 1, instanceType: 'trn2.48xlarge', note: 'x'.repeat(100) }])) } } });
+  test('a file near the size limit takes time linear in its size', () => {
+    // One pool with thousands of unknown fields: every problem renders its value.
+    const big = (fields: number) =>
+      JSON.stringify({ preset: 'single-node', sites: { ohio: { pools: { dev: Object.fromEntries(Array.from({ length: fields }, (_, i) => [`note${i}`, 'x'.repeat(60)])) } } } });
     const time = (text: string) => {
       const f = file(text, 'json');
       const t = process.hrtime.bigint();
@@ -127,11 +128,93 @@ describe('scale', () => {
     };
     const small = big(2_500);
     const large = big(10_000);
-    expect(large.length).toBeGreaterThan(1_500_000);
+    expect(large.length).toBeGreaterThan(600_000);
+    expect(large.length).toBeLessThan(MAX_CONFIG_FILE_BYTES);
     time(small); // warm up
     const ratio = time(large) / time(small);
     // 4x the input: linear is about 4; quadratic would be about 16.
     expect(ratio).toBeLessThan(9);
+  });
+});
+
+describe('YAML as people write it', () => {
+  test('a merge key (<<: *anchor) merges the anchored pool, and its own fields win', () => {
+    const text = `preset: single-node\nsites:\n  ohio:\n    pools:\n      dev: &pool\n        kind: on-demand-capacity-reservation\n        instanceType: trn2.48xlarge\n        nodes: 1\n      dev2:\n        <<: *pool\n        nodes: 2\n`;
+    const config = loadConfig({ configPath: file(text), now: '2026-11-30T00:00:00Z' });
+    expect(config.sites.ohio.pools.dev2).toMatchObject({ kind: 'on-demand-capacity-reservation', instanceType: 'trn2.48xlarge', nodes: 2 });
+  });
+  test('a merge key that brings __proto__ is refused like any other', () => {
+    expect(errorOf('preset: single-node\nx: &p {__proto__: {cidr: 0.0.0.0/0}}\nsites:\n  ohio:\n    <<: *p\n')).toMatch(/__proto__: got the key "__proto__"/);
+  });
+  test.each([
+    ['a byte-order mark', '\ufeffpreset: single-node\n'],
+    ['CRLF line endings', 'preset: single-node\r\nsites:\r\n  ohio:\r\n    cidr: 10.1.0.0/16\r\n'],
+  ])('%s: read as the same configuration', (_name, text) => {
+    expect(errorOf(text)).toBeUndefined();
+  });
+  test('tabs as indentation: a YAML error naming the line', () => {
+    expect(errorOf('preset: single-node\nsites:\n\tohio:\n\t\tcidr: 10.1.0.0/16\n')).toMatch(/config: got ".*"; valid YAML: Tabs are not allowed as indentation at line 3/);
+  });
+  test('comments in a JSON file: a JSON error (JSON has no comments; use YAML)', () => {
+    expect(errorOf('{\n // note\n "preset": "single-node"\n}\n', 'json')).toMatch(/config: got ".*\.json"; valid JSON: /);
+  });
+});
+
+describe('numbers as written', () => {
+  test.each([
+    ['1e3 for a count is the number 1000', 'nodes: 1e3', undefined],
+    ['2.0 for a count is the whole number 2', 'nodes: 2.0', undefined],
+    ['"2" for a count is a string, named as one', 'nodes: "2"', /sites\.ohio\.pools\.dev\.nodes: got "2"; expected a number/],
+    ['-0 for a count is zero, below the minimum', 'nodes: -0', /sites\.ohio\.pools\.dev\.nodes: got 0; expected at least 1/],
+    ['2.5 for a count is not whole', 'nodes: 2.5', /sites\.ohio\.pools\.dev\.nodes: got 2\.5; expected a whole number|sites\.ohio\.pools\.dev\.nodes: got 2\.5; expected an? int/],
+  ])('%s', (_name, field, expected) => {
+    const error = errorOf(`preset: single-node\nsites: {ohio: {pools: {dev: {${field}}}}}`);
+    if (expected === undefined) {
+      expect(error).toBeUndefined();
+    } else {
+      expect(error!.split('\n')).toHaveLength(2);
+      expect(error).toMatch(expected);
+    }
+  });
+
+  test('2^53 + 1 for a count: one problem with the field\'s own bound, saying the number was rounded', () => {
+    const error = errorOf('preset: single-node\nsites: {ohio: {pools: {dev: {nodes: 9007199254740993}}}}')!;
+    expect(error.split('\n')).toHaveLength(2);
+    expect(error).toMatch(/sites\.ohio\.pools\.dev\.nodes: got 9007199254740992 \(a whole number beyond 2\^53 - 1, rounded when the file was read\); expected at most 32752/);
+  });
+});
+
+describe('limits, enforced before the schema, the plan or synthesis', () => {
+  const site = (i: number) => `  s${i}: {region: us-east-2, availabilityZone: us-east-2b, cidr: 10.${Math.floor((2 * i) / 256)}.${(2 * i) % 256}.0/23, pools: {dev: {${POOL}}}}`;
+  test('a duplicate key at the end of a 40,000-key YAML mapping is found in one pass, in seconds', () => {
+    // The yaml library's own check (uniqueKeys) compared every key with every other: this took half a minute.
+    const keys = Array.from({ length: 40_000 }, (_, i) => `        k${i}: 1`).join('\n');
+    const f = file(`preset: single-node\nsites:\n  ohio:\n    pools:\n      dev:\n${keys}\n        k0: 2\n`);
+    const start = Date.now();
+    expect(() => loadConfig({ configPath: f })).toThrow(/sites\.ohio\.pools\.dev\.k0: got the key "k0" twice in /);
+    expect(Date.now() - start).toBeLessThan(8_000);
+  });
+  test(`more than ${MAX_SITES} sites: a named limit error, fast`, () => {
+    const text = `preset: single-node\nsites:\n${Array.from({ length: 5_000 }, (_, i) => site(i)).join('\n')}\n`;
+    const t = Date.now();
+    expect(errorOf(text)).toMatch(new RegExp(`^  - sites: got 5001 sites; at most ${MAX_SITES} sites \\(a policy limit`, 'm'));
+    expect(Date.now() - t).toBeLessThan(5_000);
+  });
+  test(`more than ${MAX_POOLS_PER_SITE} pools in a site: a named limit error`, () => {
+    const pools = Array.from({ length: MAX_POOLS_PER_SITE + 1 }, (_, i) => `p${i}: {${POOL}}`).join(', ');
+    expect(errorOf(`preset: single-node\nsites: {ohio: {pools: {${pools}}}}`)).toMatch(
+      new RegExp(`sites\\.ohio\\.pools: got ${MAX_POOLS_PER_SITE + 2} pools; at most ${MAX_POOLS_PER_SITE} pools in a site \\(a policy limit`),
+    );
+  });
+  test('a file over the size limit is refused before it is read', () => {
+    const text = `preset: single-node\n# ${'x'.repeat(MAX_CONFIG_FILE_BYTES)}\n`;
+    expect(errorOf(text)).toMatch(new RegExp(`config: got ".*" of ${text.length} bytes; a file of at most ${MAX_CONFIG_FILE_BYTES} bytes`));
+  });
+  test('the limits are the documented ones', () => {
+    const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'configuration.md'), 'utf8');
+    expect(doc).toContain(`at most ${MAX_SITES} sites`);
+    expect(doc).toContain(`${MAX_POOLS_PER_SITE} pools a site`);
+    expect(doc).toContain(`over ${MAX_CONFIG_FILE_BYTES / 1024 / 1024} MiB`);
   });
 });
 

@@ -227,7 +227,7 @@ describe('npm run diff, end to end (in-process synthesis of the small presets)',
     const { text, status } = runDiff(['single-node', 'ultraserver'], synth);
     expect(status & EXIT_STATEFUL_CHANGE).toBe(EXIT_STATEFUL_CHANGE);
     expect(text).toMatch(/^Stack rainier-ohio-dev \(removed\)$/m);
-    expect(text).toMatch(/rainier-ohio-dev \w+ \(AWS::KMS::Key, .*\) WILL BE REMOVED from the stack \(retained in the account, no longer managed\) because its stack leaves the app/);
+    expect(text).toMatch(/rainier-ohio-dev \w+ \(AWS::KMS::Key, .*\) LEAVES THE APP with its stack \(still deployed, no longer managed; retained when that stack is destroyed\)/);
     expect(text).toContain('cdk deploy does not delete a stack that left the app');
   });
 });
@@ -348,8 +348,8 @@ describe('verdicts on real pairs', () => {
     const { text, status } = runDiff(['rainier-mini', fixture('rainier-mini-drop-dev.yaml')], synth);
     expect(status).toBe(EXIT_LOSES_DATA_OR_CAPACITY | EXIT_WOULD_FAIL);
     expect(lost(text)).toEqual([
-      expect.stringMatching(/^ {2}- rainier-ohio-dev \w+ \(AWS::EC2::CapacityReservation, .*\) WILL BE DELETED because its stack leaves the app: reserved capacity released/),
-      expect.stringMatching(/^ {2}- rainier-ohio-dev \w+ \(AWS::KMS::Key, .*\) WILL BE REMOVED from the stack .* because its stack leaves the app$/),
+      expect.stringMatching(/^ {2}- rainier-ohio-dev \w+ \(AWS::EC2::CapacityReservation, .*\) LEAVES THE APP with its stack \(still deployed, no longer managed; deleted when that stack is destroyed\): still reserved and billed; destroying that stack releases it, and a new reservation is subject to availability/),
+      expect.stringMatching(/^ {2}- rainier-ohio-dev \w+ \(AWS::KMS::Key, .*\) LEAVES THE APP with its stack \(still deployed, no longer managed; retained when that stack is destroyed\)$/),
     ]);
     expect(refused(text)).toEqual([expect.stringMatching(/StorageCapacity would shrink from 16800 to 14400 GiB/)]);
   });
@@ -358,6 +358,50 @@ describe('verdicts on real pairs', () => {
     const { text, status } = runDiff([fixture('single-node-replica-west-2.yaml'), fixture('single-node-replica-west-1.yaml')], synth);
     expect(status).toBe(EXIT_WOULD_FAIL | EXIT_LOSES_DATA_OR_CAPACITY);
     expect(refused(text)).toEqual([expect.stringMatching(/rainier-ohio-storage-replica \(us-west-1\) ReplicaBucket\w+ \(AWS::S3::Bucket.*WOULD FAIL: bucket name rainier-ohio-checkpoints-<AWS::AccountId> is still held by ReplicaBucket\w+ of rainier-ohio-storage-replica \(us-west-2\)/)]);
+  });
+
+  // Each verdict checked against CloudFormation's resource reference ("Update requires"), as
+  // @aws-cdk/cloudformation-diff encodes it: AWS::EC2::Subnet CidrBlock and AWS::EC2::CapacityReservation
+  // InstanceType require replacement; CapacityReservation EndDate/EndDateType, SNS topic subscriptions,
+  // launch template versions and FSx PerUnitStorageThroughput update in place
+  // (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-capacityreservation.html,
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-subnet.html,
+  // https://docs.aws.amazon.com/fsx/latest/LustreGuide/managing-throughput-capacity.html).
+  test.each([
+    ['egress: nat moves the node subnet (a public subnet joins the VPC), which the compute stack imports; the storage subnet stays', 'single-node-nat.yaml', EXIT_WOULD_FAIL, /^\[~\] AWS::EC2::Subnet Network\/Vpc\/NodesSubnet1\/Subnet \w+ replace$/m],
+    ['a second site joining the fabric grows the shared node subnet, which the compute stack imports', 'single-node-fabric-member.yaml', EXIT_WOULD_FAIL, /^\[~\] AWS::EC2::Subnet Network\/Vpc\/NodesSubnet1\/Subnet \w+ replace$/m],
+    ['a second site in another zone: new stacks only', 'single-node-second-site.yaml', EXIT_SAFE, /^Stack rainier-ohio2-storage \(added\)$/m],
+    ['a pool moved from an ODCR to a Capacity Block deletes the reservation, whose export monitoring imports', 'single-node-capacity-block.yaml', EXIT_LOSES_DATA_OR_CAPACITY | EXIT_WOULD_FAIL, /CapacityReservation\w+ \(AWS::EC2::CapacityReservation, .*\) WILL BE DELETED: reserved capacity released/],
+    ['another instance type replaces the reservation (InstanceType), and EFA on trn1 replaces the file system', 'single-node-trn1.yaml', EXIT_LOSES_DATA_OR_CAPACITY | EXIT_WOULD_FAIL, /CapacityReservation\w+ \(AWS::EC2::CapacityReservation, .*\) WILL BE REPLACED .* because InstanceType changed/],
+    ['an end date on the reservation is an in-place update', 'single-node-end-date.yaml', EXIT_SAFE, /^Stack rainier-ohio-dev \(changed\)$/m],
+    ['an alarm address in the configuration instead of the parameter', 'single-node-alarm-email.yaml', EXIT_SAFE, /^Stack rainier-ohio-monitoring \(changed\)$/m],
+    ['a pinned image instead of the NodeImageId parameter', 'single-node-image.yaml', EXIT_SAFE, /^Stack rainier-ohio-dev \(changed\)$/m],
+    ['a lower throughput tier with the size pinned is an in-place update', 'single-node-tier-pinned.yaml', EXIT_SAFE, /^Stack rainier-ohio-storage \(changed\)$/m],
+  ])('single-node -> %s', (_name, after, expected, marker) => {
+    const { text, status } = runDiff(['single-node', fixture(after)], synth);
+    expect(status).toBe(expected);
+    expect(text).toMatch(marker);
+    if (after === 'single-node-nat.yaml') {
+      expect(text).not.toMatch(/StorageSubnet1\/Subnet \w+ replace$/m);
+      expect(refused(text)).toEqual([expect.stringMatching(/NodesSubnet\w+ is replaced\) while rainier-ohio-dev imports it/)]);
+    }
+  });
+
+  test('renaming the cluster renames every stack: every stateful resource of the old stacks is left behind, and the new stacks are empty copies: exit 1', () => {
+    const { text, status } = runDiff(['single-node', fixture('single-node-cluster-rename.yaml')], synth);
+    expect(status).toBe(EXIT_LOSES_DATA_OR_CAPACITY);
+    for (const kind of ['network', 'storage', 'dev', 'monitoring']) {
+      expect(text).toMatch(new RegExp(`^Stack rainier-ohio-${kind} \\(removed\\)$`, 'm'));
+      expect(text).toMatch(new RegExp(`^Stack rainier2-ohio-${kind} \\(added\\)$`, 'm'));
+    }
+    const left = lost(text);
+    expect(left.every((l) => / LEAVES THE APP with its stack /.test(l))).toBe(true);
+    // The file system, both data buckets, the reservation and every key are among them.
+    for (const type of ['AWS::FSx::FileSystem', 'AWS::EC2::CapacityReservation', 'AWS::KMS::Key']) {
+      expect(left.some((l) => l.includes(`(${type},`))).toBe(true);
+    }
+    expect(left.filter((l) => l.includes('(AWS::S3::Bucket,')).length).toBeGreaterThanOrEqual(2);
+    expect(text).not.toMatch(/WILL BE DELETED/);
   });
 
   test('renaming a pool is a drop plus an add: the old reservation goes: exit 1', () => {

@@ -162,15 +162,27 @@ describe('acknowledgements', () => {
     expect(plan.findings.map((x) => x.code)).not.toContain(STALE_ACKNOWLEDGEMENT);
   });
 
-  test('an acknowledgement of another pool does not cover the finding, and is reported as stale', () => {
-    const plan = planCluster(
-      resolveConfig('ultraserver', {
-        ...forcedPg,
-        acknowledgements: [{ rule: 'RAIN-W202', path: 'sites.ohio.pools.trainer', reason: 'A reason that is long enough to count.' }],
-      }),
+  test('an acknowledgement of a pool the configuration does not have is an error naming the path (a typo, never a match)', () => {
+    const reason = 'A reason that is long enough to count.';
+    expect(() => planCluster(resolveConfig('ultraserver', { ...forcedPg, acknowledgements: [{ rule: 'RAIN-W202', path: 'sites.ohio.pools.trainer', reason }] }))).toThrow(
+      /acknowledgements\.0\.path: got "sites\.ohio\.pools\.trainer", which names no pool of site ohio; a path in this configuration: did you mean "sites\.ohio\.pools\.train"\?/,
     );
-    expect(plan.findings.find((x) => x.code === 'RAIN-W202')!.acknowledgedBecause).toBeUndefined();
-    expect(plan.findings.find((x) => x.code === STALE_ACKNOWLEDGEMENT)).toMatchObject({ path: 'acknowledgements.0' });
+  });
+
+  test.each([
+    ['a site that does not exist', 'sites.ohoi', /acknowledgements\.0\.path: got "sites\.ohoi", which names no site; a path in this configuration: did you mean "sites\.ohio"\?/],
+    ['a field under a section that does not exist', 'sites.ohio.network.cidr', /acknowledgements\.0\.path: got "sites\.ohio\.network\.cidr", which names nothing in this configuration/],
+    ['a top-level section that does not exist', 'monitor.alarmSubscribers', /acknowledgements\.0\.path: got "monitor\.alarmSubscribers", which names nothing in this configuration/],
+  ])('an acknowledgement at %s is an error', (_name, at, expected) => {
+    expect(() => planCluster(resolveConfig('ultraserver', { acknowledgements: [{ rule: 'RAIN-W202', path: at, reason: 'A reason that is long enough to count.' }] }))).toThrow(expected);
+  });
+
+  test('an acknowledgement at an existing field whose warning no longer fires is stale (info), and an unset optional field counts as existing', () => {
+    const reason = 'A reason that is long enough to count.';
+    for (const at of ['sites.ohio.pools.train', 'sites.ohio.pools.train.placementGroup', 'storage.storageCapacityGiB']) {
+      const plan = planCluster(resolveConfig('ultraserver', { acknowledgements: [{ rule: 'RAIN-W202', path: at, reason }] }));
+      expect(plan.findings.find((x) => x.code === STALE_ACKNOWLEDGEMENT)).toMatchObject({ path: 'acknowledgements.0' });
+    }
   });
 
   test('the app prints open warnings as warnings and acknowledged ones with their reason', () => {

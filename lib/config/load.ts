@@ -61,6 +61,7 @@ export function parseConfig(raw: unknown, options: CheckOptions & { readonly nul
   if (polluting.length > 0) {
     throw new ConfigError(polluting);
   }
+  checkLimits(raw);
   const result = clusterConfigSchema.safeParse(raw);
   if (!result.success) {
     throw new ConfigError(onePerTypeError(result.error.issues).flatMap((issue) => toProblems(issue, raw, options.nulls ?? new Set())));
@@ -89,8 +90,42 @@ function nullPaths(overlay: unknown): Set<string> {
   return out;
 }
 
-/** The largest config file read: 64 MiB, a policy limit far above any real configuration. */
-export const MAX_CONFIG_FILE_BYTES = 64 * 1024 * 1024;
+/**
+ * The largest config file read: 1 MiB, a policy limit. `rainier-scale` written out in full is about
+ * 8 KB; a file near the limit still parses in a few seconds (the YAML parser's duplicate-key check
+ * grows with the square of a mapping's size, so a larger one could stall the tools).
+ */
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
+
+/**
+ * The most sites a configuration may have: 100, a policy limit (`rainier-scale`, the whole campus,
+ * has 30). Each site adds at least four stacks, so a larger cluster takes minutes to synthesise and
+ * hundreds of CloudFormation stacks to deploy; checked before the schema, the plan or synthesis.
+ */
+export const MAX_SITES = 100;
+
+/** The most pools a site may have: 64, a policy limit (each pool is at least one stack; the presets have 1 or 2; a site of 60 pools still plans, its dashboard spread over pages). */
+export const MAX_POOLS_PER_SITE = 64;
+
+/** Counts the sites and pools of a merged configuration before any expensive work (schema, plan, synthesis). */
+function checkLimits(raw: unknown): void {
+  if (!isPlainObject(raw) || !isPlainObject(raw.sites)) {
+    return;
+  }
+  const sites = Object.entries(raw.sites).filter(([, s]) => s !== null);
+  if (sites.length > MAX_SITES) {
+    throw ConfigError.single('sites', `${sites.length} sites`, `at most ${MAX_SITES} sites (a policy limit; rainier-scale, the whole campus, has 30)`);
+  }
+  const problems = sites.flatMap(([name, s]) => {
+    const pools = isPlainObject(s) && isPlainObject(s.pools) ? Object.values(s.pools).filter((p) => p !== null).length : 0;
+    return pools > MAX_POOLS_PER_SITE
+      ? [{ path: `sites.${name}.pools`, given: `${pools} pools`, allowed: `at most ${MAX_POOLS_PER_SITE} pools in a site (a policy limit; each pool is a stack)` }]
+      : [];
+  });
+  if (problems.length > 0) {
+    throw new ConfigError(problems);
+  }
+}
 
 function readConfigFile(file: string): Record<string, unknown> {
   let bytes: Buffer;
@@ -121,12 +156,25 @@ function readConfigFile(file: string): Record<string, unknown> {
         throw ConfigError.single(dup.path, `the key "${dup.key}" twice in ${file}`, 'each key once per mapping (YAML files are held to the same)');
       }
     } else {
-      // The yaml library rejects duplicate keys (uniqueKeys) and caps alias expansion (maxAliasCount);
+      // The yaml library caps alias expansion (maxAliasCount);
       // it recurses per flow level, so a deeply nested file is refused before it is parsed.
       if (flowDepth(text) > MAX_NESTING) {
         throw ConfigError.single('config', `"${file}", with values nested more than ${MAX_NESTING} levels deep`, `at most ${MAX_NESTING} levels (a configuration needs about 8)`);
       }
-      parsed = YAML.parse(text);
+      // Merge keys (`<<: *anchor`, YAML 1.1, common in hand-written files) merge as their writers
+      // expect instead of arriving as an unknown field "<<"; a merged __proto__ is still refused below.
+      // Duplicate keys are found here in one pass: the library's own check (uniqueKeys) compares every
+      // key of a mapping with every other, and a 1 MB mapping of 56,000 keys took a minute.
+      const doc = YAML.parseDocument(text, { merge: true, uniqueKeys: false });
+      if (doc.errors.length > 0) {
+        throw doc.errors[0];
+      }
+      const dup = duplicateYamlKey(doc.contents);
+      if (dup !== undefined) {
+        throw ConfigError.single(dup.path, `the key "${dup.key}" twice in ${file}`, 'each key once per mapping (JSON files are held to the same)');
+      }
+      // toJS expands aliases under the library's cap (maxAliasCount, 100), which refuses alias bombs.
+      parsed = doc.toJS();
     }
   } catch (e) {
     if (e instanceof ConfigError) {
@@ -165,6 +213,33 @@ function decodeText(file: string, bytes: Buffer): string {
   } catch {
     throw ConfigError.single('config', `"${file}", which is not valid UTF-8`, 'a UTF-8 text file (re-save it as UTF-8)');
   }
+}
+
+/**
+ * The first key that appears twice in one YAML mapping, found with a set per mapping (linear in the
+ * file). Merge keys (`<<`) are not fields and are skipped; nesting is bounded by MAX_NESTING, checked first.
+ */
+function duplicateYamlKey(root: unknown): { key: string; path: string } | undefined {
+  const stack: [unknown, string[]][] = [[root, []]];
+  while (stack.length > 0) {
+    const [node, at] = stack.pop()!;
+    if (YAML.isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        const key = YAML.isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        if (key !== '<<') {
+          if (seen.has(key)) {
+            return { key, path: [...at, key].join('.') };
+          }
+          seen.add(key);
+        }
+        stack.push([pair.value, [...at, key]]);
+      }
+    } else if (YAML.isSeq(node)) {
+      node.items.forEach((item, i) => stack.push([item, [...at, String(i)]]));
+    }
+  }
+  return undefined;
 }
 
 /** The deepest nesting of `[` and `{` outside quoted scalars and comments, in one linear pass. */
@@ -274,7 +349,12 @@ type Issue = z.core.$ZodIssue;
 function onePerTypeError(issues: readonly Issue[]): Issue[] {
   const key = (i: Issue) => i.path.map(String).join('.');
   const wrongType = new Set(issues.filter((i) => i.code === 'invalid_type').map(key));
-  return issues.filter((i) => i.code === 'invalid_type' || !wrongType.has(key(i)));
+  const typed = issues.filter((i) => i.code === 'invalid_type' || !wrongType.has(key(i)));
+  // zod's .int() adds the safe-integer bounds (±2^53 - 1): when the field has its own bound too, only
+  // that one names what is allowed (9007199254740993 would otherwise give two "at most" problems).
+  const safeBound = (i: Issue) =>
+    (i.code === 'too_big' && Math.abs(Number(i.maximum)) === Number.MAX_SAFE_INTEGER) || (i.code === 'too_small' && Math.abs(Number(i.minimum)) === Number.MAX_SAFE_INTEGER);
+  return typed.filter((i) => !safeBound(i) || !typed.some((o) => o !== i && o.code === i.code && key(o) === key(i) && !safeBound(o)));
 }
 
 function toProblems(issue: Issue, raw: unknown, nulls: ReadonlySet<string>): ConfigProblem[] {
@@ -388,7 +468,8 @@ function toProblem(issue: Issue, raw: unknown): ConfigProblem {
     case 'too_small':
       return { path: at, given: renderValue(value), allowed: `expected ${describeBound(issue.origin, 'at least', issue.minimum, issue.inclusive)}` };
     case 'too_big':
-      return { path: at, given: renderValue(value), allowed: `expected ${describeBound(issue.origin, 'at most', issue.maximum, issue.inclusive)}` };
+      // Beyond 2^53 the parser already rounded the number: say so, not just the rounded value.
+      return { path: at, given: typeof value === 'number' && Number.isFinite(value) && !Number.isSafeInteger(value) && Number.isInteger(value) ? `${renderValue(value)} (a whole number beyond 2^53 - 1, rounded when the file was read)` : renderValue(value), allowed: `expected ${describeBound(issue.origin, 'at most', issue.maximum, issue.inclusive)}` };
     case 'invalid_format':
       return { path: at, given: renderValue(value), allowed: `expected ${issue.format === 'datetime' ? 'an ISO 8601 date-time in UTC, such as "2027-01-31T11:30:00Z"' : issue.message}` };
     default:

@@ -163,6 +163,37 @@ export const MISTAKES: readonly Mistake[] = [
     overlay: { acknowledgements: [{ rule: 'RAIN-W999', path: 'sites', reason: 'because the test says so, at length' }] },
   },
   {
+    mistake: 'An acknowledgement at a path the configuration does not have (a misspelt site or pool)',
+    preset: 'ultraserver',
+    yaml: 'acknowledgements: [{rule: RAIN-W202, path: sites.ohio.pools.trian, reason: ...}]',
+    overlay: { acknowledgements: [{ rule: 'RAIN-W202', path: 'sites.ohio.pools.trian', reason: 'because the test says so, at length' }] },
+  },
+  {
+    mistake: 'A count beyond 2^53 (rounded when the file is read)',
+    preset: 'single-node',
+    yaml: 'sites: {ohio: {pools: {dev: {nodes: 9007199254740993}}}}',
+    overlay: { sites: { ohio: { pools: { dev: { nodes: 9007199254740993 } } } } },
+    file: { content: 'preset: single-node\nsites: {ohio: {pools: {dev: {nodes: 9007199254740993}}}}\n', ext: 'yaml' },
+    field: 'sites.ohio.pools.dev.nodes',
+  },
+  {
+    mistake: 'More pools in a site than the limit (64)',
+    preset: 'single-node',
+    yaml: 'sites: {ohio: {pools: {p0: {...}, ..., p63: {...}}}} (65 pools with dev)',
+    overlay: { sites: { ohio: { pools: Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`p${i}`, ODCR])) } } },
+  },
+  {
+    mistake: 'More sites than the limit (100)',
+    preset: 'single-node',
+    yaml: 'sites: {s0: {...}, ..., s100: {...}} (102 sites with ohio)',
+    overlay: {
+      sites: Object.fromEntries(
+        Array.from({ length: 101 }, (_, i) => [`s${i}`, { region: 'us-east-2', availabilityZone: 'us-east-2b', cidr: `10.${1 + Math.floor(i / 128)}.${(2 * i) % 256}.0/23`, pools: { dev: ODCR } }]),
+      ),
+    },
+    field: 'sites',
+  },
+  {
     mistake: 'An empty file',
     preset: 'single-node',
     yaml: '(a file of zero bytes)',

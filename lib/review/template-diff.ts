@@ -454,6 +454,13 @@ export function describeHazard(h: StatefulHazard): string {
   if (h.kind === 'would-fail') {
     return `${where} WOULD FAIL: ${h.detail ?? 'the update is refused'}`;
   }
+  if (h.stackRemoved) {
+    // cdk deploy does not delete a stack that leaves the app: nothing is deleted now; the resource
+    // stays, billed and unmanaged, and goes (or, if retained, is orphaned) only when the stack is destroyed.
+    const fate = h.impact === ResourceImpact.WILL_ORPHAN ? 'retained' : 'deleted';
+    const capacity = h.kind === 'loses-capacity' ? ': still reserved and billed; destroying that stack releases it, and a new reservation is subject to availability' : '';
+    return `${where} LEAVES THE APP with its stack (still deployed, no longer managed; ${fate} when that stack is destroyed)${capacity}`;
+  }
   const what =
     h.impact === ResourceImpact.WILL_REPLACE
       ? 'WILL BE REPLACED (a new, empty resource; the old one is deleted or, if retained, orphaned)'
