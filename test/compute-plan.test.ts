@@ -113,6 +113,31 @@ describe('reservation parameters in the plan', () => {
     expect(new Set(keys).size).toBe(big.nodeGroups.length);
   });
 
+  test('growing a pool across shard and parameter boundaries never rebinds an existing UltraServer, and each shard lists exactly its own', () => {
+    const sized = (n: number) => pool('ultraserver', { sites: { ohio: { pools: { train: { ultraServers: n, reservedUltraServers: n } } } } });
+    const sizes = [1, 194, 195, 196, 249, 250, 251, 445, 446, 520];
+    const plans = sizes.map(sized);
+    for (const [k, p] of plans.entries()) {
+      // Unique within each compute stack (shard), and the shard's lists count exactly its groups.
+      const keys = p.nodeGroups.map((g) => JSON.stringify([g.shard, g.block]));
+      expect(new Set(keys).size).toBe(p.nodeGroups.length);
+      for (const shard of new Set(p.nodeGroups.map((g) => g.shard))) {
+        const total = reservationParameters(p, shard).reduce((sum, r) => sum + (r.count ?? 0), 0);
+        expect([sizes[k], shard, total]).toEqual([sizes[k], shard, p.nodeGroups.filter((g) => g.shard === shard).length]);
+      }
+      // Every smaller size binds its UltraServers exactly as this one does (a resize moves no boundary).
+      for (const smaller of plans.slice(0, k)) {
+        expect(p.nodeGroups.slice(0, smaller.nodeGroups.length).map((g) => [g.shard, g.block])).toEqual(smaller.nodeGroups.map((g) => [g.shard, g.block]));
+      }
+    }
+  });
+
+  test('listed IDs with spare reserved UltraServers: UltraServer i still takes the i-th ID, the spare blocks are bound to no group', () => {
+    const ids = ['cr-00000000000000001', 'cr-00000000000000002', 'cr-00000000000000003'];
+    const p = planCluster(resolveConfig('rainier-mini', { sites: { ohio: { pools: { train: { reservationIds: ids, reservedUltraServers: 3 } } } } })).sites[0].pools[0];
+    expect(p.nodeGroups.map((g) => g.block)).toEqual(ids.slice(0, 2).map((reservationId) => ({ kind: 'listed', reservationId })));
+  });
+
   test('listed IDs: UltraServer i is bound to the i-th ID', () => {
     const ids = ['cr-00000000000000001', 'cr-00000000000000002'];
     const p = planCluster(resolveConfig('rainier-mini', { sites: { ohio: { pools: { train: { reservationIds: ids } } } } })).sites[0].pools[0];
