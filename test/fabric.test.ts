@@ -294,3 +294,21 @@ describe('the topology diff shows EFA figures per fabric, never only their sum',
     expect(d.fabricTotals).toBeUndefined();
   });
 });
+
+describe('a fabric that mixes Trainium generations holds no job of all its chips', () => {
+  const TRN1 = { kind: 'on-demand-capacity-reservation', instanceType: 'trn1.32xlarge', nodes: 2 };
+
+  test('one mixed fabric: the largest job is the larger generation, and the report says why', () => {
+    const plan = planCluster(resolveConfig('ultraserver', { sites: { ohio: { pools: { old: TRN1 } } } }));
+    const report = buildReport(plan);
+    expect(report.topology!.fabrics[0].chipsByGeneration).toEqual({ Trainium2: 64, Trainium: 32 });
+    const md = renderReportMarkdown(report);
+    expect(md).toContain('1 fabric: the largest job one EFA network can hold has 64 chips of one Trainium generation; fabric-ohio mixes 64 Trainium2 and 32 Trainium chips');
+    expect(md).not.toContain('has 96 chips');
+  });
+
+  test('one generation per fabric: the sentence is unchanged', () => {
+    const md = renderReportMarkdown(buildReport(planCluster(resolveConfig('ultraserver', overlay(['ohio-b', 'us-east-2b', '10.1.0.0/16', undefined, 2])))));
+    expect(md).toContain('2 fabrics: the largest job one EFA network can hold has 128 chips.');
+  });
+});
