@@ -129,6 +129,16 @@ function kw(value: number): string {
   return value >= 1000 ? `${num(value / 1000, 2)} MW` : `${num(value, 1)} kW`;
 }
 
+/** Energy in MWh, shown in kWh below 1 MWh so a small cluster's day is not rounded to 0 (or 0.2 for 0.22). */
+function mwh(value: number): string {
+  return value >= 1 ? `${num(value, 1)} MWh` : `${num(value * 1000, 1)} kWh`;
+}
+
+/** Energy in GWh, shown in MWh below 1 GWh. */
+function gwh(value: number): string {
+  return value >= 1 ? `${num(value, 2)} GWh` : `${num(value * 1000, 1)} MWh`;
+}
+
 function liters(value: number): string {
   return value >= 1000 ? `${num(value / 1000, 1)} m³` : `${num(value, 0)} L`;
 }
@@ -138,8 +148,8 @@ export function energyRows(e: EnergyEstimate): string[][] {
   return [
     ['IT power', kw(e.itKW)],
     ['Facility power (PUE)', kw(e.facilityKW)],
-    ['Energy per day', `${num(e.energyPerDayMWh, 1)} MWh`],
-    ['Energy per year', `${num(e.energyPerYearGWh, 2)} GWh`],
+    ['Energy per day', mwh(e.energyPerDayMWh)],
+    ['Energy per year', gwh(e.energyPerYearGWh)],
     ['Water per day at the AWS WUE', liters(e.waterPerDayLiters)],
     ['Water per day at the industry WUE', liters(e.industryWaterPerDayLiters)],
   ];
