@@ -116,6 +116,12 @@ describe('power, energy and water', () => {
     expect(md).toContain(year);
   });
 
+  test('a cluster with trn1 chips is told the Trainium2 chip figure is applied to them too; a trn2-only one is not', () => {
+    const chip = (preset: string) => plan(preset).energy.inputs.find((i) => i.name === 'Trainium chip power')!.source;
+    expect(chip('trn1-small')).toContain('applied to this cluster\'s first-generation Trainium (trn1) chips too');
+    expect(chip('rainier-mini')).not.toContain('trn1');
+  });
+
   test('assumptions are labelled in the report', () => {
     const md = renderReportMarkdown(buildReport(plan('rainier-mini')));
     expect(md).toContain('- Trainium chip power: 500 W (**assumption**)');
