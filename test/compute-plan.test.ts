@@ -90,10 +90,27 @@ describe('reservation parameters in the plan', () => {
   test('UltraServer blocks without IDs: a list parameter with one ID per UltraServer', () => {
     expect(reservationParameter(pool('ultraserver'))).toMatchObject({
       name: 'ReservationIds',
-      type: 'CommaDelimitedList',
+      type: 'String',
       allowedPattern: '^cr-[0-9a-f]{17}$',
       count: 1,
     });
+  });
+
+  test('a block list accepts exactly one ID per UltraServer of its stack: one too many would shift every UltraServer onto its neighbour\'s block', () => {
+    const three = reservationParameters(pool('ultraserver', { sites: { ohio: { pools: { train: { ultraServers: 3 } } } } }), 0)[0];
+    const accepts = (value: string) => new RegExp(three.allowedPattern).test(value);
+    const id = (n: number) => `cr-${String(n).padStart(17, '0')}`;
+    expect(three).toMatchObject({ type: 'String', count: 3 });
+    expect(accepts([id(1), id(2), id(3)].join(','))).toBe(true);
+    expect(accepts([id(0), id(1), id(2), id(3)].join(','))).toBe(false);
+    expect(accepts([id(1), id(2)].join(','))).toBe(false);
+    expect(accepts([id(1), id(2), id(3)].join(', '))).toBe(false);
+    expect(three.constraintDescription).toContain('exactly 3');
+    const big = pool('ultraserver', { sites: { ohio: { pools: { train: { ultraServers: 200 } } } } });
+    const [first, second] = reservationParameters(big, 0);
+    expect(new RegExp(first.allowedPattern).test(Array.from({ length: RESERVATION_IDS_PER_PARAMETER }, (_, i) => id(i)).join(','))).toBe(true);
+    expect(new RegExp(second.allowedPattern).test(Array.from({ length: 5 }, (_, i) => id(i)).join(','))).toBe(true);
+    expect(new RegExp(second.allowedPattern).test(Array.from({ length: 6 }, (_, i) => id(i)).join(','))).toBe(false);
   });
 
   test(`a parameter value holds 4,096 bytes: ${RESERVATION_IDS_PER_PARAMETER} IDs of 21 bytes with their commas`, () => {
