@@ -90,10 +90,27 @@ describe('reservation parameters in the plan', () => {
   test('UltraServer blocks without IDs: a list parameter with one ID per UltraServer', () => {
     expect(reservationParameter(pool('ultraserver'))).toMatchObject({
       name: 'ReservationIds',
-      type: 'CommaDelimitedList',
+      type: 'String',
       allowedPattern: '^cr-[0-9a-f]{17}$',
       count: 1,
     });
+  });
+
+  test('a block list accepts exactly one ID per UltraServer of its stack: one too many would shift every UltraServer onto its neighbour\'s block', () => {
+    const three = reservationParameters(pool('ultraserver', { sites: { ohio: { pools: { train: { ultraServers: 3 } } } } }), 0)[0];
+    const accepts = (value: string) => new RegExp(three.allowedPattern).test(value);
+    const id = (n: number) => `cr-${String(n).padStart(17, '0')}`;
+    expect(three).toMatchObject({ type: 'String', count: 3 });
+    expect(accepts([id(1), id(2), id(3)].join(','))).toBe(true);
+    expect(accepts([id(0), id(1), id(2), id(3)].join(','))).toBe(false);
+    expect(accepts([id(1), id(2)].join(','))).toBe(false);
+    expect(accepts([id(1), id(2), id(3)].join(', '))).toBe(false);
+    expect(three.constraintDescription).toContain('exactly 3');
+    const big = pool('ultraserver', { sites: { ohio: { pools: { train: { ultraServers: 200 } } } } });
+    const [first, second] = reservationParameters(big, 0);
+    expect(new RegExp(first.allowedPattern).test(Array.from({ length: RESERVATION_IDS_PER_PARAMETER }, (_, i) => id(i)).join(','))).toBe(true);
+    expect(new RegExp(second.allowedPattern).test(Array.from({ length: 5 }, (_, i) => id(i)).join(','))).toBe(true);
+    expect(new RegExp(second.allowedPattern).test(Array.from({ length: 6 }, (_, i) => id(i)).join(','))).toBe(false);
   });
 
   test(`a parameter value holds 4,096 bytes: ${RESERVATION_IDS_PER_PARAMETER} IDs of 21 bytes with their commas`, () => {
@@ -111,6 +128,31 @@ describe('reservation parameters in the plan', () => {
     const keys = big.nodeGroups.map((g) => JSON.stringify([g.shard, g.block]));
     expect(big.nodeGroups.every((g) => g.block?.kind === 'parameter')).toBe(true);
     expect(new Set(keys).size).toBe(big.nodeGroups.length);
+  });
+
+  test('growing a pool across shard and parameter boundaries never rebinds an existing UltraServer, and each shard lists exactly its own', () => {
+    const sized = (n: number) => pool('ultraserver', { sites: { ohio: { pools: { train: { ultraServers: n, reservedUltraServers: n } } } } });
+    const sizes = [1, 194, 195, 196, 249, 250, 251, 445, 446, 520];
+    const plans = sizes.map(sized);
+    for (const [k, p] of plans.entries()) {
+      // Unique within each compute stack (shard), and the shard's lists count exactly its groups.
+      const keys = p.nodeGroups.map((g) => JSON.stringify([g.shard, g.block]));
+      expect(new Set(keys).size).toBe(p.nodeGroups.length);
+      for (const shard of new Set(p.nodeGroups.map((g) => g.shard))) {
+        const total = reservationParameters(p, shard).reduce((sum, r) => sum + (r.count ?? 0), 0);
+        expect([sizes[k], shard, total]).toEqual([sizes[k], shard, p.nodeGroups.filter((g) => g.shard === shard).length]);
+      }
+      // Every smaller size binds its UltraServers exactly as this one does (a resize moves no boundary).
+      for (const smaller of plans.slice(0, k)) {
+        expect(p.nodeGroups.slice(0, smaller.nodeGroups.length).map((g) => [g.shard, g.block])).toEqual(smaller.nodeGroups.map((g) => [g.shard, g.block]));
+      }
+    }
+  });
+
+  test('listed IDs with spare reserved UltraServers: UltraServer i still takes the i-th ID, the spare blocks are bound to no group', () => {
+    const ids = ['cr-00000000000000001', 'cr-00000000000000002', 'cr-00000000000000003'];
+    const p = planCluster(resolveConfig('rainier-mini', { sites: { ohio: { pools: { train: { reservationIds: ids, reservedUltraServers: 3 } } } } })).sites[0].pools[0];
+    expect(p.nodeGroups.map((g) => g.block)).toEqual(ids.slice(0, 2).map((reservationId) => ({ kind: 'listed', reservationId })));
   });
 
   test('listed IDs: UltraServer i is bound to the i-th ID', () => {

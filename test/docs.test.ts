@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { GENERATED, README, regenerate } from '../scripts/docs';
 import { SCHEMA_FILE, renderSchema } from '../scripts/schema';
+import { renderPresetTable } from '../lib/config/docs-tables';
 import { loadConfig } from '../lib/config/load';
 import { planCluster } from '../lib/plan/build';
 import { CATALOGUE_NOW } from '../lib/config/mistakes';
@@ -91,5 +92,19 @@ describe('docs/security.md names every interface endpoint', () => {
       const line = text.split('\n').find((l) => l.includes('carry the principal condition only'))!;
       expect(line).toContain(`\`${service}\``);
     }
+  });
+});
+
+describe('the README preset table never sums EFA bandwidth across fabrics', () => {
+  const row = (preset: string) => renderPresetTable().split('\n').find((l) => l.startsWith(`| \`${preset}\``))!;
+
+  test('rainier-scale: 3 fabrics of 33,280 Tbit/s each, not one network of 99,840', () => {
+    expect(renderPresetTable()).toContain('| EFA per fabric (Tbit/s) |');
+    expect(row('rainier-scale')).toContain('| 3 x 33,280 |');
+    expect(row('rainier-scale')).not.toContain('99,840 |');
+  });
+
+  test('a one-fabric preset shows its one figure', () => {
+    expect(row('rainier-mini')).toContain('| 32 |');
   });
 });

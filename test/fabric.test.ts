@@ -271,3 +271,44 @@ describe('RAIN-E208: rules on a shared cluster security group', () => {
     expect(planCluster(resolveConfig('ultraserver', { sites })).fabrics[0].securityGroupRules).toEqual({ ingress: 59, egress: 60 });
   });
 });
+
+describe('the topology diff shows EFA figures per fabric, never only their sum', () => {
+  const two = (n: number) => resolveConfig('ultraserver', overlay(['ohio-b', 'us-east-2b', '10.1.0.0/16', undefined, n]));
+
+  test('growing one of two fabrics: the cluster total and the fabric that grew, each named', () => {
+    const d = diffTopology(planCluster(two(1)), planCluster(two(3)), 'before', 'after');
+    expect(d.fabricTotals).toEqual([{ fabric: 'fabric-ohio-b', before: { chips: 64, efaGbps: 12_800 }, after: { chips: 192, efaGbps: 38_400 } }]);
+    const text = renderTopologyDiff(d);
+    expect(text).toContain('Per EFA fabric (the totals above add up separate fabrics, not one network):');
+    expect(text).toContain('  ~ fabric-ohio-b: 64 chips, 12,800 Gbit/s (12.8 Tbit/s) → 192 chips, 38,400 Gbit/s (38.4 Tbit/s)');
+    expect(text).not.toContain('fabric-ohio:');
+  });
+
+  test('a site added as a new fabric is named as one', () => {
+    const d = diffTopology(planCluster(resolveConfig('ultraserver')), planCluster(two(1)), 'before', 'after');
+    expect(d.fabricTotals).toEqual([{ fabric: 'fabric-ohio-b', after: { chips: 64, efaGbps: 12_800 } }]);
+  });
+
+  test('one fabric on both sides: no per-fabric section (the total is the fabric)', () => {
+    const d = diffTopology(planCluster(resolveConfig('ultraserver')), planCluster(resolveConfig('ultraserver', { sites: { ohio: { pools: { train: TRAIN(2) } } } })), 'a', 'b');
+    expect(d.fabricTotals).toBeUndefined();
+  });
+});
+
+describe('a fabric that mixes Trainium generations holds no job of all its chips', () => {
+  const TRN1 = { kind: 'on-demand-capacity-reservation', instanceType: 'trn1.32xlarge', nodes: 2 };
+
+  test('one mixed fabric: the largest job is the larger generation, and the report says why', () => {
+    const plan = planCluster(resolveConfig('ultraserver', { sites: { ohio: { pools: { old: TRN1 } } } }));
+    const report = buildReport(plan);
+    expect(report.topology!.fabrics[0].chipsByGeneration).toEqual({ Trainium2: 64, Trainium: 32 });
+    const md = renderReportMarkdown(report);
+    expect(md).toContain('1 fabric: the largest job one EFA network can hold has 64 chips of one Trainium generation; fabric-ohio mixes 64 Trainium2 and 32 Trainium chips');
+    expect(md).not.toContain('has 96 chips');
+  });
+
+  test('one generation per fabric: the sentence is unchanged', () => {
+    const md = renderReportMarkdown(buildReport(planCluster(resolveConfig('ultraserver', overlay(['ohio-b', 'us-east-2b', '10.1.0.0/16', undefined, 2])))));
+    expect(md).toContain('2 fabrics: the largest job one EFA network can hold has 128 chips.');
+  });
+});

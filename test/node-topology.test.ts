@@ -95,6 +95,30 @@ describe('node topology file', () => {
     },
   );
 
+  test.each([
+    ['missing', {}],
+    ['empty', { server_id_4: '' }],
+    ["Neuron's unset value", { server_id_4: '0000000000000000' }],
+  ])('fails the boot when the Neuron driver gives no UltraServer identity (%s)', (_name, sysfs) => {
+    const { status, stderr, json } = run(ULTRA, TAGS, { node_id_4: '2', ...sysfs });
+    expect(status).not.toBe(0);
+    expect(stderr).toMatch(/no UltraServer identity in \/sys\/class\/neuron_device\/server_id_4/);
+    expect(json).toBeUndefined();
+  });
+
+  test('fails the boot, rather than write invalid JSON, when the UltraServer index tag is not a number', () => {
+    const { status, stderr, json } = run(ULTRA, { ...TAGS, [NODE_TAGS.ultraServerIndex]: '1x' }, { node_id_4: '2', server_id_4: 'bog79p1y8tetj5uu' });
+    expect(status).not.toBe(0);
+    expect(stderr).toMatch(/rainier:ultraserver-index is not a number \(got 1x\)/);
+    expect(json).toBeUndefined();
+  });
+
+  test.each([0, 1, 2, 3])('position %i is written as read from node_id_4, with the same UltraServer and block', (position) => {
+    const { status, json } = run(ULTRA, TAGS, { node_id_4: String(position), server_id_4: 'bog79p1y8tetj5uu' });
+    expect(status).toBe(0);
+    expect(json).toMatchObject({ position, ultraServer: 'ohio-train-u0001', ultraServerIndex: 1, capacityBlock: 'cr-00000000000000002' });
+  });
+
   test('a node outside an UltraServer reads no tags and records none', () => {
     const { status, json } = run({ ...ULTRA, pool: 'dev', instanceType: 'trn2.48xlarge', ultraServer: false }, 'none', {});
     expect(status).toBe(0);

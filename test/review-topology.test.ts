@@ -104,6 +104,24 @@ describe('power, energy and water', () => {
     expect(p.energy.inputs.find((i) => i.name === 'PUE')).toMatchObject({ value: 1.3, assumption: true, source: 'set in the configuration (energy.pue)' });
   });
 
+  test.each([
+    // 1 chip: 0.5 kW x 1.15 = 0.575 kW; x 24 h = 13.8 kWh a day (was printed "0 MWh"); x 8,760 h = 5,037 kWh a year (was "0.01 GWh").
+    // The plan keeps energy to 0.001 MWh / 0.001 GWh, hence 14 kWh and 5 MWh.
+    ['a trn2.3xlarge (1 chip)', { sites: { ohio: { pools: { dev: { instanceType: 'trn2.3xlarge' } } } } }, '| Energy per day | 14 kWh |', '| Energy per year | 5 MWh |'],
+    // 16 chips: 9.2 kW; 220.8 kWh a day (was "0.2 MWh"); 80,592 kWh a year (was "0.08 GWh").
+    ['a trn2.48xlarge (16 chips)', {}, '| Energy per day | 221 kWh |', '| Energy per year | 81 MWh |'],
+  ])('%s: energy below 1 MWh a day or 1 GWh a year is shown in the next smaller unit, not rounded to nothing', (_name, overlay, day, year) => {
+    const md = renderReportMarkdown(buildReport(plan('single-node', overlay)));
+    expect(md).toContain(day);
+    expect(md).toContain(year);
+  });
+
+  test('a cluster with trn1 chips is told the Trainium2 chip figure is applied to them too; a trn2-only one is not', () => {
+    const chip = (preset: string) => plan(preset).energy.inputs.find((i) => i.name === 'Trainium chip power')!.source;
+    expect(chip('trn1-small')).toContain('applied to this cluster\'s first-generation Trainium (trn1) chips too');
+    expect(chip('rainier-mini')).not.toContain('trn1');
+  });
+
   test('assumptions are labelled in the report', () => {
     const md = renderReportMarkdown(buildReport(plan('rainier-mini')));
     expect(md).toContain('- Trainium chip power: 500 W (**assumption**)');

@@ -120,8 +120,8 @@ export function renderReservationParameters(stack: Stack, plans: readonly Reserv
 
 /**
  * The reservation ID an UltraServer group targets: the listed ID, or its element of the stack's
- * list parameter (`Fn::Select`; a list shorter than the plan says fails the deployment rather than
- * binding a group to the wrong block).
+ * block-list parameter (`Fn::Select` of `Fn::Split`; the parameter's pattern accepts exactly as many
+ * IDs as the stack has UltraServers, so a list of another length fails before any change).
  */
 export function blockReservationId(binding: BlockBinding, parameters: ReadonlyMap<string, CfnParameter>): string {
   if (binding.kind === 'listed') {
@@ -131,5 +131,5 @@ export function blockReservationId(binding: BlockBinding, parameters: ReadonlyMa
   if (parameter === undefined) {
     throw new Error(`no parameter ${binding.parameter} in the stack for an UltraServer bound to it`);
   }
-  return Fn.select(binding.index, parameter.valueAsList);
+  return Fn.select(binding.index, Fn.split(',', parameter.valueAsString));
 }

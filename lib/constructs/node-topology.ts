@@ -20,7 +20,10 @@ import { BootstrapSection } from './contracts';
  *   launch template and one set of tags): the Neuron driver exposes it as
  *   `/sys/class/neuron_device/node_id_4` and the UltraServer's identity as `server_id_4` (read so by
  *   Neuron's UltraServer init script: aws-neuron/aws-neuron-sdk src/k8/k8s-ultraserver-init-script.sh,
- *   which passes them to the runtime as NEURON_RT_ULTRASERVER_NODE_ID / _SERVER_ID).
+ *   which passes them to the runtime as NEURON_RT_ULTRASERVER_NODE_ID / _SERVER_ID, and uses
+ *   `0000000000000000` for a missing server ID:
+ *   https://awsdocs-neuron.readthedocs-hosted.com/en/v2.28.1/_downloads/6adbba6e495c3325f92f917e79c654f9/k8s-ultraserver-init-script.sh).
+ *   A missing or unset position or identity fails the boot.
  *
  * Static facts (cluster, site, zone, fabric, pool) are baked in from the plan.
  */
@@ -74,9 +77,17 @@ export function nodeTopologySection(opts: NodeTopologyOptions): BootstrapSection
       'fi',
       `POSITION=$(cat "$RAINIER_NEURON_SYSFS/node_id_${per}" 2>/dev/null || echo -1)`,
       `NEURON_SERVER_ID=$(cat "$RAINIER_NEURON_SYSFS/server_id_${per}" 2>/dev/null || echo "")`,
+      'case "$ULTRASERVER_INDEX" in',
+      "  ''|*[!0-9]*) echo \"topology: tag " + NODE_TAGS.ultraServerIndex + " is not a number (got $ULTRASERVER_INDEX)\" >&2; exit 1 ;;",
+      'esac',
       'case "$POSITION" in',
       `  [0-${per - 1}]) ;;`,
       `  *) echo "topology: no UltraServer position 0-${per - 1} in /sys/class/neuron_device/node_id_${per} (got $POSITION)" >&2; exit 1 ;;`,
+      'esac',
+      // Neuron's init script treats a missing server_id as the all-zero "unset" ID (NEURON_ULTRASERVER_SERVER_ID_DEFAULT_VALUE):
+      // a node with no UltraServer identity cannot join a 4-node NeuronLink job, so the boot fails rather than record it.
+      `case "$NEURON_SERVER_ID" in`,
+      `  ''|${'0'.repeat(16)}) echo "topology: no UltraServer identity in /sys/class/neuron_device/server_id_${per} (got '$NEURON_SERVER_ID')" >&2; exit 1 ;;`,
       'esac',
     );
   }

@@ -1,4 +1,4 @@
-import { InstanceShape, instanceShape, nicLayout } from '../catalog/instance-types';
+import { InstanceShape, TrainiumGeneration, instanceShape, nicLayout } from '../catalog/instance-types';
 import { TRN2_ULTRASERVER } from '../catalog/ultraserver';
 import { ClusterConfig, PoolConfig, SiteConfig } from '../config/schema';
 import { CapacityKind } from '../config/schema/site';
@@ -36,7 +36,7 @@ export function planCluster(config: ClusterConfig): ClusterPlan {
     findings,
     monitoring: planMonitoring(config, sites),
     fabrics,
-    energy: planEnergy(totals, fabrics, config.energy),
+    energy: planEnergy(totals, fabrics, config.energy, sites.some((s) => s.pools.some((p) => p.shape.generation === TrainiumGeneration.TRAINIUM1))),
   };
 }
 

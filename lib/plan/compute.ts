@@ -165,7 +165,7 @@ export interface ReservationParameterPlan {
   readonly name: string;
   readonly type: 'String' | 'CommaDelimitedList';
   readonly description: string;
-  /** Applies to every element of a CommaDelimitedList (CloudFormation `Parameters` section docs). */
+  /** The whole value must match (for UltraServer block lists: exactly `count` IDs, `reservationListPattern`). */
   readonly allowedPattern: string;
   readonly constraintDescription: string;
   /** For lists: how many IDs the parameter must hold, one per UltraServer, in order. */
@@ -210,6 +210,19 @@ export function planBlockBinding(reservationIds: readonly string[] | undefined, 
 /** `^cr-[0-9a-f]{17}$`, the pattern the config schema enforces, as a CloudFormation regex. */
 export const RESERVATION_ID_ALLOWED_PATTERN = RESERVATION_ID_PATTERN.source;
 
+/**
+ * Exactly `count` reservation IDs, comma-separated. The block list is a String parameter, not a
+ * CommaDelimitedList: a list's AllowedPattern applies to each element and nothing bounds its length
+ * (CloudFormation `Parameters` section docs), so a list with one ID too many (say, an extra block at
+ * its start) would shift every UltraServer onto its neighbour's block without a word. A whole-value
+ * pattern refuses any other count before anything is changed, including an old value kept by
+ * `--previous-parameters` after the pool was resized. The stack splits it (`Fn::Split`).
+ */
+export function reservationListPattern(count: number): string {
+  const id = RESERVATION_ID_ALLOWED_PATTERN.slice(1, -1);
+  return count === 1 ? RESERVATION_ID_ALLOWED_PATTERN : `^${id}(,${id}){${count - 1}}$`;
+}
+
 const CONSTRAINT_DESCRIPTION = 'Capacity Reservation IDs are "cr-" followed by 17 hexadecimal digits';
 
 /**
@@ -231,13 +244,13 @@ export function reservationParameters(pool: PoolPlan, shard: number): Reservatio
       }
       return [...byParameter.entries()].map(([name, groups]) => ({
         name,
-        type: 'CommaDelimitedList',
+        type: 'String',
         description:
           `IDs (cr-...) of the ${pool.instanceType} UltraServer Capacity Blocks behind UltraServers ${groups[0].name} to ` +
           `${groups[groups.length - 1].name} of pool ${pool.path}: exactly ${groups.length}, comma-separated, one per UltraServer ` +
           `in this order, each block holding one UltraServer (UltraserverCount 1) in the site's Availability Zone`,
-        allowedPattern: RESERVATION_ID_ALLOWED_PATTERN,
-        constraintDescription: CONSTRAINT_DESCRIPTION,
+        allowedPattern: reservationListPattern(groups.length),
+        constraintDescription: `exactly ${groups.length} Capacity Reservation ID(s) ("cr-" and 17 hexadecimal digits), comma-separated without spaces, one per UltraServer in order`,
         count: groups.length,
       }));
     }

@@ -69,7 +69,8 @@ export function estimateEnergy(totals: Pick<Totals, 'chips' | 'nodes'>, energy: 
   };
 }
 
-export function energyInputs(energy: EnergyConfig): EnergyInput[] {
+/** `trainium1`: the cluster has first-generation Trainium chips, which the same chip figure is applied to. */
+export function energyInputs(energy: EnergyConfig, trainium1 = false): EnergyInput[] {
   const defaults = energySchema.parse({});
   const configured = (field: keyof EnergyConfig, input: EnergyInput): EnergyInput =>
     energy[field] === defaults[field] ? input : { ...input, source: `set in the configuration (energy.${field})`, assumption: true };
@@ -78,7 +79,9 @@ export function energyInputs(energy: EnergyConfig): EnergyInput[] {
       name: 'Trainium chip power',
       value: energy.chipWatts,
       unit: 'W',
-      source: 'AWS and Neuron publish no Trainium2 power figure; default 500 W is a third-party estimate (NAND Research)',
+      source:
+        'AWS and Neuron publish no Trainium2 power figure; default 500 W is a third-party estimate (NAND Research)' +
+        (trainium1 ? '; applied to this cluster\'s first-generation Trainium (trn1) chips too, for which no figure is published either' : ''),
       assumption: true,
     },
     {
@@ -103,10 +106,10 @@ export function energyInputs(energy: EnergyConfig): EnergyInput[] {
   ];
 }
 
-export function planEnergy(totals: Totals, fabrics: readonly FabricPlan[], energy: EnergyConfig): EnergyPlan {
+export function planEnergy(totals: Totals, fabrics: readonly FabricPlan[], energy: EnergyConfig, trainium1 = false): EnergyPlan {
   const total = estimateEnergy(totals, energy);
   return {
-    inputs: energyInputs(energy),
+    inputs: energyInputs(energy, trainium1),
     total,
     fabrics: fabrics.map((f) => ({ fabric: f.id, estimate: estimateEnergy(f.totals, energy) })),
     ...(energy.campusGW === undefined

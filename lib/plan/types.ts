@@ -73,7 +73,7 @@ export interface NodePlan {
 
 /**
  * The UltraServer Capacity Block one UltraServer group is bound to: an ID from the config, or
- * element `index` of a CommaDelimitedList parameter of the group's own compute stack.
+ * element `index` of a comma-separated block-list parameter of the group's own compute stack.
  */
 export type BlockBinding =
   | { readonly kind: 'listed'; readonly reservationId: string }

@@ -77,10 +77,35 @@ export interface TopologyDiff {
    * the old one is retained, not moved.
    */
   readonly fabrics?: readonly FabricChange[];
+  /**
+   * Chips and EFA bandwidth of each EFA fabric whose figures change, when either side has more than
+   * one fabric: the cluster's EFA total is then a sum over separate networks (docs/topology.md section 3).
+   */
+  readonly fabricTotals?: readonly FabricTotalsChange[];
   /** UltraServers bound to another Capacity Block (./topology-sections.ts). */
   readonly blocks?: readonly BlockChange[];
   /** Power, energy and water on both sides, when the estimate changes. */
   readonly energy?: { readonly before: EnergyEstimate; readonly after: EnergyEstimate };
+}
+
+export interface FabricTotalsChange {
+  readonly fabric: string;
+  /** Absent when the fabric exists on one side only. */
+  readonly before?: { readonly chips: number; readonly efaGbps: number };
+  readonly after?: { readonly chips: number; readonly efaGbps: number };
+}
+
+/** Per-fabric chips and EFA bandwidth that differ, when either plan has several fabrics. */
+function diffFabricTotals(before: ClusterPlan, after: ClusterPlan): FabricTotalsChange[] {
+  if (before.fabrics.length <= 1 && after.fabrics.length <= 1) {
+    return [];
+  }
+  const figures = (p: ClusterPlan) => new Map(p.fabrics.map((f) => [f.id, { chips: f.totals.chips, efaGbps: f.totals.efaGbps }]));
+  const [b, a] = [figures(before), figures(after)];
+  const ids = [...a.keys(), ...[...b.keys()].filter((id) => !a.has(id))];
+  return ids
+    .filter((id) => JSON.stringify(b.get(id)) !== JSON.stringify(a.get(id)))
+    .map((fabric) => ({ fabric, ...(b.has(fabric) ? { before: b.get(fabric) } : {}), ...(a.has(fabric) ? { after: a.get(fabric) } : {}) }));
 }
 
 export interface FabricChange {
@@ -254,6 +279,7 @@ export function diffTopology(before: ClusterPlan, after: ClusterPlan, beforeLabe
   if (fabrics.length > 0) {
     summary.push(`EFA fabric of ${fabrics.map((f) => f.site).join(', ')} changes`);
   }
+  const fabricTotals = diffFabricTotals(before, after);
   const blocks = diffBlocks(before, after);
   const energy = diffEnergy(before, after);
   summary.push(...topologySummary(blocks, energy));
@@ -274,6 +300,7 @@ export function diffTopology(before: ClusterPlan, after: ClusterPlan, beforeLabe
     config: diffValues(before.config, after.config, ''),
     warnings,
     ...(fabrics.length > 0 ? { fabrics } : {}),
+    ...(fabricTotals.length > 0 ? { fabricTotals } : {}),
     blocks,
     energy,
   };
@@ -392,6 +419,15 @@ export function renderTopologyDiff(d: TopologyDiff): string {
       const spec = QUANTITIES.find((x) => x.key === q.key);
       const show = spec ? spec.render : num;
       out.push(`  ${q.label.padEnd(labels)}  ${show(q.before)} → ${show(q.after)} (${signed(q.delta)})`);
+    }
+  }
+  if ((d.fabricTotals ?? []).length > 0) {
+    out.push('');
+    out.push('Per EFA fabric (the totals above add up separate fabrics, not one network):');
+    const side = (v?: { chips: number; efaGbps: number }) => (v === undefined ? '(none)' : `${num(v.chips)} chips, ${gbps(v.efaGbps)}`);
+    for (const f of d.fabricTotals ?? []) {
+      const mark = f.before === undefined ? '+' : f.after === undefined ? '-' : '~';
+      out.push(`  ${mark} ${f.fabric}: ${side(f.before)} → ${side(f.after)}`);
     }
   }
   if (d.sites.added.length + d.sites.removed.length > 0) {

@@ -18,6 +18,12 @@ export interface ReportFabric {
   readonly networkSite: string;
   readonly why: string;
   readonly totals: Totals;
+  /**
+   * Chips of each Trainium generation in the fabric. A job runs on one generation: neuronx-cc
+   * compiles it for one target, trn1 or trn2 (`--target`, Neuron compiler CLI reference:
+   * https://awsdocs-neuron.readthedocs-hosted.com/en/latest/compiler/neuronx-cc/api-reference-guide/index.html).
+   */
+  readonly chipsByGeneration: Readonly<Record<string, number>>;
   readonly energy: EnergyEstimate;
 }
 
@@ -57,6 +63,16 @@ function groupBlocks(plan: ClusterPlan, site: SitePlan, pool: PoolPlan): ReportB
   return pool.nodeGroups.filter((g) => g.block !== undefined).map((g) => ({ ultraServer: g.name, block: blockLabel(g.block, stackOf(g)) }));
 }
 
+function chipsByGeneration(plan: ClusterPlan, sites: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const pool of plan.sites.filter((s) => sites.includes(s.name)).flatMap((s) => s.pools)) {
+    if (pool.totals.chips > 0) {
+      out[pool.shape.generation] = (out[pool.shape.generation] ?? 0) + pool.totals.chips;
+    }
+  }
+  return out;
+}
+
 export function buildTopology(plan: ClusterPlan): ReportTopology {
   const energyOf = new Map(plan.energy.fabrics.map((f) => [f.fabric, f.estimate]));
   const fabrics = plan.fabrics.map((f) => ({
@@ -67,6 +83,7 @@ export function buildTopology(plan: ClusterPlan): ReportTopology {
     networkSite: f.networkSite,
     why: f.why,
     totals: f.totals,
+    chipsByGeneration: chipsByGeneration(plan, f.sites),
     energy: energyOf.get(f.id)!,
   }));
   const pools = plan.sites.flatMap((s) => s.pools);
@@ -112,6 +129,16 @@ function kw(value: number): string {
   return value >= 1000 ? `${num(value / 1000, 2)} MW` : `${num(value, 1)} kW`;
 }
 
+/** Energy in MWh, shown in kWh below 1 MWh so a small cluster's day is not rounded to 0 (or 0.2 for 0.22). */
+function mwh(value: number): string {
+  return value >= 1 ? `${num(value, 1)} MWh` : `${num(value * 1000, 1)} kWh`;
+}
+
+/** Energy in GWh, shown in MWh below 1 GWh. */
+function gwh(value: number): string {
+  return value >= 1 ? `${num(value, 2)} GWh` : `${num(value * 1000, 1)} MWh`;
+}
+
 function liters(value: number): string {
   return value >= 1000 ? `${num(value / 1000, 1)} m³` : `${num(value, 0)} L`;
 }
@@ -121,8 +148,8 @@ export function energyRows(e: EnergyEstimate): string[][] {
   return [
     ['IT power', kw(e.itKW)],
     ['Facility power (PUE)', kw(e.facilityKW)],
-    ['Energy per day', `${num(e.energyPerDayMWh, 1)} MWh`],
-    ['Energy per year', `${num(e.energyPerYearGWh, 2)} GWh`],
+    ['Energy per day', mwh(e.energyPerDayMWh)],
+    ['Energy per year', gwh(e.energyPerYearGWh)],
     ['Water per day at the AWS WUE', liters(e.waterPerDayLiters)],
     ['Water per day at the industry WUE', liters(e.industryWaterPerDayLiters)],
   ];
@@ -154,9 +181,18 @@ export function renderTopologySections(t: ReportTopology): string[] {
     ),
   );
   out.push('');
-  if (t.fabrics.length > 1) {
-    const largest = Math.max(...t.fabrics.map((f) => f.totals.chips));
-    out.push(`${num(t.fabrics.length)} fabrics: the largest job one EFA network can hold has ${num(largest)} chips.`);
+  // A job runs on one Trainium generation, so a fabric that mixes trn1 and trn2 holds no job of all its chips.
+  const mixed = t.fabrics.filter((f) => Object.keys(f.chipsByGeneration).length > 1);
+  if (t.fabrics.length > 1 || mixed.length > 0) {
+    const largest = Math.max(0, ...t.fabrics.flatMap((f) => Object.values(f.chipsByGeneration)));
+    const fabrics = t.fabrics.length === 1 ? '1 fabric' : `${num(t.fabrics.length)} fabrics`;
+    out.push(
+      mixed.length === 0
+        ? `${fabrics}: the largest job one EFA network can hold has ${num(largest)} chips.`
+        : `${fabrics}: the largest job one EFA network can hold has ${num(largest)} chips of one Trainium generation; ` +
+            `${mixed.map((f) => `${f.id} mixes ${Object.entries(f.chipsByGeneration).map(([g, n]) => `${num(n)} ${g}`).join(' and ')} chips`).join('; ')}, ` +
+            'and a job is compiled for one target (neuronx-cc --target trn1 or trn2), so its chips are not one job\'s.',
+    );
     out.push('');
   }
 
