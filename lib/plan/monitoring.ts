@@ -609,7 +609,8 @@ function poolAlarms(
       id: `NodesBelowPlan${id}`,
       pool: pool.name,
       summary: `pool ${pool.name}: fewer nodes reporting than planned`,
-      // The publisher writes NodesReporting = 1 per node per minute: the one-minute Sum counts nodes.
+      // The publisher writes NodesReporting = 1 per node per minute of the wall clock, stamped at the
+      // minute's start (lib/constructs/node-telemetry.ts): the one-minute Sum counts nodes.
       metric: metric(ours(cluster, site.name, pool.name, NEURON_METRIC.nodesReporting, 'Sum', 'Nodes reporting', 60)),
       comparison: 'LessThanThreshold',
       threshold: pool.nodeCount,
