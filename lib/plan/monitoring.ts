@@ -426,7 +426,10 @@ const STATUS_SCHEMA = 'SCHEMA("AWS/EC2", AutoScalingGroupName)';
  * the tag keys contain a colon, so they are double-quoted as Metrics Insights quotes identifiers with
  * characters other than letters, digits and underscores (the quoting of tag keys is not shown there),
  * and that the group's tags apply to its AutoScalingGroupName aggregates is likewise not stated:
- * both unverified, see docs/operations.md.
+ * both unverified, see docs/operations.md. Tags reach vended metrics only once the account has
+ * CloudWatch's "resource tags for telemetry" on (observabilityadmin StartTelemetryEnrichment); the
+ * stacks leave that account-wide switch to the deployer (docs/operations.md, Alarms), since without
+ * it this query matches nothing and the alarm silently stays OK.
  */
 export function nodeStatusQuery(cluster: string, site: string, tail = ''): string {
   return `SELECT MAX(StatusCheckFailed) FROM ${STATUS_SCHEMA} WHERE tag."rainier:cluster" = '${cluster}' AND tag."rainier:site" = '${site}'${tail}`;
