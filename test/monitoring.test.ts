@@ -540,7 +540,7 @@ describe('launch failures reach the alarm topic', () => {
     const m = new SiteMonitoring(stack, 'Monitoring', { plan: plan.monitoring.sites[0], logRetentionDays: logs.RetentionDays.ONE_YEAR });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['aws.autoscaling'], 'detail-type': ['EC2 Instance Launch Unsuccessful'], detail: { AutoScalingGroupName: [{ prefix: 'rainier-ohio-' }] } },
+      EventPattern: { source: ['aws.autoscaling'], 'detail-type': ['EC2 Instance Launch Unsuccessful'], detail: { AutoScalingGroupName: [{ prefix: 'rainier-ohio-train-' }] } },
       Targets: [{ Arn: { Ref: Stack.of(m).getLogicalId(m.topic.node.defaultChild as CfnElement) } }],
     });
   });
