@@ -498,6 +498,24 @@ describe('node telemetry', () => {
     );
   });
 
+  test('the publisher writes one NodesReporting point per node in every minute of the wall clock, so the minute\'s Sum counts nodes', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'publisher-'));
+    const script = path.join(dir, 'publisher.py');
+    fs.writeFileSync(script, NEURON_PUBLISHER.replace('/var/lib/rainier/neuron-ecc-state.json', path.join(dir, 'state.json')));
+    const out = path.join(dir, 'out.log');
+    // neuron-monitor every 5.2 s (a little slower than its 5 s period) for 30 minutes, from 12:00:37.
+    const lines = 30 * 60 / 5.2;
+    const input = Array.from({ length: Math.floor(lines) }, () => JSON.stringify({ neuron_hardware_info: { neuron_device_count: 1, neuroncore_per_device_count: 1 } })).join('\n') + '\n';
+    const clock = `import itertools, runpy, sys, time\nticks = itertools.count()\ntime.time = lambda: 43237.0 + 5.2 * next(ticks)\nsys.argv = [${JSON.stringify(script)}, '--namespace', 'Rainier', '--cluster', 'c', '--site', 's', '--pool', 'p', '--output', ${JSON.stringify(out)}]\nrunpy.run_path(sys.argv[0], run_name='__main__')`;
+    spawnSync('python3', ['-c', clock], { input });
+    const stamps = fs.readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l)._aws.Timestamp as number);
+    const minutes = stamps.map((t) => Math.floor(t / 60000));
+    // Every minute from the first to the last has exactly one point (the last, unfinished minute is not written).
+    expect(minutes).toEqual(Array.from({ length: minutes.length }, (_, i) => minutes[0] + i));
+    expect(minutes.length).toBeGreaterThanOrEqual(29);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   test('node role statements: the two log groups and PutMetricData only into our namespace', () => {
     const stack = new Stack(testApp(), 'S', { env: { region: 'us-east-2', account: '111122223333' } });
     const [logsStatement, metrics] = nodeTelemetryStatements(stack, mini.monitoring.sites[0].logGroups).map((s) => stack.resolve(s.toStatementJson()));
@@ -522,7 +540,7 @@ describe('launch failures reach the alarm topic', () => {
     const m = new SiteMonitoring(stack, 'Monitoring', { plan: plan.monitoring.sites[0], logRetentionDays: logs.RetentionDays.ONE_YEAR });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['aws.autoscaling'], 'detail-type': ['EC2 Instance Launch Unsuccessful'], detail: { AutoScalingGroupName: [{ prefix: 'rainier-ohio-' }] } },
+      EventPattern: { source: ['aws.autoscaling'], 'detail-type': ['EC2 Instance Launch Unsuccessful'], detail: { AutoScalingGroupName: [{ prefix: 'rainier-ohio-train-' }] } },
       Targets: [{ Arn: { Ref: Stack.of(m).getLogicalId(m.topic.node.defaultChild as CfnElement) } }],
     });
   });

@@ -146,8 +146,10 @@ describe('the boot needs no internet', () => {
 
 interface NodeState {
   neuronDevices: number;
-  coresPerDevice: number;
+  coresPerDevice: number | readonly number[];
   efaDevices: number;
+  /** The launch lifecycle action was completed by an earlier boot (a reboot of a node in service). */
+  hookDone?: boolean;
   scratchFs: string;
   fsxFs: string;
   mountFails: boolean;
@@ -157,20 +159,28 @@ interface NodeState {
 }
 
 const STUBS: Record<string, string> = {
-  aws: 'echo "aws $*" >> "$STUB_LOG/aws.log"',
+  aws: [
+    'echo "aws $*" >> "$STUB_LOG/aws.log"',
+    'case "$*" in *complete-lifecycle-action*)',
+    '  n=$(($(cat "$STUB_LOG/complete.n" 2>/dev/null || echo 0) + 1)); echo "$n" > "$STUB_LOG/complete.n"',
+    '  if [ "${STUB_COMPLETE_FAILS:-0}" -lt 0 ] || [ "$n" -le "${STUB_COMPLETE_FAILS:-0}" ]; then echo "Could not connect to the endpoint URL" >&2; exit 255; fi ;;',
+    'esac',
+  ].join('\n'),
+  sleep: 'echo "sleep $*" >> "$STUB_LOG/sleep.log"',
   curl: [
     'case "$*" in',
-    '  *api/token*) echo token ;;',
-    '  *instance-id*) echo i-0123456789abcdef0 ;;',
-    '  *groupName*) echo rainier-ohio-train-UltraServer0001 ;;',
+    '  *api/token*) n=$(($(cat "$STUB_LOG/token.n" 2>/dev/null || echo 0) + 1)); echo "$n" > "$STUB_LOG/token.n"',
+    '    if [ "$n" -le "${STUB_TOKEN_FAILS:-0}" ]; then exit 28; fi; echo token ;;',
+    '  *"metadata-token: token"*instance-id*) echo i-0123456789abcdef0 ;;',
+    '  *"metadata-token: token"*groupName*) echo rainier-ohio-train-UltraServer0001 ;;',
     '  *) exit 22 ;;',
     'esac',
   ].join('\n'),
   logger: 'echo "logger $*" >> "$STUB_LOG/logger.log"',
-  'neuron-ls': `python3 -c 'import json, os; print(json.dumps([{"neuron_device": i, "nc_count": int(os.environ["STUB_CORES"])} for i in range(int(os.environ["STUB_DEVICES"]))]))'`,
+  'neuron-ls': `python3 -c 'import json, os; c = [int(x) for x in os.environ["STUB_CORES"].split(",")]; print(json.dumps([{"neuron_device": i, "nc_count": c[min(i, len(c) - 1)]} for i in range(int(os.environ["STUB_DEVICES"]))]))'`,
   fi_info: 'for i in $(seq 1 "$STUB_EFA"); do echo "    domain: rdmap${i}s0-rdm"; echo "    domain: rdmap${i}s0-rdm"; done',
-  findmnt: ['for a in "$@"; do last="$a"; done', 'case "$last" in', '  */scratch) echo "$STUB_SCRATCH_FS" ;;', '  */fsx) echo "$STUB_FSX_FS" ;;', 'esac'].join('\n'),
-  systemctl: 'echo "systemctl $*" >> "$STUB_LOG/systemctl.log"',
+  findmnt: ['for a in "$@"; do last="$a"; done', 'case "$*" in *OPTIONS*) echo "${STUB_FSX_OPTIONS:-rw,relatime,flock}"; exit 0 ;; esac', 'case "$last" in', '  */scratch) echo "$STUB_SCRATCH_FS" ;;', '  */fsx) echo "$STUB_FSX_FS" ;;', 'esac'].join('\n'),
+  systemctl: 'echo "systemctl $*" >> "$STUB_LOG/systemctl.log"; if [ "$1" = show ]; then echo "${STUB_RESTARTS:-0}"; fi',
   timeout: 'shift; exec "$@"',
   stat: 'exit 0',
   modinfo: '[ "$1" != kefalnd ] || [ "$STUB_KEFALND" = yes ]',
@@ -181,7 +191,7 @@ const STUBS: Record<string, string> = {
   mount: 'echo "mount $*" >> "$STUB_LOG/mount.log"; [ "$STUB_MOUNT_FAILS" = no ]',
 };
 
-function runNode(script: string, state: NodeState, extraEnv: Record<string, string> = {}): { status: number; stderr: string; aws: string; logger: string; lnet: string } {
+function runNode(script: string, state: NodeState, extraEnv: Record<string, string> = {}): { status: number; stderr: string; aws: string; logger: string; lnet: string; sleeps: string } {
   const dir = mkdtempSync(join(tmpdir(), 'rainier-node-'));
   try {
     const bin = join(dir, 'bin');
@@ -193,6 +203,10 @@ function runNode(script: string, state: NodeState, extraEnv: Record<string, stri
       chmodSync(join(bin, name), 0o755);
     }
     for (let i = 0; i < state.infiniband; i++) mkdirSync(join(root, `sys/class/infiniband/rdmap${i}s0`));
+    if (state.hookDone) {
+      mkdirSync(join(root, 'var/lib/rainier'), { recursive: true });
+      writeFileSync(join(root, 'var/lib/rainier/launch-hook-completed'), 'CONTINUE i-0123456789abcdef0 rainier-ohio-train-UltraServer0001\n');
+    }
     if (state.agentInImage) {
       const agent = join(root, 'opt/aws/amazon-cloudwatch-agent/bin');
       mkdirSync(agent, { recursive: true });
@@ -207,7 +221,7 @@ function runNode(script: string, state: NodeState, extraEnv: Record<string, stri
         RAINIER_ROOT: root,
         STUB_LOG: log,
         STUB_DEVICES: String(state.neuronDevices),
-        STUB_CORES: String(state.coresPerDevice),
+        STUB_CORES: typeof state.coresPerDevice === 'number' ? String(state.coresPerDevice) : state.coresPerDevice.join(','),
         STUB_EFA: String(state.efaDevices),
         STUB_SCRATCH_FS: state.scratchFs,
         STUB_FSX_FS: state.fsxFs,
@@ -218,7 +232,7 @@ function runNode(script: string, state: NodeState, extraEnv: Record<string, stri
       },
     });
     const read = (f: string) => (existsSync(join(log, f)) ? readFileSync(join(log, f), 'utf8') : '');
-    return { status: r.status ?? -1, stderr: r.stderr, aws: read('aws.log'), logger: read('logger.log'), lnet: read('lnet.log') };
+    return { status: r.status ?? -1, stderr: r.stderr, aws: read('aws.log'), logger: read('logger.log'), lnet: read('lnet.log'), sleeps: read('sleep.log') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -263,7 +277,7 @@ const bashAvailable = (() => {
   test('healthy: passes every check and completes the lifecycle action with CONTINUE', () => {
     const r = runNode(script, TRN2_HEALTHY);
     expect(r.status).toBe(0);
-    expect(r.aws).toMatch(/autoscaling complete-lifecycle-action --region us-east-2 --lifecycle-hook-name rainier-node-health --auto-scaling-group-name rainier-ohio-train-UltraServer0001 --instance-id i-0123456789abcdef0 --lifecycle-action-result CONTINUE/);
+    expect(r.aws).toMatch(/autoscaling complete-lifecycle-action --cli-connect-timeout 5 --cli-read-timeout 15 --region us-east-2 --lifecycle-hook-name rainier-node-health --auto-scaling-group-name rainier-ohio-train-UltraServer0001 --instance-id i-0123456789abcdef0 --lifecycle-action-result CONTINUE/);
     expect(r.aws).not.toContain('put-metric-data');
     expect(r.aws).not.toContain('ABANDON');
     expect(r.logger).toContain('rainier-health: PASSED');
@@ -315,6 +329,58 @@ const bashAvailable = (() => {
     expect(r.aws).toMatch(/complete-lifecycle-action .* --lifecycle-action-result ABANDON/);
     // Every IMDS read is bounded, so the retries cannot outlast the step's budget.
     expect(topology).not.toMatch(/curl (?![^\n]*--max-time)[^\n]*169\.254\.169\.254/);
+  });
+
+  // Hostile review (third wave): failure families the first tests did not run.
+  test('the Auto Scaling endpoint fails twice: the node retries and still goes into service', () => {
+    const r = runNode(script, TRN2_HEALTHY, { STUB_COMPLETE_FAILS: '2' });
+    expect(r.status).toBe(0);
+    expect(r.aws.match(/complete-lifecycle-action/g)).toHaveLength(3);
+    expect(r.aws).toMatch(/--lifecycle-action-result CONTINUE/);
+  });
+
+  test("the Auto Scaling endpoint is down: 4 bounded tries within the self-check budget, then the hook's ABANDON at its timeout; no false check failure", () => {
+    const r = runNode(script, TRN2_HEALTHY, { STUB_COMPLETE_FAILS: '-1' });
+    expect(r.status).not.toBe(0);
+    const calls = r.aws.trim().split('\n').filter((c) => c.includes('complete-lifecycle-action'));
+    expect(calls).toHaveLength(4);
+    for (const call of calls) expect(call).toContain('--cli-connect-timeout 5 --cli-read-timeout 15');
+    const slept = [...r.sleeps.matchAll(/sleep (\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+    // Self-check budget 380 s = 240 s of check timeouts + 140 s for the helper (lib/plan/health.ts).
+    expect(4 * (5 + 15) + slept + 5 * 2 + 15).toBeLessThanOrEqual(140);
+    expect(r.stderr).toContain("the hook's default result (ABANDON) applies at its timeout");
+    expect(r.aws).not.toContain('put-metric-data');
+  });
+
+  test('the IMDS token fails twice: the node retries it and still goes into service', () => {
+    const r = runNode(script, TRN2_HEALTHY, { STUB_TOKEN_FAILS: '2' });
+    expect(r.status).toBe(0);
+    expect(r.aws).toMatch(/--instance-id i-0123456789abcdef0 --lifecycle-action-result CONTINUE/);
+  });
+
+  test.each([
+    ['/fsx mounted read-only', { STUB_FSX_OPTIONS: 'ro,relatime,flock' }, {}, 'lustre-mount', '/fsx is mounted read-only'],
+    ['/fsx on the wrong file system type', {}, { fsxFs: 'nfs4' }, 'lustre-mount', 'is not a Lustre mount (found: nfs4)'],
+    ['/fsx automount never triggered', {}, { fsxFs: 'autofs' }, 'lustre-mount', 'is not a Lustre mount (found: autofs)'],
+    ['the Neuron publisher dying right after start (systemd restarts it)', { STUB_RESTARTS: '3' }, {}, 'telemetry', 'restarted 3 time(s)'],
+    ['one device at LNC 1 among devices at LNC 2 (the total 8 + 0 + 14 x 4 = 64 matches)', {}, { coresPerDevice: [8, 0, 4] }, 'neuron-cores', 'mixed Logical NeuronCore settings'],
+  ] as const)('fails on %s: says why and is abandoned', (_what, env, change, check, detail) => {
+    const r = runNode(script, { ...TRN2_HEALTHY, ...change }, env);
+    expect(r.status).not.toBe(0);
+    expect(r.logger).toContain(`rainier-health: FAILED check=${check}: `);
+    expect(r.logger).toContain(detail);
+    expect(r.aws).toMatch(/complete-lifecycle-action .* --lifecycle-action-result ABANDON/);
+    expect(r.aws).not.toContain('CONTINUE');
+  });
+
+  test('a reboot of a node in service (the boot run again) calls no lifecycle action and reports no failure', () => {
+    const healthy = runNode(script, { ...TRN2_HEALTHY, hookDone: true });
+    expect(healthy.status).toBe(0);
+    expect(healthy.aws).toBe('');
+    expect(healthy.stderr).toContain('launch lifecycle action already completed');
+    const lost = runNode(script, { ...TRN2_HEALTHY, hookDone: true, efaDevices: 15 });
+    expect(lost.aws).not.toContain('complete-lifecycle-action');
+    expect(lost.stderr).toContain('check efa-devices failed');
   });
 
   test('trn2 never configures Lustre over EFA (FSx EFA clients exclude trn2, REFERENCE.md §12)', () => {

@@ -307,12 +307,33 @@ describe('which reservations a site watches', () => {
   });
 });
 
+describe('launch-failure rules of sites whose names extend one another', () => {
+  test("site ohio's rule does not match the groups of site ohio-east (same cluster, same Region)", () => {
+    const base = resolveConfig('rainier-mini');
+    const ohio = base.sites.ohio;
+    const config = resolveConfig('rainier-mini', { sites: { 'ohio-east': { ...ohio, cidr: '10.64.0.0/16' } } } as never);
+    const plan = planCluster(config);
+    const rule = plan.monitoring.sites.find((s) => s.site === 'ohio')!.launchFailures;
+    const eastGroups = plan.stacks.filter((st) => st.site === 'ohio-east' && st.pool !== undefined).map((st) => `${st.id}-UltraServer0001ResourceASG-ABC`);
+    expect(eastGroups.length).toBeGreaterThan(0);
+    for (const group of eastGroups) expect(rule.groupNamePrefixes.some((p) => group.startsWith(p))).toBe(false);
+  });
+});
+
 describe('node health alarms and launch failures', () => {
   test.each([...PRESET_NAMES])('%s: every pool has a nodes-below-plan and a health-check alarm; every site a launch-failure rule', (preset) => {
     const plan = plans.get(preset)!;
     for (const site of plan.sites) {
       const m = plan.monitoring.sites.find((s) => s.site === site.name)!;
-      expect(m.launchFailures).toEqual({ source: 'aws.autoscaling', detailType: 'EC2 Instance Launch Unsuccessful', groupNamePrefix: `${plan.name}-${site.name}-` });
+      expect(m.launchFailures).toEqual({
+        source: 'aws.autoscaling',
+        detailType: 'EC2 Instance Launch Unsuccessful',
+        groupNamePrefixes: site.pools.map((pool) => `${plan.name}-${site.name}-${pool.name}-`),
+      });
+      // Every compute stack of the site (hence every group name CloudFormation generates) has one of the prefixes.
+      for (const stack of plan.stacks.filter((st) => st.site === site.name && st.pool !== undefined)) {
+        expect(m.launchFailures.groupNamePrefixes.some((p) => `${stack.id}-`.startsWith(p))).toBe(true);
+      }
       for (const pool of site.pools) {
         const below = m.alarms.find((a) => a.pool === pool.name && a.id.startsWith('NodesBelowPlan'))!;
         expect(below).toMatchObject({ comparison: 'LessThanThreshold', threshold: pool.nodeCount, treatMissingData: 'breaching' });

@@ -180,11 +180,11 @@ export class SiteMonitoring extends Construct {
 
     const launch = props.plan.launchFailures;
     this.launchFailuresRule = new events.Rule(this, 'LaunchFailures', {
-      description: `Failed launches of the node groups of site ${props.plan.site} (groups named ${launch.groupNamePrefix}*)`,
+      description: `Failed launches of the node groups of site ${props.plan.site} (groups named ${launch.groupNamePrefixes.map((p) => `${p}*`).join(', ')})`,
       eventPattern: {
         source: [launch.source],
         detailType: [launch.detailType],
-        detail: { AutoScalingGroupName: events.Match.prefix(launch.groupNamePrefix) },
+        detail: { AutoScalingGroupName: events.Match.anyOf(...launch.groupNamePrefixes.map((p) => events.Match.prefix(p))) },
       },
     });
     // As for the capacity events: a bare target, and a topic policy statement that names this rule.

@@ -27,6 +27,8 @@ import { AGENT_CTL, TELEMETRY_UNIT } from './node-telemetry';
 export const LIFECYCLE_HELPER = '/usr/local/sbin/rainier-lifecycle';
 export const NODE_CHECK = '/usr/local/sbin/rainier-node-check';
 export const NODE_ENV = '/etc/rainier/node.env';
+/** Written once the launch lifecycle action completed with CONTINUE: a reboot or a second run reports nothing. */
+export const HOOK_DONE_MARKER = '/var/lib/rainier/launch-hook-completed';
 /** IMDSv2 (link-local, never leaves the instance): https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html */
 export const IMDS = 'http://169.254.169.254';
 
@@ -69,12 +71,29 @@ R="\${RAINIER_ROOT:-}"
 result="$1"
 check="\${2:-}"
 detail="\${3:-}"
-token="$(curl -sf --max-time 2 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' ${IMDS}/latest/api/token || true)"
+done_marker="$R${HOOK_DONE_MARKER}"
+# A node already in service (a reboot, or the boot run again) has no lifecycle action left to complete.
+if [ -e "$done_marker" ]; then
+  echo "rainier-health: launch lifecycle action already completed ($(cat "$done_marker")); nothing to report for $result \${check:+check=$check }\${detail:+($detail)}" >&2
+  logger -t rainier-health "already in service; $result \${check:+check=$check }not sent" || true
+  exit 0
+fi
+# Every call is bounded and retried: IMDS and the Auto Scaling endpoint can fail for a moment, and a
+# healthy node that cannot say so waits out the heartbeat timeout and is abandoned.
+export AWS_MAX_ATTEMPTS=1
+cli=(--cli-connect-timeout 5 --cli-read-timeout 15)
+retry() { local n; for n in 1 2 3 4; do "$@" && return 0; [ "$n" -lt 4 ] && sleep $((n * 5)); done; return 1; }
+token=""
+for n in 1 2 3 4 5; do
+  token="$(curl -sf --max-time 2 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' ${IMDS}/latest/api/token)" && [ -n "$token" ] && break
+  token=""
+  sleep "$n"
+done
 imds() { curl -sf --max-time 2 -H "X-aws-ec2-metadata-token: $token" "${IMDS}/latest/meta-data/$1"; }
 instance="$(imds instance-id || true)"
 group="$(imds tags/instance/aws:autoscaling:groupName || true)"
 if [ -z "$group" ] && [ -n "$instance" ]; then
-  group="$(aws autoscaling describe-auto-scaling-instances --region "$REGION" --instance-ids "$instance" --query 'AutoScalingInstances[0].AutoScalingGroupName' --output text || true)"
+  group="$(aws autoscaling describe-auto-scaling-instances "\${cli[@]}" --region "$REGION" --instance-ids "$instance" --query 'AutoScalingInstances[0].AutoScalingGroupName' --output text || true)"
 fi
 if [ "$result" = ABANDON ]; then
   message="rainier-health: FAILED check=$check: $detail; abandoning instance $instance of group $group"
@@ -92,8 +111,16 @@ if [ -z "$instance" ] || [ -z "$group" ]; then
   echo "rainier-health: cannot tell instance ($instance) or group ($group); the hook's default result (ABANDON) applies at its timeout" >&2
   exit 1
 fi
-aws autoscaling complete-lifecycle-action --region "$REGION" --lifecycle-hook-name "$HOOK" \\
-  --auto-scaling-group-name "$group" --instance-id "$instance" --lifecycle-action-result "$result"
+if ! retry aws autoscaling complete-lifecycle-action "\${cli[@]}" --region "$REGION" --lifecycle-hook-name "$HOOK" \\
+  --auto-scaling-group-name "$group" --instance-id "$instance" --lifecycle-action-result "$result"; then
+  echo "rainier-health: could not complete the lifecycle action ($result) after 4 tries; the hook's default result (ABANDON) applies at its timeout" >&2
+  logger -t rainier-health "could not complete the lifecycle action ($result); ABANDON at the heartbeat timeout" || true
+  exit 1
+fi
+if [ "$result" = CONTINUE ]; then
+  install -d -m 0755 "$(dirname "$done_marker")"
+  echo "$result $instance $group" > "$done_marker"
+fi
 `;
 }
 
@@ -137,10 +164,12 @@ export function nodeCheckScript(health: NodeHealthPlan): string {
     'need python3 "Python 3, to read neuron-ls output"',
     'need neuron-ls "aws-neuronx-tools"',
     `out="$(timeout 60 neuron-ls --json-output)" || fail neuron-devices "neuron-ls failed"`,
-    `counts="$(printf '%s' "$out" | python3 -c 'import json, sys; d = json.load(sys.stdin); print(len(d), sum(int(x.get("nc_count", 0)) for x in d))')" || fail neuron-devices "neuron-ls output unreadable"`,
-    'devices="${counts% *}"',
-    'cores="${counts#* }"',
+    // Devices, total cores, and the distinct per-device core counts: every device must run the same
+    // Logical NeuronCore setting, so a device at LNC 1 among devices at LNC 2 fails even if the sum matched.
+    `counts="$(printf '%s' "$out" | python3 -c 'import json, sys; d = json.load(sys.stdin); print(len(d), sum(int(x.get("nc_count", 0)) for x in d), len(set(int(x.get("nc_count", 0)) for x in d)))')" || fail neuron-devices "neuron-ls output unreadable"`,
+    'read -r devices cores kinds <<<"$counts"',
     `[ "$devices" -eq ${health.neuronDevices} ] || fail neuron-devices "expected ${health.neuronDevices} Neuron device(s), found $devices"`,
+    `[ "$kinds" -eq 1 ] || fail neuron-cores "Neuron devices report different NeuronCore counts ($cores in all): mixed Logical NeuronCore settings"`,
     `[ ${health.acceptedNeuronCoreCounts.map((n) => `"$cores" -eq ${n}`).join(' ] || [ ')} ] || fail neuron-cores "expected ${health.acceptedNeuronCoreCounts.join(' or ')} NeuronCores, found $cores"`,
     'pass neuron "$devices devices, $cores NeuronCores"',
   ];
@@ -167,6 +196,9 @@ export function nodeCheckScript(health: NodeHealthPlan): string {
     `timeout 120 stat -t "$R${m}/." >/dev/null 2>&1 || true  # triggers the systemd automount`,
     `fstype="$(findmnt -n -o FSTYPE --mountpoint "$R${m}" | tail -n 1)"`,
     `[ "$fstype" = lustre ] || fail lustre-mount "${m} is not a Lustre mount (found: \${fstype:-nothing mounted}); writes there would stay on the root volume"`,
+    // Mounted but read-only (a client evicted to read-only, or mounted ro): checkpoints would fail to write.
+    `options="$(findmnt -n -o OPTIONS --mountpoint "$R${m}" | tail -n 1)"`,
+    `case ",$options," in *,rw,*) ;; *) fail lustre-mount "${m} is mounted read-only (options: $options); checkpoints could not be written" ;; esac`,
     `pass lustre-mount "${m} is Lustre"`,
   );
   if (health.lustreOverEfa) {
@@ -182,6 +214,10 @@ export function nodeCheckScript(health: NodeHealthPlan): string {
     `[ -x "$R${AGENT_CTL}" ] || fail image:amazon-cloudwatch-agent "${AGENT_CTL} is not in the image"`,
     `systemctl is-active --quiet amazon-cloudwatch-agent || fail telemetry "amazon-cloudwatch-agent is not running"`,
     `systemctl is-active --quiet ${TELEMETRY_UNIT} || fail telemetry "${TELEMETRY_UNIT} is not running"`,
+    // Restart=always hides a publisher that dies right after start: between restarts it shows as
+    // active. systemd counts the restarts (NRestarts, systemd.exec(5)/org.freedesktop.systemd1(5)).
+    `restarts="$(systemctl show -p NRestarts --value ${TELEMETRY_UNIT} 2>/dev/null || true)"`,
+    `[ "\${restarts:-0}" -eq 0 ] || fail telemetry "${TELEMETRY_UNIT} restarted $restarts time(s) since boot: the Neuron publisher keeps dying"`,
     'pass telemetry "CloudWatch agent and Neuron publisher running"',
     '',
     'need aws "AWS CLI v2, to complete the lifecycle action"',

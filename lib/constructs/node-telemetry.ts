@@ -144,6 +144,35 @@ def save_state(state):
     os.replace(tmp, STATE)
 
 
+def write_record(out, args, instance_id, utilization, memory, errors, ecc, when):
+    record = {
+        "_aws": {
+            "Timestamp": int(when * 1000),
+            "CloudWatchMetrics": [{
+                "Namespace": args.namespace,
+                "Dimensions": [["${DIMENSION.cluster}", "${DIMENSION.site}", "${DIMENSION.pool}"]],
+                "Metrics": [
+                    {"Name": "${NEURON_METRIC.coreUtilization}", "Unit": "Percent"},
+                    {"Name": "${NEURON_METRIC.deviceMemoryUsed}", "Unit": "Bytes"},
+                    {"Name": "${NEURON_METRIC.executionErrors}", "Unit": "Count"},
+                    {"Name": "${NEURON_METRIC.nodesReporting}", "Unit": "Count"},
+                ] + [{"Name": name, "Unit": "Count"} for name in ECC.values()],
+            }],
+        },
+        "${DIMENSION.cluster}": args.cluster,
+        "${DIMENSION.site}": args.site,
+        "${DIMENSION.pool}": args.pool,
+        "InstanceId": instance_id,
+        "${NEURON_METRIC.coreUtilization}": sum(utilization) / len(utilization),
+        "${NEURON_METRIC.deviceMemoryUsed}": sum(memory) / len(memory),
+        "${NEURON_METRIC.executionErrors}": errors,
+        "${NEURON_METRIC.nodesReporting}": 1,
+    }
+    for k, name in ECC.items():
+        record[name] = ecc[k]
+    out.write(json.dumps(record) + chr(10))
+
+
 def main():
     ap = argparse.ArgumentParser()
     for name in ("namespace", "cluster", "site", "pool", "output"):
@@ -153,13 +182,23 @@ def main():
     previous = load_state()
     utilization, memory, errors, ecc = [], [], 0, dict((k, 0) for k in ECC)
     instance_id = ""
-    started = time.time()
+    current = None
     out = open(args.output, "a", buffering=1)
     for line in sys.stdin:
         try:
             report = json.loads(line)
         except ValueError:
             continue
+        # One record per node per interval of the wall clock (a minute: 12:00:00-12:00:59), stamped
+        # at the interval's start, so each node is one data point in each one-minute period and the
+        # period's Sum of NodesReporting counts the nodes. (A timer started at boot drifts: its
+        # records, 60-65 s apart, skip a minute now and then, and a large pool always looks short.)
+        now = time.time()
+        bucket = int(now // args.interval) if args.interval > 0 else None
+        if bucket != current and current is not None and utilization:
+            write_record(out, args, instance_id, utilization, memory, errors, ecc, current * args.interval)
+            utilization, memory, errors, ecc = [], [], 0, dict((k, 0) for k in ECC)
+        current = bucket
         instance_id = (report.get("instance_info") or {}).get("instance_id") or instance_id
         hw = report.get("neuron_hardware_info") or {}
         cores = number(hw.get("neuron_device_count")) * number(hw.get("neuroncore_per_device_count"))
@@ -183,37 +222,9 @@ def main():
         if totals != previous:
             previous = totals
             save_state(previous)
-        now = time.time()
-        if now - started < args.interval:
-            continue
-        record = {
-            "_aws": {
-                "Timestamp": int(now * 1000),
-                "CloudWatchMetrics": [{
-                    "Namespace": args.namespace,
-                    "Dimensions": [["${DIMENSION.cluster}", "${DIMENSION.site}", "${DIMENSION.pool}"]],
-                    "Metrics": [
-                        {"Name": "${NEURON_METRIC.coreUtilization}", "Unit": "Percent"},
-                        {"Name": "${NEURON_METRIC.deviceMemoryUsed}", "Unit": "Bytes"},
-                        {"Name": "${NEURON_METRIC.executionErrors}", "Unit": "Count"},
-                        {"Name": "${NEURON_METRIC.nodesReporting}", "Unit": "Count"},
-                    ] + [{"Name": name, "Unit": "Count"} for name in ECC.values()],
-                }],
-            },
-            "${DIMENSION.cluster}": args.cluster,
-            "${DIMENSION.site}": args.site,
-            "${DIMENSION.pool}": args.pool,
-            "InstanceId": instance_id,
-            "${NEURON_METRIC.coreUtilization}": sum(utilization) / len(utilization),
-            "${NEURON_METRIC.deviceMemoryUsed}": sum(memory) / len(memory),
-            "${NEURON_METRIC.executionErrors}": errors,
-            "${NEURON_METRIC.nodesReporting}": 1,
-        }
-        for k, name in ECC.items():
-            record[name] = ecc[k]
-        out.write(json.dumps(record) + chr(10))
-        utilization, memory, errors, ecc = [], [], 0, dict((k, 0) for k in ECC)
-        started = now
+        if args.interval <= 0:
+            write_record(out, args, instance_id, utilization, memory, errors, ecc, now)
+            utilization, memory, errors, ecc = [], [], 0, dict((k, 0) for k in ECC)
     return 1
 
 

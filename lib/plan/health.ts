@@ -74,7 +74,12 @@ export function bootStepBudgets(pool: Pick<PoolPlan, 'shape' | 'kind'>): BootSte
     seconds: 300,
     basis: 'Assumption: loading the Lustre (and EFA LNet) modules and the first mount, which waits on the file system over the network.',
   });
-  steps.push({ step: 'self-check', seconds: 240, basis: "The check script's own timeouts: neuron-ls 60 s, fi_info 60 s, first access to the Lustre mount 120 s (lib/constructs/node-health.ts)." });
+  steps.push({
+    step: 'self-check',
+    seconds: 380,
+    basis:
+      "The check script's own timeouts: neuron-ls 60 s, fi_info 60 s, first access to the Lustre mount 120 s; then the lifecycle helper's bounded retries: IMDS token 5 tries x 2 s plus 15 s of sleeps, CompleteLifecycleAction 4 tries x (5 s connect + 15 s read) plus 30 s of sleeps (lib/constructs/node-health.ts).",
+  });
   return steps;
 }
 
