@@ -40,6 +40,10 @@ function problems(fn: () => unknown): string[] {
 describe('plan of a shared fabric', () => {
   const plan = planCluster(loadConfig({ configPath: SHARED }));
 
+  test('the fixture, like the documented example, plans without a warning (cdk synth stays quiet)', () => {
+    expect(plan.findings.filter((f) => f.level === 'warning' && f.acknowledgedBecause === undefined).map((f) => f.code)).toEqual([]);
+  });
+
   test('two buildings in one zone form one fabric, whose network belongs to the first', () => {
     expect(plan.fabrics.map((f) => [f.id, f.sites, f.networkSite, f.availabilityZone])).toEqual([['fabric-campus', ['ohio', 'ohio-b'], 'ohio', 'us-east-2a']]);
     expect(plan.sites.map((s) => s.fabric)).toEqual(['fabric-campus', 'fabric-campus']);
