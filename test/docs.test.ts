@@ -79,6 +79,39 @@ describe('the README is a front door, not a reference', () => {
   });
 });
 
+describe('README.md and docs/ point only at what exists', () => {
+  const root = path.join(__dirname, '..');
+  const files = ['README.md', ...fs.readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  // Outside code blocks (examples there are not links).
+  const prose = (file: string) => fs.readFileSync(path.join(root, file), 'utf8').replace(/```[\s\S]*?```/g, '');
+  // GitHub's heading anchors: lower case, punctuation dropped, spaces as hyphens.
+  const anchors = (file: string) =>
+    new Set([...fs.readFileSync(path.join(root, file), 'utf8').matchAll(/^#+\s+(.*)$/gm)].map((m) => m[1].replace(/`/g, '').trim().toLowerCase().replace(/[^\p{L}\p{N}_\- ]/gu, '').replace(/ /g, '-')));
+
+  test.each(files.map((f) => [f]))('%s: every relative link names a file (and heading) that exists', (file) => {
+    const broken: string[] = [];
+    for (const [, link] of prose(file).matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/.test(link)) {
+        continue;
+      }
+      const [target, heading] = link.split('#');
+      const resolved = target === '' ? file : path.normalize(path.join(path.dirname(file), target));
+      if (!fs.existsSync(path.join(root, resolved))) {
+        broken.push(link);
+      } else if (heading !== undefined && resolved.endsWith('.md') && !anchors(resolved).has(heading)) {
+        broken.push(link);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  test.each(files.map((f) => [f]))('%s: every `npm run` names a script of package.json', (file) => {
+    const scripts = Object.keys(JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).scripts as object);
+    const named = [...fs.readFileSync(path.join(root, file), 'utf8').matchAll(/npm run ([a-z][a-z0-9:-]*)/g)].map((m) => m[1]);
+    expect(named.filter((n) => !scripts.includes(n))).toEqual([]);
+  });
+});
+
 describe('docs/security.md names every interface endpoint', () => {
   const text = fs.readFileSync(path.join(__dirname, '..', 'docs', 'security.md'), 'utf8');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
