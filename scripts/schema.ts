@@ -1,5 +1,6 @@
 /**
- * Writes schema/cluster-config.schema.json from the zod schema: `npm run schema`.
+ * Writes schema/cluster-config.schema.json from the zod schema (`npm run docs` calls it; alone:
+ * `npx ts-node scripts/schema.ts`).
  * A test fails when the committed file is out of date.
  */
 import * as fs from 'fs';

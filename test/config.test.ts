@@ -36,6 +36,21 @@ describe('presets', () => {
     expect(loadConfig({})).toEqual(resolveConfig('rainier-mini'));
   });
 
+  test('a preset alone loads no YAML parser (the default synthesis pays for every module it loads)', () => {
+    jest.isolateModules(() => {
+      jest.doMock('yaml', () => {
+        throw new Error('yaml was loaded');
+      });
+      const isolated = require('../lib/config/load') as typeof import('../lib/config/load');
+      expect(isolated.loadConfig({ preset: 'single-node' }).sites.ohio).toBeDefined();
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rainier-yaml-')), 'c.yaml');
+      fs.writeFileSync(file, 'preset: single-node\n');
+      // The same module does load it for a YAML file: the mock proves the test can fail.
+      expect(() => isolated.loadConfig({ configPath: file })).toThrow('yaml was loaded');
+    });
+    jest.dontMock('yaml');
+  });
+
   test('fails on an unknown preset, naming the allowed ones', () => {
     const [p] = problemsOf(() => loadConfig({ preset: 'rainier-max' }));
     expect(p.path).toBe('preset');

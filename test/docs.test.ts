@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { GENERATED, README, regenerate } from '../scripts/docs';
 import { SCHEMA_FILE, renderSchema } from '../scripts/schema';
@@ -7,6 +8,7 @@ import { loadConfig } from '../lib/config/load';
 import { planCluster } from '../lib/plan/build';
 import { CATALOGUE_NOW } from '../lib/config/mistakes';
 import { markdownExamples } from './support/examples';
+import { deployParametersOf } from '../lib/plan/deploy-parameters';
 
 describe('derived documentation is up to date (run `npm run docs` if not)', () => {
   test('schema/cluster-config.schema.json matches the zod schema', () => {
@@ -77,6 +79,60 @@ describe('the README is a front door, not a reference', () => {
     const links = [...readme.matchAll(/\]\((docs\/[^)#\s]+)/g)].map((m) => m[1]);
     expect(links.length).toBeGreaterThan(0);
     expect(links.filter((l) => !fs.existsSync(path.join(__dirname, '..', l)))).toEqual([]);
+  });
+});
+
+describe('README.md and docs/ point only at what exists', () => {
+  const root = path.join(__dirname, '..');
+  const files = ['README.md', ...fs.readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  // Outside code blocks (examples there are not links).
+  const prose = (file: string) => fs.readFileSync(path.join(root, file), 'utf8').replace(/```[\s\S]*?```/g, '');
+  // GitHub's heading anchors: lower case, punctuation dropped, spaces as hyphens.
+  const anchors = (file: string) =>
+    new Set([...fs.readFileSync(path.join(root, file), 'utf8').matchAll(/^#+\s+(.*)$/gm)].map((m) => m[1].replace(/`/g, '').trim().toLowerCase().replace(/[^\p{L}\p{N}_\- ]/gu, '').replace(/ /g, '-')));
+
+  test.each(files.map((f) => [f]))('%s: every relative link names a file (and heading) that exists', (file) => {
+    const broken: string[] = [];
+    for (const [, link] of prose(file).matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/.test(link)) {
+        continue;
+      }
+      const [target, heading] = link.split('#');
+      const resolved = target === '' ? file : path.normalize(path.join(path.dirname(file), target));
+      if (!fs.existsSync(path.join(root, resolved))) {
+        broken.push(link);
+      } else if (heading !== undefined && resolved.endsWith('.md') && !anchors(resolved).has(heading)) {
+        broken.push(link);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  test.each(files.map((f) => [f]))('%s: every `npm run` names a script of package.json', (file) => {
+    const scripts = Object.keys(JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).scripts as object);
+    const named = [...fs.readFileSync(path.join(root, file), 'utf8').matchAll(/npm run ([a-z][a-z0-9:-]*)/g)].map((m) => m[1]);
+    expect(named.filter((n) => !scripts.includes(n))).toEqual([]);
+  });
+});
+
+describe("docs/deploy.md's deploy command fits the README's example configuration", () => {
+  // The README's "Adapt it to your budget" example, saved as mine.yaml, is what the deploy command
+  // names (-c config=mine.yaml): it must pass each parameter those stacks declare, and no other
+  // (CloudFormation refuses a value for a parameter a template does not declare).
+  const root = path.join(__dirname, '..');
+  const [[, mine]] = markdownExamples([path.join(root, 'README.md')]);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rainier-mine-'));
+  const file = path.join(dir, 'mine.yaml');
+  fs.writeFileSync(file, JSON.stringify(mine));
+
+  test('the same stack parameters as the templates of mine.yaml', () => {
+    const plan = planCluster(loadConfig({ configPath: file }));
+    const declared = plan.stacks.flatMap((s) => deployParametersOf(plan, s).map((p) => `${s.id}:${p}`)).sort();
+    const text = fs.readFileSync(path.join(root, 'docs', 'deploy.md'), 'utf8');
+    const command = [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.includes('cdk deploy --all -c config=mine.yaml'));
+    expect(command).toBeDefined();
+    const passed = [...command!.matchAll(/--parameters ([\w-]+:\w+)=/g)].map((m) => m[1]).sort();
+    expect(passed).toEqual(declared);
   });
 });
 

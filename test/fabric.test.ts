@@ -40,6 +40,10 @@ function problems(fn: () => unknown): string[] {
 describe('plan of a shared fabric', () => {
   const plan = planCluster(loadConfig({ configPath: SHARED }));
 
+  test('the fixture, like the documented example, plans without a warning (cdk synth stays quiet)', () => {
+    expect(plan.findings.filter((f) => f.level === 'warning' && f.acknowledgedBecause === undefined).map((f) => f.code)).toEqual([]);
+  });
+
   test('two buildings in one zone form one fabric, whose network belongs to the first', () => {
     expect(plan.fabrics.map((f) => [f.id, f.sites, f.networkSite, f.availabilityZone])).toEqual([['fabric-campus', ['ohio', 'ohio-b'], 'ohio', 'us-east-2a']]);
     expect(plan.sites.map((s) => s.fabric)).toEqual(['fabric-campus', 'fabric-campus']);
@@ -186,6 +190,11 @@ describe('review of a shared fabric', () => {
     const dot = renderDot(after, 'shared');
     expect(dot).toContain('Shared EFA fabric campus: 2 buildings, one VPC 10.0.0.0/16, one node subnet, one security group');
     expect(dot).toContain("own storage subnet in fabric campus's VPC");
+    // Each building's EFA and endpoints boxes are the fabric's (one security group, one VPC's
+    // endpoints), not a fabric or endpoints of its own.
+    expect(dot.match(/EFA: joins fabric campus\\n64 interfaces, 12,800 Gbit\/s \(12.8 Tbit\/s\)\\nthe fabric's shared security group/g)).toHaveLength(2);
+    expect(dot.match(/Shared VPC endpoints\\n11 interface \+ S3 gateway/g)).toHaveLength(2);
+    expect(dot).not.toMatch(/"EFA fabric\\n|"VPC endpoints\\n/);
     expect(fabricGroups(before)[0].sharedFabrics).toEqual([]);
   });
 });

@@ -213,7 +213,7 @@ function buildingLines(group: BuildingGroup, id: string, sharedFabric?: string):
   const efaPools = site.pools.filter((p) => p.efaInterfaces > 0);
   if (efaPools.length > 0) {
     out.push(
-      `        ${id}efa [shape=box, penwidth=2, color="#d9822b", fillcolor=${q(COLOURS.efa)}, label=${q(`${sharedFabric === undefined ? 'EFA fabric' : `EFA (fabric ${sharedFabric})`}\n${num(site.totals.efaInterfaces)} interfaces, ${gbps(site.totals.efaGbps)}\nsecurity group open only to itself`)}];`,
+      `        ${id}efa [shape=box, penwidth=2, color="#d9822b", fillcolor=${q(COLOURS.efa)}, label=${q(`${sharedFabric === undefined ? 'EFA fabric' : `EFA: joins fabric ${sharedFabric}`}\n${num(site.totals.efaInterfaces)} interfaces, ${gbps(site.totals.efaGbps)}\n${sharedFabric === undefined ? 'security group open only to itself' : "the fabric's shared security group"}`)}];`,
     );
   }
   const st = site.storage;
@@ -228,7 +228,7 @@ function buildingLines(group: BuildingGroup, id: string, sharedFabric?: string):
   }
   const net = site.network;
   out.push(
-    `        ${id}net [fillcolor=${q(COLOURS.service)}, label=${q(`VPC endpoints\n${net.interfaceEndpoints.length} interface + S3 gateway\n${net.natGateway ? 'NAT gateway egress' : 'no internet egress'}\nSSM, no SSH`)}];`,
+    `        ${id}net [fillcolor=${q(COLOURS.service)}, label=${q(`${sharedFabric === undefined ? 'VPC endpoints' : `Shared VPC endpoints`}\n${net.interfaceEndpoints.length} interface + S3 gateway\n${net.natGateway ? 'NAT gateway egress' : 'no internet egress'}\nSSM, no SSH`)}];`,
   );
   if (group.monitoring !== undefined) {
     const alarms = group.monitoring.alarms.length;
