@@ -115,7 +115,7 @@ describe('README.md and docs/ point only at what exists', () => {
   });
 });
 
-describe("docs/deploy.md's deploy command fits the README's example configuration", () => {
+describe("the deploy commands of the README and docs/deploy.md fit the README's example configuration", () => {
   // The README's "Adapt it to your budget" example, saved as mine.yaml, is what the deploy command
   // names (-c config=mine.yaml): it must pass each parameter those stacks declare, and no other
   // (CloudFormation refuses a value for a parameter a template does not declare).
@@ -125,10 +125,11 @@ describe("docs/deploy.md's deploy command fits the README's example configuratio
   const file = path.join(dir, 'mine.yaml');
   fs.writeFileSync(file, JSON.stringify(mine));
 
-  test('the same stack parameters as the templates of mine.yaml', () => {
+  test.each([['README.md'], ['docs/deploy.md']])('%s: the same stack parameters as the templates of mine.yaml', (doc) => {
     const plan = planCluster(loadConfig({ configPath: file }));
     const declared = plan.stacks.flatMap((s) => deployParametersOf(plan, s).map((p) => `${s.id}:${p}`)).sort();
-    const text = fs.readFileSync(path.join(root, 'docs', 'deploy.md'), 'utf8');
+    const text = fs.readFileSync(path.join(root, doc), 'utf8');
+    // Code blocks may be indented (inside a numbered list).
     const command = [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.includes('cdk deploy --all -c config=mine.yaml'));
     expect(command).toBeDefined();
     const passed = [...command!.matchAll(/--parameters ([\w-]+:\w+)=/g)].map((m) => m[1]).sort();
