@@ -181,7 +181,6 @@ describe('node group tags', () => {
       'rainier:node-group': 'ohio-train-u0001',
       'rainier:ultraserver': 'ohio-train-u0001',
       'rainier:ultraserver-index': '1',
-      'rainier:capacity-kind': 'ultraserver-capacity-block',
       Name: 'ohio-train-u0001',
     });
     expect(nodeGroupTags(site, dev, dev.nodeGroups[0])['rainier:ultraserver']).toBeUndefined();

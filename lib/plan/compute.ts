@@ -279,13 +279,16 @@ export function reservationParameter(pool: PoolPlan): ReservationParameterPlan |
   return reservationParameters(pool, 0)[0];
 }
 
-/** Tag keys every node group and its instances carry, so reports and metrics can find them. */
+/**
+ * Tag keys every node group and its instances carry, so reports and metrics can find them. Each is
+ * written into each of up to 250 groups of a compute shard's template, so the set stays small: the
+ * pool's capacity kind, for one, is the pool's (lib/plan/types.ts), not a tag of every group.
+ */
 export const NODE_TAGS = {
   site: 'rainier:site',
   pool: 'rainier:pool',
   nodeGroup: 'rainier:node-group',
   ultraServer: 'rainier:ultraserver',
-  capacityKind: 'rainier:capacity-kind',
   /** UltraServer groups: the UltraServer's index in its pool (0, 1, ...). */
   ultraServerIndex: 'rainier:ultraserver-index',
   /** UltraServer groups: the Capacity Block (reservation ID) the group is bound to. */
@@ -302,7 +305,6 @@ export function nodeGroupTags(site: SitePlan, pool: PoolPlan, group: NodeGroupPl
     [NODE_TAGS.site]: site.name,
     [NODE_TAGS.pool]: pool.name,
     [NODE_TAGS.nodeGroup]: group.name,
-    [NODE_TAGS.capacityKind]: pool.kind,
     Name: group.name,
   };
   if (group.ultraServerIndex !== undefined) {
