@@ -1,5 +1,8 @@
 import { ConfigError } from './config/errors';
 import { ConfigSource } from './config/load';
+import { nearest } from './config/nearest';
+
+export { nearest };
 
 /**
  * Context keys the app reads. This module loads nothing from aws-cdk-lib, so `bin/rainier.ts` can
@@ -130,30 +133,3 @@ export function configurationLine(source: Omit<ConfigSource, 'now'>, defaultPres
   return `rainier: building ${parts.join(' with ')}`;
 }
 
-/** The known word nearest to a misspelt one (edit distance at most 3), if any. */
-export function nearest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 4;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
-}

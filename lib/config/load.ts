@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
 import { ConfigError, ConfigProblem, renderValue } from './errors';
+import { nearest } from './nearest';
 import { DEFAULT_PRESET, PRESET_NAMES, PRESETS, isPresetName } from './presets';
 import { CheckOptions, MAX_NESTING, checkConfig, pollutingKeys } from './checks';
 import { ClusterConfig, clusterConfigSchema } from './schema';
@@ -374,7 +375,7 @@ function toProblems(issue: Issue, raw: unknown, nulls: ReadonlySet<string>): Con
   if (issue.code === 'unrecognized_keys') {
     const known = knownKeysAt(clusterConfigSchema, pathParts, raw);
     return issue.keys.map((key) => {
-      const suggestion = closest(key, known);
+      const suggestion = nearest(key, known);
       return {
         path: [...pathParts, key].join('.'),
         given: `an unknown field "${key}"`,
@@ -413,7 +414,7 @@ function unionProblems(issue: Extract<Issue, { code: 'invalid_union' }>, raw: un
     const unknown = Object.keys(value).filter((k) => !known.includes(k));
     if (unknown.length > 0) {
       return unknown.map((key) => {
-        const suggestion = closest(key, known);
+        const suggestion = nearest(key, known);
         return { path: [...at, key].join('.'), given: `an unknown field "${key}"`, allowed: `${suggestion ? `did you mean "${suggestion}"? ` : ''}known fields here: ${known.join(', ')}` };
       });
     }
@@ -573,30 +574,3 @@ function discriminatorValues(schema: z.ZodType, parts: readonly string[], raw: u
   return (at?.def?.options ?? []).map((o) => String(literalOf(o, disc)));
 }
 
-/** The known name nearest to a misspelt one (edit distance at most 3), if any. */
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 4;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
-}
