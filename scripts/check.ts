@@ -22,7 +22,7 @@ import { DEFAULT_PRESET } from '../lib/config/presets';
 import { configurationLine } from '../lib/context';
 import { planCluster } from '../lib/plan/build';
 import { describeSource } from '../lib/review/report';
-import { CliSpec, cdkJsonContext, helpText, parseArgs, run } from './review-cli';
+import { CliSpec, ParsedArgs, cdkJsonContext, runCli } from './review-cli';
 
 const SCALE_PRESET: PresetName = 'rainier-scale';
 
@@ -72,12 +72,7 @@ checks that configuration; otherwise every small preset.`,
   flags: { scale: 'rainier-scale too (minutes, several GB of memory)', acks: 'also list every acknowledgement with its reason' },
 };
 
-function main(argv: readonly string[]): number {
-  const args = parseArgs(argv, CHECK_CLI);
-  if (args.help) {
-    process.stdout.write(helpText(CHECK_CLI));
-    return 0;
-  }
+function main(args: ParsedArgs): number {
   const scale = args.flags.has('--scale');
   const listAcks = args.flags.has('--acks');
   const presets: PresetName[] = [];
@@ -157,4 +152,4 @@ function main(argv: readonly string[]): number {
   return unacknowledged.length === 0 ? 0 : 1;
 }
 
-run(() => main(process.argv.slice(2)));
+runCli(CHECK_CLI, main);

@@ -16,7 +16,7 @@ import { ARCHITECTURE_SVG_NAME, renderArchitectureDoc } from '../lib/review/diag
 import { renderSvg } from '../lib/review/picture';
 import { configurationLine } from '../lib/context';
 import { describeSource } from '../lib/review/report';
-import { CliSpec, ROOT, helpText, parseArgs, run } from './review-cli';
+import { CliSpec, ParsedArgs, ROOT, runCli } from './review-cli';
 
 export const ARCHITECTURE_FILE = path.join(ROOT, 'docs', 'architecture.md');
 export const ARCHITECTURE_SVG = path.join(ROOT, 'docs', ARCHITECTURE_SVG_NAME);
@@ -44,12 +44,7 @@ from the default preset. With -c: draws that configuration as SVG into OUT.svg, 
   positionals: [0, 1],
 };
 
-async function main(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv, DIAGRAM_CLI);
-  if (args.help) {
-    process.stdout.write(helpText(DIAGRAM_CLI));
-    return 0;
-  }
+async function main(args: ParsedArgs): Promise<number> {
   process.stderr.write(`${configurationLine(args.sourceGiven ? args.source : { preset: DEFAULT_PRESET }, DEFAULT_PRESET)}\n`);
   if (!args.sourceGiven && args.positional.length === 0) {
     fs.mkdirSync(path.dirname(ARCHITECTURE_FILE), { recursive: true });
@@ -70,5 +65,5 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  run(() => main(process.argv.slice(2)));
+  runCli(DIAGRAM_CLI, main);
 }

@@ -29,7 +29,7 @@ import { describeSource } from '../lib/review/report';
 import { Synthesis, synthesise } from '../lib/review/synth';
 import { describeHazard, diffStacks } from '../lib/review/template-diff';
 import { diffTopology, renderTopologyDiff } from '../lib/review/topology-diff';
-import { CliSpec, cdkJsonContext, helpText, parseArgs, run } from './review-cli';
+import { CliSpec, cdkJsonContext, runCli } from './review-cli';
 
 export const EXIT_SAFE = 0;
 /** Loses data or capacity (a bit, combined with EXIT_WOULD_FAIL). */
@@ -210,12 +210,7 @@ Exit status (bits 1, 4 and 8 combine):
 };
 
 if (require.main === module) {
-  run(() => {
-    const args = parseArgs(process.argv.slice(2), DIFF_CLI);
-    if (args.help) {
-      process.stdout.write(helpText(DIFF_CLI));
-      return 0;
-    }
+  runCli(DIFF_CLI, (args) => {
     if (args.sourceGiven && Object.keys(args.context).some((k) => k === 'preset' || k === 'config')) {
       // Pinned in cdk.json or given with -c: the diff takes both sides as arguments instead.
       process.stderr.write('rainier: note: the diff compares its two arguments; -c preset/config (or a pinned config) is not used\n');

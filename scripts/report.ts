@@ -16,7 +16,7 @@ import { buildReport, describeSource, renderReportJson, renderReportMarkdown } f
 import { synthesise } from '../lib/review/synth';
 import { DEFAULT_PRESET } from '../lib/config/presets';
 import { configurationLine } from '../lib/context';
-import { CliSpec, helpText, parseArgs, run } from './review-cli';
+import { CliSpec, runCli } from './review-cli';
 
 export const REPORT_CLI: CliSpec = {
   usage: `Usage: npm run report -- [-c preset=NAME] [-c config=PATH] [--json] [--plan-only]
@@ -26,12 +26,7 @@ Prints the topology report of the configuration (cdk.json's context, then -c), w
 };
 
 if (require.main === module) {
-  run(() => {
-    const args = parseArgs(process.argv.slice(2), REPORT_CLI);
-    if (args.help) {
-      process.stdout.write(helpText(REPORT_CLI));
-      return 0;
-    }
+  runCli(REPORT_CLI, (args) => {
     process.stderr.write(`${configurationLine(args.source, DEFAULT_PRESET)}\n`);
     const source = describeSource(args.source);
     const report = args.flags.has('--plan-only')

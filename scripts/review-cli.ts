@@ -143,3 +143,18 @@ export function run(main: () => number | Promise<number>): void {
     },
   );
 }
+
+/**
+ * Runs a script's command line: parses it against `spec` (cdk.json's context, then -c), answers
+ * `--help` with the usage, and otherwise hands the arguments to `main`, whose result is the exit status.
+ */
+export function runCli(spec: CliSpec, main: (args: ParsedArgs) => number | Promise<number>, argv: readonly string[] = process.argv.slice(2)): void {
+  run(() => {
+    const args = parseArgs(argv, spec);
+    if (args.help) {
+      process.stdout.write(helpText(spec));
+      return 0;
+    }
+    return main(args);
+  });
+}

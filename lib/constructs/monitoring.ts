@@ -163,19 +163,7 @@ export class SiteMonitoring extends Construct {
           ...(listed ? { detail: { 'capacity-reservation-id': [...this.reservationIds] } } : {}),
         },
       });
-      // Not targets.SnsTopic: it adds a topic policy statement for EventBridge without a source
-      // condition. This target adds none; the statement below names this rule.
-      const topic = this.topic;
-      this.capacityEventsRule.addTarget({ bind: () => ({ arn: topic.topicArn }) });
-      this.topic.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'CapacityEventsPublish',
-          principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-          actions: ['sns:Publish'],
-          resources: [this.topic.topicArn],
-          conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ArnEquals: { 'aws:SourceArn': this.capacityEventsRule.ruleArn } },
-        }),
-      );
+      this.publishToTopic(this.capacityEventsRule, 'CapacityEventsPublish');
     }
 
     const launch = props.plan.launchFailures;
@@ -187,18 +175,7 @@ export class SiteMonitoring extends Construct {
         detail: { AutoScalingGroupName: events.Match.anyOf(...launch.groupNamePrefixes.map((p) => events.Match.prefix(p))) },
       },
     });
-    // As for the capacity events: a bare target, and a topic policy statement that names this rule.
-    const alarmTopic = this.topic;
-    this.launchFailuresRule.addTarget({ bind: () => ({ arn: alarmTopic.topicArn }) });
-    this.topic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'LaunchFailuresPublish',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ArnEquals: { 'aws:SourceArn': this.launchFailuresRule.ruleArn } },
-      }),
-    );
+    this.publishToTopic(this.launchFailuresRule, 'LaunchFailuresPublish');
 
     const alarmList = Object.values(alarms);
     this.dashboards = [...props.plan.dashboards, ...(props.overview ?? [])].map((d) => {
@@ -206,6 +183,25 @@ export class SiteMonitoring extends Construct {
       dashboard.addWidgets(...d.widgets.map((w) => this.widgetOf(w, alarmList)));
       return dashboard;
     });
+  }
+
+  /**
+   * Sends a rule's events to the alarm topic. Not targets.SnsTopic: it adds a topic policy statement
+   * for EventBridge without a source condition. This target adds none, and the statement names the
+   * rule and this account (IAM User Guide, "The confused deputy problem").
+   */
+  private publishToTopic(rule: events.Rule, sid: string): void {
+    const topic = this.topic;
+    rule.addTarget({ bind: () => ({ arn: topic.topicArn }) });
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid,
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account }, ArnEquals: { 'aws:SourceArn': rule.ruleArn } },
+      }),
+    );
   }
 
   private available(binding?: Binding): boolean {

@@ -180,6 +180,18 @@ export interface AlarmPlan {
   readonly metricsInsights: boolean;
 }
 
+/**
+ * An alarm that fires on the first minute with any occurrence (a failed status check, a failed
+ * self-check, a failed launch) and stays quiet when nothing is reported.
+ */
+const ON_FIRST_OCCURRENCE = {
+  comparison: 'GreaterThanThreshold',
+  threshold: 0,
+  evaluationPeriods: 1,
+  datapointsToAlarm: 1,
+  treatMissingData: 'notBreaching',
+} as const satisfies Pick<AlarmPlan, 'comparison' | 'threshold' | 'evaluationPeriods' | 'datapointsToAlarm' | 'treatMissingData'>;
+
 export interface CapacityEventsPlan {
   /**
    * EventBridge pattern: Capacity Block delivered / expiring (`Capacity Block` prefix covers both
@@ -495,11 +507,7 @@ function planSiteMonitoring(config: ClusterConfig, site: SitePlan, firstInRegion
     id: 'NodeStatusCheckFailed',
     summary: "EC2 status check failing in a node group of this site (this cluster's groups only)",
     metric: query(nodeStatusQuery(cluster, site.name), 1, 'Worst node group'),
-    comparison: 'GreaterThanThreshold',
-    threshold: 0,
-    evaluationPeriods: 1,
-    datapointsToAlarm: 1,
-    treatMissingData: 'notBreaching',
+    ...ON_FIRST_OCCURRENCE,
     description:
       `Site ${site.name}: a node of cluster ${cluster} fails its EC2 status checks (AWS/EC2 StatusCheckFailed of the Auto Scaling groups tagged rainier:cluster=${cluster}, rainier:site=${site.name}). A failed node stalls every collective of its job. ` +
       `Do: the site dashboard's "Status checks" widget names the group; the group replaces an unhealthy instance into the same reservation. If StatusCheckFailed_System, ` +
@@ -642,11 +650,7 @@ function poolAlarms(
       pool: pool.name,
       summary: `pool ${pool.name}: a new node failed its self-check and was abandoned`,
       metric: metric(ours(cluster, site.name, pool.name, HEALTH_METRIC.checkFailed, 'Sum', 'Failed self-checks')),
-      comparison: 'GreaterThanThreshold',
-      threshold: 0,
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
-      treatMissingData: 'notBreaching',
+      ...ON_FIRST_OCCURRENCE,
       description:
         `Site ${site.name}, pool ${pool.name}: a launching node failed its self-check (Neuron devices, EFA devices, scratch, Lustre, telemetry, or a boot step) and was abandoned; its group launches a replacement. ` +
         `Do: the metric's ${CHECK_DIMENSION} dimension names the failed check; the node's log line "rainier-health: FAILED check=..." is in ${logGroups.system} (cloud-init-output). ` +
@@ -685,11 +689,7 @@ function poolAlarms(
         periodSeconds: PERIOD_SECONDS,
         label: 'Uncorrected ECC events',
       },
-      comparison: 'GreaterThanThreshold',
-      threshold: 0,
-      evaluationPeriods: 1,
-      datapointsToAlarm: 1,
-      treatMissingData: 'notBreaching',
+      ...ON_FIRST_OCCURRENCE,
       description:
         `Site ${site.name}, pool ${pool.name}: a Trainium device reported an uncorrected ECC error in HBM or SRAM (neuron-monitor mem_ecc_uncorrected / sram_ecc_uncorrected). ` +
         `Results computed on that node since the error may be wrong. Do: ${logsHint(logGroups.neuronMetrics, NEURON_METRIC.hbmEccUncorrected + ' + ' + NEURON_METRIC.sramEccUncorrected)} ` +

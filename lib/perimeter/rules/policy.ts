@@ -27,23 +27,6 @@ export function templateOf(node: CfnResource): TemplateEntry {
   return entry;
 }
 
-/** Resource types that carry a policy document (policyDocumentsOf). */
-export const POLICY_TYPES: ReadonlySet<string> = new Set([
-  'AWS::KMS::Key',
-  'AWS::SNS::TopicPolicy',
-  'AWS::SQS::QueuePolicy',
-  'AWS::S3::BucketPolicy',
-  'AWS::EC2::VPCEndpoint',
-  'AWS::IAM::Role',
-  'AWS::IAM::Policy',
-  'AWS::IAM::ManagedPolicy',
-  'AWS::IAM::RolePolicy',
-  'AWS::IAM::UserPolicy',
-  'AWS::IAM::GroupPolicy',
-  'AWS::IAM::User',
-  'AWS::IAM::Group',
-]);
-
 /** Resource types with identity policies (policyDocumentsOf's `identity` kind). */
 export const IDENTITY_POLICY_TYPES: readonly string[] = [
   'AWS::IAM::Role',
@@ -55,6 +38,16 @@ export const IDENTITY_POLICY_TYPES: readonly string[] = [
   'AWS::IAM::User',
   'AWS::IAM::Group',
 ];
+
+/** Resource types that carry a policy document (policyDocumentsOf): resource policies and identity policies. */
+export const POLICY_TYPES: ReadonlySet<string> = new Set([
+  'AWS::KMS::Key',
+  'AWS::SNS::TopicPolicy',
+  'AWS::SQS::QueuePolicy',
+  'AWS::S3::BucketPolicy',
+  'AWS::EC2::VPCEndpoint',
+  ...IDENTITY_POLICY_TYPES,
+]);
 
 function render(node: CfnResource): TemplateEntry {
   const rendered = Stack.of(node).resolve((node as unknown as { _toCloudFormation(): any })._toCloudFormation()) as {

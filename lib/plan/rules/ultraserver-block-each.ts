@@ -25,14 +25,9 @@ export const ultraServerBlockEach: Rule = {
       }
       const ids = p.pool.reservationIds;
       const reserved = poolReservedNodes(p.pool) / TRN2_ULTRASERVER.instancesPerUltraServer;
-      const duplicates = [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
-      if (duplicates.length > 0) {
-        out.push({
-          path: `${p.path}.reservationIds`,
-          given: `${duplicates.join(', ')} listed more than once`,
-          allowed: 'one distinct block per UltraServer: a block holds one UltraServer, so two groups cannot share one',
-        });
-      } else if (ids.length !== reserved) {
+      // An ID listed twice (here or in another pool) is refused earlier, by the configuration checks
+      // (lib/config/checks.ts), before any rule runs; this rule counts.
+      if (ids.length !== reserved) {
         out.push({
           path: `${p.path}.reservationIds`,
           given: `${ids.length} ID(s) for ${reserved} reserved UltraServer(s)`,
