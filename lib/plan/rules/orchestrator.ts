@@ -189,7 +189,7 @@ export const noClusterAdmin: Rule = {
   level: RuleLevel.WARNING,
   name: 'no-cluster-admin',
   explanation:
-    'With orchestrator.access set, only the listed roles can use the cluster (bootstrapClusterCreatorAdminPermissions is off). Without an `admin` entry nobody can apply the cluster-wide objects of `npm run job` (device plugin DaemonSets, the job namespace), nor repair access later from Kubernetes.',
+    'With orchestrator.access set, only the listed roles can use the cluster (bootstrapClusterCreatorAdminPermissions is off). Without an `admin` entry nobody can apply the cluster-wide objects jobs need (the device plugin DaemonSets, the job namespace), nor repair access later from Kubernetes.',
   check: (config: ClusterConfig) => {
     if (config.orchestrator.engine !== OrchestratorEngine.EKS || config.orchestrator.access === undefined || config.orchestrator.access.length === 0) {
       return [];
