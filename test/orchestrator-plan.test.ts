@@ -20,8 +20,15 @@ const THREE_SITES = {
   },
 };
 
+/** What places the VPC's subnets (the endpoints and registries EKS adds are not among them: lib/plan/eks.ts). */
 function subnetsOf(plan: ClusterPlan): Record<string, unknown> {
-  return Object.fromEntries(plan.sites.map((s) => [s.name, { ...s.network, end: subnetLayoutEnd(s.network) }]));
+  return Object.fromEntries(
+    plan.sites.map((s) => {
+      const n = s.network;
+      const layout = { cidr: n.cidr, zone: n.availabilityZone, addresses: n.nodeAddressesNeeded, node: n.nodeSubnetMask, storage: n.storageSubnetMask, pub: n.publicSubnetMask, shared: n.sharedWith };
+      return [s.name, { ...layout, end: subnetLayoutEnd(n) }];
+    }),
+  );
 }
 
 describe('orchestrator plan', () => {

@@ -1,6 +1,6 @@
 import { InstanceShape, TrainiumGeneration, instanceShape, nicLayout } from '../catalog/instance-types';
 import { TRN2_ULTRASERVER } from '../catalog/ultraserver';
-import { ClusterConfig, PoolConfig, SiteConfig } from '../config/schema';
+import { ClusterConfig, OrchestratorEngine, PoolConfig, SiteConfig } from '../config/schema';
 import { CapacityKind } from '../config/schema/site';
 import { REPLICA_STACK_SUFFIX } from '../config/checks';
 import { poolEfaInterfaces, poolNodes, poolReservedNodes, poolUsesPlacementGroup } from './capacity';
@@ -54,7 +54,11 @@ function planSite(name: string, site: SiteConfig, config: ClusterConfig, members
     region: site.region,
     availabilityZone: site.availabilityZone,
     // A shared fabric's members all read the one network of the fabric (the first member's CIDR and egress).
-    network: site.fabric === undefined ? planNetwork(site, config.perimeter) : planNetwork(config.sites[owner], config.perimeter, others),
+    // `orchestrator: eks` adds the endpoints and image registry an EKS cluster's nodes need (lib/plan/eks.ts).
+    network:
+      site.fabric === undefined
+        ? planNetwork(site, config.perimeter, [], config.orchestrator.engine === OrchestratorEngine.EKS)
+        : planNetwork(config.sites[owner], config.perimeter, others, config.orchestrator.engine === OrchestratorEngine.EKS),
     pools,
     totals: sumTotals(pools.map((p) => p.totals)),
     storage: planStorage(config.storage, site),
