@@ -109,6 +109,14 @@ describe('orchestrator rules', () => {
     expect(f).toMatchObject({ path: 'sites.ohio.cidr', given: expect.stringContaining('10.0.1.192/27 and 10.0.1.224/27') });
   });
 
+  test('rainier-scale with eks cannot double: its /16 VPCs hold at most a /18 node subnet before the control-plane subnets', () => {
+    const doubled = { sites: Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`building-${String(i + 1).padStart(2, '0')}`, { pools: { train: { ultraServers: 520 } } }])) };
+    const e805 = findingsFor('rainier-scale', doubled).filter((f) => f.code === 'RAIN-E805');
+    expect(e805.map((f) => f.path)).toEqual(['sites.building-01.cidr', 'sites.building-02.cidr', 'sites.building-03.cidr']);
+    expect(e805[0].allowed).toContain('no VPC is larger than a /16');
+    expect(findingsFor('rainier-scale', { ...doubled, orchestrator: 'none' }).map((f) => f.code)).not.toContain('RAIN-E805');
+  });
+
   test("EKS's own ceiling needs no rule: no fabric's VPC can hold that many nodes", () => {
     // A fabric is one VPC of at most a /16 (the site schema), which holds a storage subnet besides
     // the node subnet: the node subnet is at most a /17, one address per node.
