@@ -52,6 +52,25 @@ describe.each(CASES)('%s', (code, preset, breaks, passes) => {
   });
 });
 
+describe('bad orchestrator input: one error naming the field, the value and what is allowed', () => {
+  test.each([
+    [{ orchestrator: 'pcs' }, 'orchestrator', '"pcs"', 'expected "none", or "eks", or an object with the fields engine and kubernetesVersion and controlPlaneZone and access'],
+    [{ orchestrator: 'EKS' }, 'orchestrator', '"EKS"', 'expected "none", or "eks"'],
+    [{ orchestrator: { engine: 'pcs' } }, 'orchestrator.engine', '"pcs"', 'expected one of eks'],
+    [eks({ kubernetes: '1.34' }), 'orchestrator.kubernetes', 'an unknown field "kubernetes"', 'known fields here: engine, kubernetesVersion, controlPlaneZone, access'],
+    [eks({ kubernetesVersion: 1.34 }), 'orchestrator.kubernetesVersion', '1.34', 'expected a string'],
+    [eks({ kubernetesVersion: 'v1.34' }), 'orchestrator.kubernetesVersion', '"v1.34"', 'a Kubernetes minor version such as "1.34"'],
+    [eks({ controlPlaneZone: 'us-east-2' }), 'orchestrator.controlPlaneZone', '"us-east-2"', 'an Availability Zone name such as "us-east-2b"'],
+    [eks({ access: { principal: 'Admins', policy: 'admin' } }), 'orchestrator.access', '{"principal":"Admins","policy":"admin"}', 'expected an array'],
+    [access(['Admins', 'owner']), 'orchestrator.access.0.policy', '"owner"', 'expected one of admin, edit, view'],
+    [access(['', 'admin']), 'orchestrator.access.0.principal', '""', ''],
+  ])('%j', (overlay, path, given, allowed) => {
+    const [p] = findingsFor('rainier-mini', overlay);
+    expect(p).toMatchObject({ code: 'schema', path, given });
+    expect(p.allowed).toContain(allowed);
+  });
+});
+
 describe('orchestrator rules', () => {
   test('no rule fires with orchestrator: none, whatever the fabric holds', () => {
     const codes = codesFor('ultraserver', { sites: { ohio: { cidr: '10.0.0.0/23', pools: { train: TRAIN(1251) } } } });
