@@ -52,6 +52,25 @@ describe.each(CASES)('%s', (code, preset, breaks, passes) => {
   });
 });
 
+describe('bad orchestrator input: one error naming the field, the value and what is allowed', () => {
+  test.each([
+    [{ orchestrator: 'pcs' }, 'orchestrator', '"pcs"', 'expected "none", or "eks", or an object with the fields engine and kubernetesVersion and controlPlaneZone and access'],
+    [{ orchestrator: 'EKS' }, 'orchestrator', '"EKS"', 'expected "none", or "eks"'],
+    [{ orchestrator: { engine: 'pcs' } }, 'orchestrator.engine', '"pcs"', 'expected one of eks'],
+    [eks({ kubernetes: '1.34' }), 'orchestrator.kubernetes', 'an unknown field "kubernetes"', 'known fields here: engine, kubernetesVersion, controlPlaneZone, access'],
+    [eks({ kubernetesVersion: 1.34 }), 'orchestrator.kubernetesVersion', '1.34', 'expected a string'],
+    [eks({ kubernetesVersion: 'v1.34' }), 'orchestrator.kubernetesVersion', '"v1.34"', 'a Kubernetes minor version such as "1.34"'],
+    [eks({ controlPlaneZone: 'us-east-2' }), 'orchestrator.controlPlaneZone', '"us-east-2"', 'an Availability Zone name such as "us-east-2b"'],
+    [eks({ access: { principal: 'Admins', policy: 'admin' } }), 'orchestrator.access', '{"principal":"Admins","policy":"admin"}', 'expected an array'],
+    [access(['Admins', 'owner']), 'orchestrator.access.0.policy', '"owner"', 'expected one of admin, edit, view'],
+    [access(['', 'admin']), 'orchestrator.access.0.principal', '""', ''],
+  ])('%j', (overlay, path, given, allowed) => {
+    const [p] = findingsFor('rainier-mini', overlay);
+    expect(p).toMatchObject({ code: 'schema', path, given });
+    expect(p.allowed).toContain(allowed);
+  });
+});
+
 describe('orchestrator rules', () => {
   test('no rule fires with orchestrator: none, whatever the fabric holds', () => {
     const codes = codesFor('ultraserver', { sites: { ohio: { cidr: '10.0.0.0/23', pools: { train: TRAIN(1251) } } } });
@@ -107,6 +126,14 @@ describe('orchestrator rules', () => {
   test('the control-plane subnets finding names the VPC and the subnets it would overlap', () => {
     const [f] = findingsFor('ultraserver', { ...eks(), sites: { ohio: { cidr: '10.0.0.0/23' } } }).filter((x) => x.code === 'RAIN-E805');
     expect(f).toMatchObject({ path: 'sites.ohio.cidr', given: expect.stringContaining('10.0.1.192/27 and 10.0.1.224/27') });
+  });
+
+  test('rainier-scale with eks cannot double: its /16 VPCs hold at most a /18 node subnet before the control-plane subnets', () => {
+    const doubled = { sites: Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`building-${String(i + 1).padStart(2, '0')}`, { pools: { train: { ultraServers: 520 } } }])) };
+    const e805 = findingsFor('rainier-scale', doubled).filter((f) => f.code === 'RAIN-E805');
+    expect(e805.map((f) => f.path)).toEqual(['sites.building-01.cidr', 'sites.building-02.cidr', 'sites.building-03.cidr']);
+    expect(e805[0].allowed).toContain('no VPC is larger than a /16');
+    expect(findingsFor('rainier-scale', { ...doubled, orchestrator: 'none' }).map((f) => f.code)).not.toContain('RAIN-E805');
   });
 
   test("EKS's own ceiling needs no rule: no fabric's VPC can hold that many nodes", () => {

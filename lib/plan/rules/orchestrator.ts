@@ -178,7 +178,10 @@ export const controlPlaneSubnetsFit: Rule = {
         {
           path: `sites.${f.sites[0]}.cidr`,
           given: `"${f.network.cidr}" (${vpc} addresses): its subnets reach address ${end}, past the control-plane subnets ${controlPlaneSubnetCidrs(f.network.cidr).join(' and ')} of ${f.fabric}`,
-          allowed: 'a larger VPC block (one more bit of prefix), or fewer nodes in the fabric',
+          allowed:
+            Number(f.network.cidr.split('/')[1]) > 16
+              ? `a block of /${Number(f.network.cidr.split('/')[1]) - 1} or larger, or fewer nodes in the fabric`
+              : 'fewer nodes in the fabric (no VPC is larger than a /16, so with orchestrator eks its node subnet is at most a /18): split the fabric\'s sites into two fabrics',
         },
       ];
     }),
