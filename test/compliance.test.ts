@@ -17,18 +17,16 @@ import { CDK_JSON_CONTEXT } from './support/synth';
  * (one rule, on a construct below the stacks) with a reason of substance. rainier-scale runs in
  * `npm run check -- --scale` (minutes).
  */
-const PRESETS: PresetName[] = ['rainier-mini', 'ultraserver', 'single-node', 'trn1-small'];
+// rainier-mini-eks: the scheduler layer (orchestrator stack, control-plane network, nodes that join).
+const PRESETS: PresetName[] = ['rainier-mini', 'ultraserver', 'single-node', 'trn1-small', 'rainier-mini-eks'];
 /** Plus a synthesised shared fabric: two buildings in one zone with one VPC (docs/topology.md). */
 const SHARED_FABRIC = path.join(__dirname, 'fixtures', 'fabrics', 'shared-fabric.yaml');
 /** Plus every perimeter option at once: egress nat, a checkpoint replica, IMDS hop limit 2, exported deletions and every principal list. */
 const EVERY_PERIMETER_OPTION = path.join(__dirname, 'fixtures', 'perimeter', 'every-option.yaml');
-/** Plus the scheduler layer: an EKS cluster with named principals (orchestrator stack, control-plane network, node join). */
-const EKS_ACCESS = path.join(__dirname, 'fixtures', 'orchestrator', 'eks-access.yaml');
 const SOURCES: [string, ConfigSource][] = [
   ...PRESETS.map((preset): [string, ConfigSource] => [preset, { preset }]),
   ['shared-fabric fixture', { configPath: SHARED_FABRIC }],
   ['every-perimeter-option fixture', { configPath: EVERY_PERIMETER_OPTION }],
-  ['eks fixture', { configPath: EKS_ACCESS }],
 ];
 const MIN_REASON_CHARS = 40;
 
