@@ -278,6 +278,14 @@ describe('the node side', () => {
     expect(userData.match(/CONTINUE/g)).toHaveLength(1 + 1); // the lifecycle helper's own check, and the join's call
   });
 
+  test('RAIN-W704 counts the join: a timeout that covers the boot but not the join warns only with EKS', () => {
+    const site = plan.sites[0];
+    const seconds = planNodeHealth(site, site.pools[0]).steps.reduce((n, s) => n + s.seconds, 0);
+    const warned = (overlay: object) => planCluster(resolveConfig('ultraserver', { compute: { launchHookTimeoutSeconds: seconds }, ...overlay })).findings.filter((f) => f.code === 'RAIN-W704');
+    expect(warned({})).toEqual([]);
+    expect(warned({ orchestrator: 'eks' })).toEqual([expect.objectContaining({ given: expect.stringContaining(`shorter than the ${seconds + NODE_JOIN_STEP.seconds} s boot budget`) })]);
+  });
+
   test('the hook waits for the join too: its budget is one more step', () => {
     const site = plan.sites[0];
     const without = planNodeHealth(site, site.pools[0]);
