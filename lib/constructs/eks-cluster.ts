@@ -239,6 +239,7 @@ export class EksCluster extends Construct {
       const resource = new eks.CfnAddon(this, ADDON_IDS[addon.name], {
         clusterName: this.clusterName,
         addonName: addon.name,
+        ...(addon.configuration !== undefined ? { configurationValues: JSON.stringify(addon.configuration) } : {}),
         ...(podIdentity !== undefined ? { podIdentityAssociations: [{ serviceAccount: addon.podIdentity!.serviceAccount, roleArn: podIdentity.roleArn }] } : {}),
       });
       if (podIdentity !== undefined) {
