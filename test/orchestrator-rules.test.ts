@@ -106,9 +106,9 @@ describe('orchestrator rules', () => {
     }
   });
 
-  test('a version EKS offers but the manifests are not validated against says so, and names the one allowed', () => {
+  test('a version EKS offers but the manifests are not written for says so, and names the one allowed', () => {
     const [f] = findingsFor('ultraserver', eks({ kubernetesVersion: '1.33' })).filter((x) => x.code === 'RAIN-E803');
-    expect(f).toMatchObject({ path: 'orchestrator.kubernetesVersion', given: '"1.33", which EKS offers but the job manifests are not validated against' });
+    expect(f).toMatchObject({ path: 'orchestrator.kubernetesVersion', given: '"1.33", which EKS offers but the job manifests are not written for' });
     expect(f.allowed).toContain(`"${KUBERNETES_VERSION}"`);
     expect(EKS_KUBERNETES_VERSIONS).toContain(KUBERNETES_VERSION);
   });

@@ -127,7 +127,10 @@ export function controlPlaneZoneOf(orchestrator: EksOrchestratorConfig, region: 
   // ASSUMPTION: the Region has zones `a` and `b` (every Region offering Trn2 in lib/catalog/regions.ts
   // does). Zone names map to different physical zones per account (AZ IDs,
   // https://docs.aws.amazon.com/ram/latest/userguide/working-with-az-ids.html); any other zone than
-  // the fabric's meets EKS's two-zone requirement.
+  // the fabric's meets EKS's two-zone requirement. EKS refuses control-plane subnets in a few zones by
+  // AZ ID (use1-az3, usw1-az2, cac1-az3: https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html);
+  // which name is which ID differs per account, so that cannot be checked offline: none of those
+  // Regions offers Trn2 in lib/catalog/regions.ts, and docs/scheduler.md tells the deployer to check.
   return zone === `${region}a` ? `${region}b` : `${region}a`;
 }
 

@@ -34,7 +34,7 @@ const eksSchema = z.strictObject({
     .string()
     .regex(/^1\.\d{1,2}$/, { message: 'a Kubernetes minor version such as "1.34"' })
     .default(KUBERNETES_VERSION)
-    .describe(`Kubernetes minor version of every EKS cluster. Default ${KUBERNETES_VERSION}, the version the job manifests are validated against (rule RAIN-E803).`),
+    .describe(`Kubernetes minor version of every EKS cluster. Default ${KUBERNETES_VERSION}, the version the job manifests are written and checked for (rule RAIN-E803).`),
   controlPlaneZone: z
     .string()
     .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d[a-z]$/, { message: 'an Availability Zone name such as "us-east-2b"' })

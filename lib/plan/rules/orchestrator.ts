@@ -25,14 +25,14 @@ export const eksClusterAboveKubernetesScale: Rule = {
   name: 'eks-cluster-above-kubernetes-scale',
   explanation:
     `Kubernetes is designed for clusters of no more than ${KUBERNETES_NODES_PER_CLUSTER.toLocaleString('en-US')} nodes (kubernetes.io, "Considerations for large clusters"). ` +
-    'EKS runs larger clusters as ultra scale clusters (up to 100,000 nodes, AWS Containers blog, July 2025), which the blog does not describe as the default for every cluster: confirm the account has them, then acknowledge.',
+    'EKS supports up to 100,000 nodes per cluster (ultra scale, AWS What\'s New and Containers blog, July 2025), but not self-serve: the announcement asks customers to reach out to their AWS account team. Arrange it, then acknowledge.',
   check: (config) =>
     eksFabrics(config)
       .filter((f) => f.nodes > KUBERNETES_NODES_PER_CLUSTER)
       .map((f) => ({
         path: fabricPath(f.sites),
         given: `${f.fabric}: ${nodesOf(f.nodes)} in one EKS cluster`,
-        allowed: `at most ${nodesOf(KUBERNETES_NODES_PER_CLUSTER)} (Kubernetes' documented scale), or an EKS ultra scale cluster confirmed for the account (acknowledge with the reason)`,
+        allowed: `at most ${nodesOf(KUBERNETES_NODES_PER_CLUSTER)} (Kubernetes' documented scale), or an EKS ultra scale cluster arranged with the AWS account team (acknowledge with the reason)`,
       })),
 };
 
@@ -101,8 +101,8 @@ export const kubernetesVersionSupported: Rule = {
   level: RuleLevel.ERROR,
   name: 'kubernetes-version-supported',
   explanation:
-    `The EKS clusters run a Kubernetes version Amazon EKS offers (${EKS_KUBERNETES_VERSIONS.join(', ')}; EKS User Guide, Kubernetes versions) and the one the job manifests are validated against offline ` +
-    `(${KUBERNETES_VERSION}, the schemas of the pinned kubernetes-models): another version could accept a manifest the tests never checked.`,
+    `The EKS clusters run a Kubernetes version Amazon EKS offers (${EKS_KUBERNETES_VERSIONS.join(', ')}; EKS User Guide, Kubernetes versions) and the one the job manifests are written and checked for ` +
+    `(${KUBERNETES_VERSION}, lib/catalog/kubernetes.ts): another version could refuse, or change the meaning of, a manifest the tests checked.`,
   check: (config) => {
     if (config.orchestrator.engine !== OrchestratorEngine.EKS) {
       return [];
@@ -115,8 +115,8 @@ export const kubernetesVersionSupported: Rule = {
     return [
       {
         path: 'orchestrator.kubernetesVersion',
-        given: `"${version}"${offered ? ', which EKS offers but the job manifests are not validated against' : ', which Amazon EKS does not offer'}`,
-        allowed: `"${KUBERNETES_VERSION}": the version EKS offers (${EKS_KUBERNETES_VERSIONS.join(', ')}) that the job manifests are validated against (lib/catalog/kubernetes.ts)`,
+        given: `"${version}"${offered ? ', which EKS offers but the job manifests are not written for' : ', which Amazon EKS does not offer'}`,
+        allowed: `"${KUBERNETES_VERSION}": the version EKS offers (${EKS_KUBERNETES_VERSIONS.join(', ')}) that the job manifests are written and checked for (lib/catalog/kubernetes.ts KUBERNETES_VERSION)`,
       },
     ];
   },
