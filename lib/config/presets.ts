@@ -82,6 +82,12 @@ function rainierScale(): ClusterConfigInput {
         reason:
           'Each fabric is one EKS cluster of 10,400 nodes, above the 5,000 Kubernetes documents: Amazon EKS supports up to 100,000 nodes per cluster through the AWS account team (ultra scale clusters, AWS What\'s New, July 2025). ASSUMPTION: a Rainier-size deployment has arranged it; do so before deploying.',
       },
+      {
+        rule: 'RAIN-W807',
+        path: 'orchestrator',
+        reason:
+          'Each fabric puts 10,400 nodes in a /18 node subnet (the most a /16 VPC holds beside the EKS control-plane subnets), leaving no room for pod addresses at one per node. A Rainier-size EKS deployment needs pod addresses from a secondary CIDR (VPC CNI custom networking), which this model does not render: the preset shows the cluster layout, not a deployable pod network.',
+      },
     ],
   };
 }

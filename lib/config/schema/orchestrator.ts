@@ -42,6 +42,16 @@ const eksSchema = z.strictObject({
     .describe(
       "The second Availability Zone of every EKS cluster's control-plane subnets (EKS needs subnets in two zones; the first is the fabric's own). Must be in the fabric's Region and not the fabric's zone (rule RAIN-E804). Default: per fabric, the Region's zone `a`, or `b` for a fabric in `a`.",
     ),
+  podAddressesPerNode: z
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(3)
+    .describe(
+      'VPC addresses each node holds for pods, from its subnet: the VPC CNI keeps MINIMUM_IP_TARGET addresses per node and WARM_IP_TARGET 1 spare (aws/amazon-vpc-cni-k8s docs/eni-and-ip-target.md), instead of its default of a whole spare interface. ' +
+        'Default 3, an ASSUMPTION: a training job runs one pod per node (the device plugins and node agents use the host network) plus a spare; raise it for more pods per node. The node subnet must hold them (rule RAIN-W807).',
+    ),
   access: z
     .array(accessEntrySchema)
     .max(20)
@@ -59,7 +69,7 @@ export const orchestratorSchema = z
       return { engine: OrchestratorEngine.NONE };
     }
     if (o === OrchestratorEngine.EKS) {
-      return { engine: OrchestratorEngine.EKS, kubernetesVersion: KUBERNETES_VERSION };
+      return eksSchema.parse({ engine: OrchestratorEngine.EKS });
     }
     return o;
   });

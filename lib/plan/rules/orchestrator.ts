@@ -1,11 +1,11 @@
 import { ACCESS_POLICY_NAMES, EKS_KUBERNETES_VERSIONS, KUBERNETES_NODES_PER_CLUSTER, KUBERNETES_VERSION } from '../../catalog/kubernetes';
 import { knownRegions } from '../../catalog/regions';
 import { ClusterConfig, OrchestratorEngine } from '../../config/schema';
-import { CONTROL_PLANE_SUBNET_MASK, controlPlaneSubnetCidrs, subnetLayoutEnd } from '../network';
+import { CONTROL_PLANE_SUBNET_MASK, RESERVED_ADDRESSES_PER_SUBNET, controlPlaneSubnetCidrs, subnetLayoutEnd } from '../network';
 import { IAM_ROLE_ARN_PATTERN, IAM_ROLE_NAME_PATTERN, controlPlaneZoneOf, eksFabrics } from '../orchestrator';
 import { RawFinding, Rule, RuleLevel } from './rule';
 
-/** Rules of the scheduler layer (`orchestrator: eks`, lib/plan/orchestrator.ts): RAIN-W801 to RAIN-W806. */
+/** Rules of the scheduler layer (`orchestrator: eks`, lib/plan/orchestrator.ts): RAIN-W801 to RAIN-W807. */
 
 const nodesOf = (n: number) => `${n.toLocaleString('en-US')} nodes`;
 
@@ -206,5 +206,33 @@ export const noClusterAdmin: Rule = {
             allowed: 'at least one role with policy "admin", or no access list (the ClusterAdminRoleArn parameter then names the admin)',
           },
         ];
+  },
+};
+
+export const podAddressesFit: Rule = {
+  code: 'RAIN-W807',
+  level: RuleLevel.WARNING,
+  name: 'pod-addresses-fit',
+  explanation:
+    'With the VPC CNI every pod that is not on the host network takes an address of its node\'s subnet, and each node holds `orchestrator.podAddressesPerNode` of them (the CNI\'s MINIMUM_IP_TARGET; aws/amazon-vpc-cni-k8s docs/eni-and-ip-target.md). ' +
+    'The node subnet is sized one address per node and keeps its size when EKS is turned on (so no subnet moves): what is left must hold the pods\' addresses, or pods wait for an address that never comes.',
+  check: (config) => {
+    if (config.orchestrator.engine !== OrchestratorEngine.EKS) {
+      return [];
+    }
+    const perNode = config.orchestrator.podAddressesPerNode;
+    return eksFabrics(config).flatMap((f) => {
+      const free = 2 ** (32 - f.network.nodeSubnetMask) - RESERVED_ADDRESSES_PER_SUBNET - f.network.nodeAddressesNeeded;
+      const needed = f.nodes * perNode;
+      return needed <= free
+        ? []
+        : [
+            {
+              path: 'orchestrator.podAddressesPerNode',
+              given: `${perNode} for ${f.fabric}: ${nodesOf(f.nodes)} need ${needed.toLocaleString('en-US')} pod addresses, its /${f.network.nodeSubnetMask} node subnet has ${free.toLocaleString('en-US')} left`,
+              allowed: `${free >= f.nodes ? `at most ${Math.floor(free / f.nodes)} per node there` : 'no room for even one per node there'}, or pods on the host network, or pod addresses from another CIDR (VPC CNI custom networking, not modelled: https://docs.aws.amazon.com/eks/latest/userguide/cni-custom-network.html)`,
+            },
+          ];
+    });
   },
 };
