@@ -50,7 +50,7 @@ const eksSchema = z.strictObject({
     .default(3)
     .describe(
       'VPC addresses each node holds for pods, from its subnet: the VPC CNI keeps MINIMUM_IP_TARGET addresses per node and WARM_IP_TARGET 1 spare (aws/amazon-vpc-cni-k8s docs/eni-and-ip-target.md), instead of its default of a whole spare interface. ' +
-        'Default 3, an ASSUMPTION: a training job runs one pod per node (the device plugins and node agents use the host network) plus a spare; raise it for more pods per node. The node subnet must hold them (rule RAIN-W807).',
+        'Default 3, an ASSUMPTION: per node one training pod and the Neuron device plugin (the EFA plugin and the node agents use the host network), plus the spare; raise it for more pods per node. The node subnet must hold them (rule RAIN-W807).',
     ),
   access: z
     .array(accessEntrySchema)
