@@ -55,6 +55,7 @@ describe('orchestrator plan', () => {
       nodes: eks.totals.nodes,
       ultraServers: eks.totals.ultraServers,
       jobNamespace: JOB_NAMESPACE,
+      podAddresses: { minimumIpTarget: 3, warmIpTarget: 1 },
     });
     expect(cluster.members).toEqual([
       { site: 'ohio', pool: 'train', ultraServers: ['ohio-train-u0000', 'ohio-train-u0001'], nodes: 8 },

@@ -40,6 +40,8 @@ const CASES: [code: string, preset: PresetName, breaks: Record<string, unknown>,
   ['RAIN-E804', 'ultraserver', eks({ controlPlaneZone: 'xx-north-9b' }), eks()],
   // A /23 holds the storage /24 and the node /24 exactly: no room left at its end; a /22 has it.
   ['RAIN-E805', 'ultraserver', { ...eks(), sites: { ohio: { cidr: '10.0.0.0/23' } } }, { ...eks(), sites: { ohio: { cidr: '10.0.0.0/22' } } }],
+  // ultraserver: a /24 node subnet, 251 addresses, 4 nodes and 11 endpoints: 236 left, 59 per node.
+  ['RAIN-W807', 'ultraserver', eks({ podAddressesPerNode: 60 }), eks({ podAddressesPerNode: 59 })],
   ['RAIN-W806', 'ultraserver', access(['Researchers', 'edit']), access(['Researchers', 'edit'], ['TrainingAdmins', 'admin'])],
 ];
 
@@ -54,10 +56,10 @@ describe.each(CASES)('%s', (code, preset, breaks, passes) => {
 
 describe('bad orchestrator input: one error naming the field, the value and what is allowed', () => {
   test.each([
-    [{ orchestrator: 'pcs' }, 'orchestrator', '"pcs"', 'expected "none", or "eks", or an object with the fields engine and kubernetesVersion and controlPlaneZone and access'],
+    [{ orchestrator: 'pcs' }, 'orchestrator', '"pcs"', 'expected "none", or "eks", or an object with the fields engine and kubernetesVersion and controlPlaneZone and podAddressesPerNode and access'],
     [{ orchestrator: 'EKS' }, 'orchestrator', '"EKS"', 'expected "none", or "eks"'],
     [{ orchestrator: { engine: 'pcs' } }, 'orchestrator.engine', '"pcs"', 'expected one of eks'],
-    [eks({ kubernetes: '1.34' }), 'orchestrator.kubernetes', 'an unknown field "kubernetes"', 'known fields here: engine, kubernetesVersion, controlPlaneZone, access'],
+    [eks({ kubernetes: '1.34' }), 'orchestrator.kubernetes', 'an unknown field "kubernetes"', 'known fields here: engine, kubernetesVersion, controlPlaneZone, podAddressesPerNode, access'],
     [eks({ kubernetesVersion: 1.34 }), 'orchestrator.kubernetesVersion', '1.34', 'expected a string'],
     [eks({ kubernetesVersion: 'v1.34' }), 'orchestrator.kubernetesVersion', '"v1.34"', 'a Kubernetes minor version such as "1.34"'],
     [eks({ controlPlaneZone: 'us-east-2' }), 'orchestrator.controlPlaneZone', '"us-east-2"', 'an Availability Zone name such as "us-east-2b"'],
@@ -106,9 +108,9 @@ describe('orchestrator rules', () => {
     }
   });
 
-  test('a version EKS offers but the manifests are not validated against says so, and names the one allowed', () => {
+  test('a version EKS offers but the manifests are not written for says so, and names the one allowed', () => {
     const [f] = findingsFor('ultraserver', eks({ kubernetesVersion: '1.33' })).filter((x) => x.code === 'RAIN-E803');
-    expect(f).toMatchObject({ path: 'orchestrator.kubernetesVersion', given: '"1.33", which EKS offers but the job manifests are not validated against' });
+    expect(f).toMatchObject({ path: 'orchestrator.kubernetesVersion', given: '"1.33", which EKS offers but the job manifests are not written for' });
     expect(f.allowed).toContain(`"${KUBERNETES_VERSION}"`);
     expect(EKS_KUBERNETES_VERSIONS).toContain(KUBERNETES_VERSION);
   });
@@ -134,6 +136,13 @@ describe('orchestrator rules', () => {
     expect(e805.map((f) => f.path)).toEqual(['sites.building-01.cidr', 'sites.building-02.cidr', 'sites.building-03.cidr']);
     expect(e805[0].allowed).toContain('no VPC is larger than a /16');
     expect(findingsFor('rainier-scale', { ...doubled, orchestrator: 'none' }).map((f) => f.code)).not.toContain('RAIN-E805');
+  });
+
+  test('rainier-scale: pod addresses do not fit its node subnets, acknowledged as not modelled', () => {
+    const f = planCluster(resolveConfig('rainier-scale')).findings.filter((x) => x.code === 'RAIN-W807');
+    expect(f.map((x) => x.given)).toEqual(['a', 'b', 'c'].map((z) => `3 for fabric-campus-${z}: 10,400 nodes need 31,200 pod addresses, its /18 node subnet has 5,968 left`));
+    expect(f[0].allowed).toContain('no room for even one per node there');
+    expect(f.every((x) => x.acknowledgedBecause?.includes('not a deployable pod network'))).toBe(true);
   });
 
   test("EKS's own ceiling needs no rule: no fabric's VPC can hold that many nodes", () => {

@@ -81,8 +81,9 @@ export const EKS_ACCESS_POLICIES: Readonly<Record<AccessPolicyName, string>> = {
  * - Amazon EKS supports clusters of up to 100,000 nodes ("Amazon EKS enables ultra scale AI/ML
  *   workloads with support for 100K nodes per cluster", AWS Containers blog, July 2025,
  *   https://aws.amazon.com/blogs/containers/amazon-eks-enables-ultra-scale-ai-ml-workloads-with-support-for-100k-nodes-per-cluster/).
- *   The blog does not say every cluster gets that scale by default: above the upstream threshold
- *   this model warns, and a reviewer acknowledges it for an account that has ultra-scale clusters.
+ *   It is not self-serve: "Please reach out to your AWS account team to learn more about this new
+ *   capability" (same post; What's New, https://aws.amazon.com/about-aws/whats-new/2025/07/amazon-eks-100000-worker-nodes-per-cluster/).
+ *   Above the upstream threshold this model warns, and a reviewer acknowledges it once arranged.
  */
 export const KUBERNETES_NODES_PER_CLUSTER = 5_000;
 export const EKS_MAX_NODES_PER_CLUSTER = 100_000;

@@ -294,7 +294,7 @@ export const MISTAKES: readonly Mistake[] = [
     field: 'orchestrator.access.0.principal',
   },
   {
-    mistake: 'A Kubernetes version the job manifests are not validated against',
+    mistake: 'A Kubernetes version the job manifests are not written for',
     preset: 'rainier-mini',
     yaml: 'orchestrator: {engine: eks, kubernetesVersion: "1.33"}',
     overlay: { orchestrator: { engine: 'eks', kubernetesVersion: '1.33' } },

@@ -36,9 +36,8 @@ export const PRESET_DESCRIPTIONS: Readonly<Record<PresetName, string>> = {
  *   inbound and 22 outbound rules plus the S3 prefix list, within 60 a direction: RAIN-E208). EFA
  *   does not cross zones, so 3 fabrics remain (docs/topology.md, "Shared fabrics").
  * - `orchestrator: eks`: one EKS cluster per fabric, 10,400 nodes each. Kubernetes documents 5,000
- *   nodes per cluster; EKS ultra scale clusters support 100,000 (RAIN-W801, acknowledged below as an
- *   ASSUMPTION that the account has them: AWS does not say Rainier's scheduler, and the blog does
- *   not say every cluster gets that scale by default).
+ *   nodes per cluster; EKS supports 100,000 through the AWS account team (RAIN-W801, acknowledged
+ *   below as an ASSUMPTION that it is arranged: AWS does not say what schedules Rainier).
  */
 export const RAINIER_SCALE_SITES = 30;
 export const RAINIER_SCALE_ULTRASERVERS_PER_SITE = 260;
@@ -81,7 +80,13 @@ function rainierScale(): ClusterConfigInput {
         rule: 'RAIN-W801',
         path: 'sites',
         reason:
-          'Each fabric is one EKS cluster of 10,400 nodes, above the 5,000 Kubernetes documents: Amazon EKS ultra scale clusters support up to 100,000 nodes (AWS Containers blog, July 2025). ASSUMPTION: a Rainier-size account has them; confirm with AWS before deploying.',
+          'Each fabric is one EKS cluster of 10,400 nodes, above the 5,000 Kubernetes documents: Amazon EKS supports up to 100,000 nodes per cluster through the AWS account team (ultra scale clusters, AWS What\'s New, July 2025). ASSUMPTION: a Rainier-size deployment has arranged it; do so before deploying.',
+      },
+      {
+        rule: 'RAIN-W807',
+        path: 'orchestrator',
+        reason:
+          'Each fabric puts 10,400 nodes in a /18 node subnet (the most a /16 VPC holds beside the EKS control-plane subnets), leaving no room for pod addresses at one per node. A Rainier-size EKS deployment needs pod addresses from a secondary CIDR (VPC CNI custom networking), which this model does not render: the preset shows the cluster layout, not a deployable pod network.',
       },
     ],
   };

@@ -91,6 +91,19 @@ export interface EksMemberPlan {
   readonly nodes: number;
 }
 
+/**
+ * How the VPC CNI add-on holds pod addresses on each node (`env` of its configuration): at least
+ * `minimumIpTarget` addresses, and `warmIpTarget` spare, rather than its default WARM_ENI_TARGET=1, which
+ * "means that ipamd should keep 'a full ENI' of available IPs around" per node
+ * (https://github.com/aws/amazon-vpc-cni-k8s/blob/master/docs/eni-and-ip-target.md): on a node subnet
+ * sized one address per node, that would exhaust it within a few nodes. Each node then takes about
+ * `minimumIpTarget` addresses of the node subnet besides its own (rule RAIN-W807).
+ */
+export interface PodAddressPlan {
+  readonly minimumIpTarget: number;
+  readonly warmIpTarget: 1;
+}
+
 export interface EksClusterPlan {
   /** PascalCase of the fabric ID, e.g. `FabricOhio`: stable, so the topology diff can follow the cluster. */
   readonly id: string;
@@ -111,6 +124,8 @@ export interface EksClusterPlan {
   readonly ultraServers: number;
   readonly access: readonly AccessPlan[];
   readonly jobNamespace: string;
+  /** The VPC CNI's address targets (`orchestrator.podAddressesPerNode`). */
+  readonly podAddresses: PodAddressPlan;
 }
 
 export interface OrchestratorPlan {
@@ -127,7 +142,10 @@ export function controlPlaneZoneOf(orchestrator: EksOrchestratorConfig, region: 
   // ASSUMPTION: the Region has zones `a` and `b` (every Region offering Trn2 in lib/catalog/regions.ts
   // does). Zone names map to different physical zones per account (AZ IDs,
   // https://docs.aws.amazon.com/ram/latest/userguide/working-with-az-ids.html); any other zone than
-  // the fabric's meets EKS's two-zone requirement.
+  // the fabric's meets EKS's two-zone requirement. EKS refuses control-plane subnets in a few zones by
+  // AZ ID (use1-az3, usw1-az2, cac1-az3: https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html);
+  // which name is which ID differs per account, so that cannot be checked offline: none of those
+  // Regions offers Trn2 in lib/catalog/regions.ts, and docs/scheduler.md tells the deployer to check.
   return zone === `${region}a` ? `${region}b` : `${region}a`;
 }
 
@@ -194,6 +212,7 @@ export function planOrchestrator(config: ClusterConfig, sites: readonly SitePlan
       ultraServers: members.reduce((n, m) => n + m.ultraServers.length, 0),
       access,
       jobNamespace: JOB_NAMESPACE,
+      podAddresses: { minimumIpTarget: orchestrator.podAddressesPerNode, warmIpTarget: 1 },
     };
   });
   return { engine: 'eks', kubernetesVersion: orchestrator.kubernetesVersion, clusters };

@@ -36,6 +36,8 @@ export interface ReportSchedulerCluster {
   readonly ultraServers: number;
   readonly members: readonly ReportSchedulerMember[];
   readonly access: readonly ReportSchedulerAccess[];
+  /** VPC addresses each node holds for pods (the VPC CNI's MINIMUM_IP_TARGET). */
+  readonly podAddressesPerNode: number;
 }
 
 export interface ReportScheduler {
@@ -85,6 +87,7 @@ function reportCluster(c: EksClusterPlan): ReportSchedulerCluster {
       ...(m.ultraServers.length > 0 ? { ultraServerRange: m.ultraServers.length === 1 ? m.ultraServers[0] : `${m.ultraServers[0]} .. ${m.ultraServers[m.ultraServers.length - 1]}` } : {}),
     })),
     access: c.access.map(reportAccess),
+    podAddressesPerNode: c.podAddresses.minimumIpTarget,
   };
 }
 
@@ -113,7 +116,8 @@ export function renderSchedulerSection(s: ReportScheduler): string[] {
   out.push(
     `Amazon EKS, Kubernetes ${s.kubernetesVersion}: ${num(s.clusters.length)} ${s.clusters.length === 1 ? 'cluster' : 'clusters'}, one per EFA fabric, ` +
       `private API endpoint. The nodes are the plan's nodes (self-managed, each UltraServer's Auto Scaling group bound to its own block); ` +
-      `a node joins only after its boot self-check passes. Jobs run in namespace \`${s.jobNamespace}\`.`,
+      `a node joins only after its boot self-check passes. Jobs run in namespace \`${s.jobNamespace}\`; ` +
+      `each node holds ${num(s.clusters[0]?.podAddressesPerNode ?? 0)} addresses of its subnet for pods (VPC CNI).`,
     '',
   );
   out.push(

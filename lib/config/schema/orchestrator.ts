@@ -34,13 +34,23 @@ const eksSchema = z.strictObject({
     .string()
     .regex(/^1\.\d{1,2}$/, { message: 'a Kubernetes minor version such as "1.34"' })
     .default(KUBERNETES_VERSION)
-    .describe(`Kubernetes minor version of every EKS cluster. Default ${KUBERNETES_VERSION}, the version the job manifests are validated against (rule RAIN-E803).`),
+    .describe(`Kubernetes minor version of every EKS cluster. Default ${KUBERNETES_VERSION}, the version the job manifests are written and checked for (rule RAIN-E803).`),
   controlPlaneZone: z
     .string()
     .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d[a-z]$/, { message: 'an Availability Zone name such as "us-east-2b"' })
     .optional()
     .describe(
       "The second Availability Zone of every EKS cluster's control-plane subnets (EKS needs subnets in two zones; the first is the fabric's own). Must be in the fabric's Region and not the fabric's zone (rule RAIN-E804). Default: per fabric, the Region's zone `a`, or `b` for a fabric in `a`.",
+    ),
+  podAddressesPerNode: z
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(3)
+    .describe(
+      'VPC addresses each node holds for pods, from its subnet: the VPC CNI keeps MINIMUM_IP_TARGET addresses per node and WARM_IP_TARGET 1 spare (aws/amazon-vpc-cni-k8s docs/eni-and-ip-target.md), instead of its default of a whole spare interface. ' +
+        'Default 3, an ASSUMPTION: per node one training pod and the Neuron device plugin (the EFA plugin and the node agents use the host network), plus the spare; raise it for more pods per node. The node subnet must hold them (rule RAIN-W807).',
     ),
   access: z
     .array(accessEntrySchema)
@@ -59,7 +69,7 @@ export const orchestratorSchema = z
       return { engine: OrchestratorEngine.NONE };
     }
     if (o === OrchestratorEngine.EKS) {
-      return { engine: OrchestratorEngine.EKS, kubernetesVersion: KUBERNETES_VERSION };
+      return eksSchema.parse({ engine: OrchestratorEngine.EKS });
     }
     return o;
   });

@@ -1,11 +1,11 @@
 import { ACCESS_POLICY_NAMES, EKS_KUBERNETES_VERSIONS, KUBERNETES_NODES_PER_CLUSTER, KUBERNETES_VERSION } from '../../catalog/kubernetes';
 import { knownRegions } from '../../catalog/regions';
 import { ClusterConfig, OrchestratorEngine } from '../../config/schema';
-import { CONTROL_PLANE_SUBNET_MASK, controlPlaneSubnetCidrs, subnetLayoutEnd } from '../network';
+import { CONTROL_PLANE_SUBNET_MASK, RESERVED_ADDRESSES_PER_SUBNET, controlPlaneSubnetCidrs, subnetLayoutEnd } from '../network';
 import { IAM_ROLE_ARN_PATTERN, IAM_ROLE_NAME_PATTERN, controlPlaneZoneOf, eksFabrics } from '../orchestrator';
 import { RawFinding, Rule, RuleLevel } from './rule';
 
-/** Rules of the scheduler layer (`orchestrator: eks`, lib/plan/orchestrator.ts): RAIN-W801 to RAIN-W806. */
+/** Rules of the scheduler layer (`orchestrator: eks`, lib/plan/orchestrator.ts): RAIN-W801 to RAIN-W807. */
 
 const nodesOf = (n: number) => `${n.toLocaleString('en-US')} nodes`;
 
@@ -25,14 +25,14 @@ export const eksClusterAboveKubernetesScale: Rule = {
   name: 'eks-cluster-above-kubernetes-scale',
   explanation:
     `Kubernetes is designed for clusters of no more than ${KUBERNETES_NODES_PER_CLUSTER.toLocaleString('en-US')} nodes (kubernetes.io, "Considerations for large clusters"). ` +
-    'EKS runs larger clusters as ultra scale clusters (up to 100,000 nodes, AWS Containers blog, July 2025), which the blog does not describe as the default for every cluster: confirm the account has them, then acknowledge.',
+    'EKS supports up to 100,000 nodes per cluster (ultra scale, AWS What\'s New and Containers blog, July 2025), but not self-serve: the announcement asks customers to reach out to their AWS account team. Arrange it, then acknowledge.',
   check: (config) =>
     eksFabrics(config)
       .filter((f) => f.nodes > KUBERNETES_NODES_PER_CLUSTER)
       .map((f) => ({
         path: fabricPath(f.sites),
         given: `${f.fabric}: ${nodesOf(f.nodes)} in one EKS cluster`,
-        allowed: `at most ${nodesOf(KUBERNETES_NODES_PER_CLUSTER)} (Kubernetes' documented scale), or an EKS ultra scale cluster confirmed for the account (acknowledge with the reason)`,
+        allowed: `at most ${nodesOf(KUBERNETES_NODES_PER_CLUSTER)} (Kubernetes' documented scale), or an EKS ultra scale cluster arranged with the AWS account team (acknowledge with the reason)`,
       })),
 };
 
@@ -101,8 +101,8 @@ export const kubernetesVersionSupported: Rule = {
   level: RuleLevel.ERROR,
   name: 'kubernetes-version-supported',
   explanation:
-    `The EKS clusters run a Kubernetes version Amazon EKS offers (${EKS_KUBERNETES_VERSIONS.join(', ')}; EKS User Guide, Kubernetes versions) and the one the job manifests are validated against offline ` +
-    `(${KUBERNETES_VERSION}, the schemas of the pinned kubernetes-models): another version could accept a manifest the tests never checked.`,
+    `The EKS clusters run a Kubernetes version Amazon EKS offers (${EKS_KUBERNETES_VERSIONS.join(', ')}; EKS User Guide, Kubernetes versions) and the one the job manifests are written and checked for ` +
+    `(${KUBERNETES_VERSION}, lib/catalog/kubernetes.ts): another version could refuse, or change the meaning of, a manifest the tests checked.`,
   check: (config) => {
     if (config.orchestrator.engine !== OrchestratorEngine.EKS) {
       return [];
@@ -115,8 +115,8 @@ export const kubernetesVersionSupported: Rule = {
     return [
       {
         path: 'orchestrator.kubernetesVersion',
-        given: `"${version}"${offered ? ', which EKS offers but the job manifests are not validated against' : ', which Amazon EKS does not offer'}`,
-        allowed: `"${KUBERNETES_VERSION}": the version EKS offers (${EKS_KUBERNETES_VERSIONS.join(', ')}) that the job manifests are validated against (lib/catalog/kubernetes.ts)`,
+        given: `"${version}"${offered ? ', which EKS offers but the job manifests are not written for' : ', which Amazon EKS does not offer'}`,
+        allowed: `"${KUBERNETES_VERSION}": the version EKS offers (${EKS_KUBERNETES_VERSIONS.join(', ')}) that the job manifests are written and checked for (lib/catalog/kubernetes.ts KUBERNETES_VERSION)`,
       },
     ];
   },
@@ -206,5 +206,33 @@ export const noClusterAdmin: Rule = {
             allowed: 'at least one role with policy "admin", or no access list (the ClusterAdminRoleArn parameter then names the admin)',
           },
         ];
+  },
+};
+
+export const podAddressesFit: Rule = {
+  code: 'RAIN-W807',
+  level: RuleLevel.WARNING,
+  name: 'pod-addresses-fit',
+  explanation:
+    'With the VPC CNI every pod that is not on the host network takes an address of its node\'s subnet, and each node holds `orchestrator.podAddressesPerNode` of them (the CNI\'s MINIMUM_IP_TARGET; aws/amazon-vpc-cni-k8s docs/eni-and-ip-target.md). ' +
+    'The node subnet is sized one address per node and keeps its size when EKS is turned on (so no subnet moves): what is left must hold the pods\' addresses, or pods wait for an address that never comes.',
+  check: (config) => {
+    if (config.orchestrator.engine !== OrchestratorEngine.EKS) {
+      return [];
+    }
+    const perNode = config.orchestrator.podAddressesPerNode;
+    return eksFabrics(config).flatMap((f) => {
+      const free = 2 ** (32 - f.network.nodeSubnetMask) - RESERVED_ADDRESSES_PER_SUBNET - f.network.nodeAddressesNeeded;
+      const needed = f.nodes * perNode;
+      return needed <= free
+        ? []
+        : [
+            {
+              path: 'orchestrator.podAddressesPerNode',
+              given: `${perNode} for ${f.fabric}: ${nodesOf(f.nodes)} need ${needed.toLocaleString('en-US')} pod addresses, its /${f.network.nodeSubnetMask} node subnet has ${free.toLocaleString('en-US')} left`,
+              allowed: `${free >= f.nodes ? `at most ${Math.floor(free / f.nodes)} per node there` : 'no room for even one per node there'}, or pods on the host network, or pod addresses from another CIDR (VPC CNI custom networking, not modelled: https://docs.aws.amazon.com/eks/latest/userguide/cni-custom-network.html)`,
+            },
+          ];
+    });
   },
 };
