@@ -249,8 +249,9 @@ describe('the node side', () => {
       ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonEKS_CNI_Policy']] }],
     });
     expect(JSON.stringify(compute.toJSON())).not.toMatch(/AmazonEKS_CNI_Policy|AmazonEKSWorkerNodePolicy|AmazonEC2ContainerRegistry/);
-    // Addresses per node, not a whole spare network interface's (VPC_CNI_ADDRESSES).
-    orchestrator.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'vpc-cni', ConfigurationValues: '{"env":{"MINIMUM_IP_TARGET":"3","WARM_IP_TARGET":"1"}}' });
+    // The plan's addresses per node (orchestrator.podAddressesPerNode), not a whole spare network interface's.
+    const { minimumIpTarget, warmIpTarget } = eks.podAddresses;
+    orchestrator.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'vpc-cni', ConfigurationValues: `{"env":{"MINIMUM_IP_TARGET":"${minimumIpTarget}","WARM_IP_TARGET":"${warmIpTarget}"}}` });
   });
 
   test('nodes may assume Pod Identity credentials on their own cluster only, and pull only from the cache prefix and the named registries', () => {

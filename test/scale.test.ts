@@ -119,11 +119,7 @@ describe('rainier-scale within CloudFormation quotas', () => {
 
   test('every rainier-scale stack has the shape of a measured stack', () => {
     const measuredShapes = new Set(plan.stacks.filter((s) => measured.has(s.id)).map((s) => shape(plan, s)));
-    // orch-plan only plans the orchestrator stacks; orch-render renders them (and drops this filter on merge).
-    const unmeasured = plan.stacks
-      .filter((s) => s.kind !== StackKind.ORCHESTRATOR)
-      .filter((s) => !measuredShapes.has(shape(plan, s)))
-      .map((s) => `${s.id}: ${shape(plan, s)}`);
+    const unmeasured = plan.stacks.filter((s) => !measuredShapes.has(shape(plan, s))).map((s) => `${s.id}: ${shape(plan, s)}`);
     expect(unmeasured).toEqual([]);
     // Site names are the same length (building-01 .. building-30), so templates of one shape differ in
     // bytes only by digits; the largest measured template leaves far more headroom than that.

@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { CONTROL_PLANE_LOG_TYPES, EKS_ADDONS, EksAddonPlan, PULL_THROUGH_CACHE, controlPlaneLogGroupName } from '../plan/eks';
+import { CONTROL_PLANE_LOG_TYPES, EKS_ADDONS, EksAddonPlan, PULL_THROUGH_CACHE, controlPlaneLogGroupName, vpcCniConfiguration } from '../plan/eks';
 import { AccessPlan, AccessPrincipalPlan, EksClusterPlan } from '../plan/orchestrator';
 import { KeyAdministration, retainedKey } from './key-policy';
 import { acknowledge, controlTowerRule } from './nag';
@@ -68,11 +68,13 @@ export class EksCluster extends Construct {
   public readonly secretsKey: kms.Key;
   public readonly logGroup: logs.LogGroup;
   public readonly accessEntries: readonly eks.CfnAccessEntry[];
+  private readonly podAddresses: EksClusterPlan['podAddresses'];
 
   constructor(scope: Construct, id: string, props: EksClusterProps) {
     super(scope, id);
     const stack = Stack.of(this);
     const { plan } = props;
+    this.podAddresses = plan.podAddresses;
 
     // The key policy cannot keep the project's "grants only for AWS resources" deny: EKS says
     // "The condition kms:GrantIsForAWSResource is not supported for the CreateCluster action, and
@@ -239,7 +241,7 @@ export class EksCluster extends Construct {
       const resource = new eks.CfnAddon(this, ADDON_IDS[addon.name], {
         clusterName: this.clusterName,
         addonName: addon.name,
-        ...(addon.configuration !== undefined ? { configurationValues: JSON.stringify(addon.configuration) } : {}),
+        ...(addon.name === 'vpc-cni' ? { configurationValues: vpcCniConfiguration(this.podAddresses) } : {}),
         ...(podIdentity !== undefined ? { podIdentityAssociations: [{ serviceAccount: addon.podIdentity!.serviceAccount, roleArn: podIdentity.roleArn }] } : {}),
       });
       if (podIdentity !== undefined) {

@@ -193,30 +193,23 @@ export interface EksAddonPlan {
   readonly name: 'vpc-cni' | 'eks-pod-identity-agent' | 'kube-proxy' | 'coredns';
   /** Pod Identity association: the add-on's service account and the AWS managed policy its role gets. */
   readonly podIdentity?: { readonly namespace: 'kube-system'; readonly serviceAccount: string; readonly managedPolicy: string };
-  /** The add-on's `ConfigurationValues` (validated by EKS against the add-on version's schema). */
-  readonly configuration?: Readonly<Record<string, unknown>>;
 }
 
 /**
- * How many VPC addresses the VPC CNI holds per node. Its default (`WARM_ENI_TARGET` 1) keeps a
- * whole spare network interface's addresses on every node, which the node subnet (sized one
- * address per node, lib/plan/network.ts) cannot hold. With `WARM_IP_TARGET`/`MINIMUM_IP_TARGET`
- * set, `WARM_ENI_TARGET` "is ignored" and ipamd keeps that many free / total addresses instead
- * (aws/amazon-vpc-cni-k8s README, https://github.com/aws/amazon-vpc-cni-k8s#warm_ip_target).
- * ASSUMPTION, this project's: a node runs two pods with a VPC address (the Neuron device plugin and
- * one training pod; the EFA device plugin and the add-ons' node agents use the host network), plus
- * one spare for a restarting pod: 3 in all, 1 kept free. The node subnet does not reserve them yet
- * (docs/operations.md, "The scheduler on the nodes").
+ * The VPC CNI's `ConfigurationValues` (validated by EKS against the add-on version's schema): the
+ * plan's per-node address targets. With `WARM_IP_TARGET`/`MINIMUM_IP_TARGET` set, ipamd keeps that
+ * many free / total addresses per node and ignores `WARM_ENI_TARGET`, whose default keeps a whole
+ * spare network interface's addresses (aws/amazon-vpc-cni-k8s README,
+ * https://github.com/aws/amazon-vpc-cni-k8s#warm_ip_target); the node subnet is sized for the plan's.
  */
-export const VPC_CNI_ADDRESSES = { minimumIpTarget: 3, warmIpTarget: 1 } as const;
+export function vpcCniConfiguration(podAddresses: { readonly minimumIpTarget: number; readonly warmIpTarget: number }): string {
+  return JSON.stringify({ env: { MINIMUM_IP_TARGET: String(podAddresses.minimumIpTarget), WARM_IP_TARGET: String(podAddresses.warmIpTarget) } });
+}
 
 export const EKS_ADDONS: readonly EksAddonPlan[] = [
   { name: 'eks-pod-identity-agent' },
-  {
-    name: 'vpc-cni',
-    podIdentity: { namespace: 'kube-system', serviceAccount: 'aws-node', managedPolicy: 'AmazonEKS_CNI_Policy' },
-    configuration: { env: { MINIMUM_IP_TARGET: String(VPC_CNI_ADDRESSES.minimumIpTarget), WARM_IP_TARGET: String(VPC_CNI_ADDRESSES.warmIpTarget) } },
-  },
+  // Its address targets come from the cluster plan (EksClusterPlan.podAddresses): vpcCniConfiguration.
+  { name: 'vpc-cni', podIdentity: { namespace: 'kube-system', serviceAccount: 'aws-node', managedPolicy: 'AmazonEKS_CNI_Policy' } },
   { name: 'kube-proxy' },
   { name: 'coredns' },
 ];
