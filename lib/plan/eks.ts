@@ -105,11 +105,6 @@ export const PULL_THROUGH_CACHE = {
   upstreamRegistryUrl: 'public.ecr.aws',
 } as const;
 
-/** The image reference a manifest uses for `public.ecr.aws/<path>` through the cache rule. */
-export function pullThroughImage(account: string, region: string, publicPath: string): string {
-  return `${account}.dkr.ecr.${region}.amazonaws.com/${PULL_THROUGH_CACHE.repositoryPrefix}/${publicPath}`;
-}
-
 /** The first cluster of each Region holds the Region's pull-through cache rule (cluster IDs, plan order). */
 export function pullThroughCacheHolders(clusters: readonly { readonly id: string; readonly region: string }[]): ReadonlySet<string> {
   const seen = new Map<string, string>();
