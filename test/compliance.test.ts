@@ -17,7 +17,8 @@ import { CDK_JSON_CONTEXT } from './support/synth';
  * (one rule, on a construct below the stacks) with a reason of substance. rainier-scale runs in
  * `npm run check -- --scale` (minutes).
  */
-const PRESETS: PresetName[] = ['rainier-mini', 'ultraserver', 'single-node', 'trn1-small'];
+// rainier-mini-eks: the scheduler layer (orchestrator stack, control-plane network, nodes that join).
+const PRESETS: PresetName[] = ['rainier-mini', 'ultraserver', 'single-node', 'trn1-small', 'rainier-mini-eks'];
 /** Plus a synthesised shared fabric: two buildings in one zone with one VPC (docs/topology.md). */
 const SHARED_FABRIC = path.join(__dirname, 'fixtures', 'fabrics', 'shared-fabric.yaml');
 /** Plus every perimeter option at once: egress nat, a checkpoint replica, IMDS hop limit 2, exported deletions and every principal list. */

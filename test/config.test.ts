@@ -55,7 +55,7 @@ describe('presets', () => {
     const [p] = problemsOf(() => loadConfig({ preset: 'rainier-max' }));
     expect(p.path).toBe('preset');
     expect(p.given).toBe('"rainier-max"');
-    expect(p.allowed).toContain('rainier-mini, ultraserver, single-node, trn1-small, rainier-scale');
+    expect(p.allowed).toContain('rainier-mini, rainier-mini-eks, ultraserver, single-node, trn1-small, rainier-scale');
   });
 });
 

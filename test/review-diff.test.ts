@@ -234,7 +234,7 @@ describe('npm run diff, end to end (in-process synthesis of the small presets)',
 
 describe('bad input exits 2 with the message only', () => {
   test.each([
-    [['nope', 'ultraserver'], 'BEFORE: got "nope"; a preset name (rainier-mini, ultraserver, single-node, trn1-small, rainier-scale) or the path of a config file'],
+    [['nope', 'ultraserver'], 'BEFORE: got "nope"; a preset name (rainier-mini, rainier-mini-eks, ultraserver, single-node, trn1-small, rainier-scale) or the path of a config file'],
     [['ultraserver'], 'arguments: got "ultraserver"; exactly two: BEFORE AFTER'],
   ])('%j', (args, message) => {
     expect(() => runDiff(args, () => { throw new Error('must not synthesise'); })).toThrow(ConfigError);

@@ -110,7 +110,9 @@ describe('rainier-scale within CloudFormation quotas', () => {
     expect(networks).toHaveLength(3);
     for (const id of networks.filter((s) => measured.has(s.id)).map((s) => s.id)) {
       const subnets = Object.values(measured.get(id)!.template.Resources ?? {}).filter((r) => r.Type === 'AWS::EC2::Subnet') as { Properties?: { CidrBlock: string } }[];
-      expect(subnets.map((r) => r.Properties!.CidrBlock.split('/')[1]).sort()).toEqual(['18', ...Array(10).fill('24')]);
+      // With `orchestrator: eks`, also the fabric's two EKS control-plane /27s (lib/plan/orchestrator.ts).
+      const controlPlane = plan.orchestrator === undefined ? [] : ['27', '27'];
+      expect(subnets.map((r) => r.Properties!.CidrBlock.split('/')[1]).sort()).toEqual(['18', ...Array(10).fill('24'), ...controlPlane]);
     }
     expect([...measured.keys()].filter((id) => id.endsWith('-network'))).toHaveLength(2);
   });

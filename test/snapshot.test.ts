@@ -11,3 +11,14 @@ describe('default preset snapshots', () => {
     expect(built.template(id).toJSON()).toMatchSnapshot();
   });
 });
+
+/**
+ * The scheduler layer's preset (rainier-mini with `orchestrator: eks`): the orchestrator stack and
+ * what the EKS cluster adds to the network and compute stacks show in a pull request's diff too.
+ */
+describe('rainier-mini-eks preset snapshots', () => {
+  const built = synthCluster({ preset: 'rainier-mini-eks' });
+  test.each(built.stackIds())('%s', (id) => {
+    expect(built.template(id).toJSON()).toMatchSnapshot();
+  });
+});

@@ -56,7 +56,10 @@ function grown(preset: PresetName): ClusterPlan {
       }
     }
   }
-  return planCluster(parseConfig(raw));
+  // With orchestrator eks a fabric's VPC keeps its last two /27s for the EKS control plane, so a /16
+  // holds a node subnet of at most a /18: doubling rainier-scale's fabrics (20,800 nodes each) is
+  // refused (RAIN-E805, test/orchestrator-rules.test.ts). Storage IDs do not depend on the orchestrator.
+  return planCluster(parseConfig(preset === 'rainier-scale' ? { ...raw, orchestrator: 'none' } : raw));
 }
 
 describe('stateful logical IDs', () => {

@@ -539,6 +539,16 @@ function unwrap(schema: z.ZodType, value: unknown): z.ZodType {
     const def = (cur as unknown as { def: Record<string, unknown> }).def;
     if (def.type === 'optional' || def.type === 'default' || def.type === 'nullable') {
       cur = def.innerType as z.ZodType;
+    } else if (def.type === 'pipe') {
+      // A shorthand normalised by a transform (orchestrator: `eks` or an object): the input side.
+      cur = def.in as z.ZodType;
+    } else if (def.type === 'union' && typeof def.discriminator !== 'string' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      // A plain union of literals and one object (orchestrator): an object value can only be that member.
+      const objects = (def.options as z.ZodType[]).filter((o) => (o as unknown as { def: { type: string } }).def.type === 'object');
+      if (objects.length !== 1) {
+        return cur;
+      }
+      cur = objects[0];
     } else if (def.type === 'union' && typeof def.discriminator === 'string') {
       const options = def.options as z.ZodType[];
       const want = valueAt(value, [def.discriminator]);

@@ -280,6 +280,31 @@ export const MISTAKES: readonly Mistake[] = [
     yaml: 'perimeter: {breakGlass: "arn:aws:iam::111122223333:role/BreakGlass"}',
     overlay: { perimeter: { breakGlass: 'arn:aws:iam::111122223333:role/BreakGlass' } },
   },
+  {
+    mistake: 'A scheduler the app does not offer',
+    preset: 'rainier-mini',
+    yaml: 'orchestrator: pcs',
+    overlay: { orchestrator: 'pcs' },
+  },
+  {
+    mistake: 'The whole account as an EKS access principal',
+    preset: 'rainier-mini',
+    yaml: 'orchestrator: {engine: eks, access: [{principal: "arn:aws:iam::111122223333:root", policy: admin}]}',
+    overlay: { orchestrator: { engine: 'eks', access: [{ principal: 'arn:aws:iam::111122223333:root', policy: 'admin' }] } },
+    field: 'orchestrator.access.0.principal',
+  },
+  {
+    mistake: 'A Kubernetes version the job manifests are not written for',
+    preset: 'rainier-mini',
+    yaml: 'orchestrator: {engine: eks, kubernetesVersion: "1.33"}',
+    overlay: { orchestrator: { engine: 'eks', kubernetesVersion: '1.33' } },
+  },
+  {
+    mistake: "The EKS control-plane zone set to the fabric's own zone",
+    preset: 'rainier-mini',
+    yaml: 'orchestrator: {engine: eks, controlPlaneZone: us-east-2a}',
+    overlay: { orchestrator: { engine: 'eks', controlPlaneZone: 'us-east-2a' } },
+  },
 ];
 
 /** The error a mistake produces, or undefined if (wrongly) it produces none. */

@@ -94,6 +94,11 @@ function walk(node: Json, path: string, rows: Row[], note = ''): void {
       continue;
     }
     rows.push(row(childPath, child, allowedOf(child), note));
+    // A shorthand or an object (orchestrator: `eks` or `{engine: eks, ...}`): the object's fields too.
+    const objects = ((child.anyOf ?? child.oneOf) as Json[] | undefined)?.filter((v) => v.type === 'object' && v.properties !== undefined) ?? [];
+    if (objects.length === 1) {
+      walk(objects[0], childPath, rows, note);
+    }
   }
 }
 

@@ -60,7 +60,23 @@ export const KEY_DELETION_ACTIONS = ['kms:ScheduleKeyDeletion', 'kms:CancelKeyDe
  * CloudTrail records it. The KMS guide warns that a key policy must always let some principal manage
  * the key (key-policy-default.html, "Allows access to the AWS account and enables IAM policies").
  */
-export function retainedKey(scope: Construct, id: string, description: string, administration: KeyAdministration = NO_KEY_ADMINISTRATION): kms.Key {
+export interface RetainedKeyOptions {
+  /**
+   * Deny kms:CreateGrant except for AWS resources or AWS services (limitGrantsToAwsServices). Off
+   * only for a key whose documented use cannot pass that condition: an EKS cluster's secrets key,
+   * whose CreateCluster call does not support kms:GrantIsForAWSResource (lib/constructs/eks-cluster.ts).
+   * @default true
+   */
+  readonly limitGrantsToAwsServices?: boolean;
+}
+
+export function retainedKey(
+  scope: Construct,
+  id: string,
+  description: string,
+  administration: KeyAdministration = NO_KEY_ADMINISTRATION,
+  options: RetainedKeyOptions = {},
+): kms.Key {
   const key = new kms.Key(scope, id, {
     description,
     enableKeyRotation: true,
@@ -106,7 +122,9 @@ export function retainedKey(scope: Construct, id: string, description: string, a
       conditions: administration.breakGlass.length > 0 ? { ArnNotLike: { 'aws:PrincipalArn': [...administration.breakGlass] } } : undefined,
     }),
   );
-  limitGrantsToAwsServices(key);
+  if (options.limitGrantsToAwsServices ?? true) {
+    limitGrantsToAwsServices(key);
+  }
   return key;
 }
 

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { isOrchestratorEndpoint } from '../plan/eks';
 import { InterfaceEndpointService, NetworkPlan } from '../plan/network';
 import { PERIMETER_METADATA } from '../perimeter/rules/no-open-egress';
 import { NodeLogGroups } from './node-telemetry';
@@ -11,7 +12,7 @@ import { interfaceEndpointStatements, s3GatewayEndpointStatements } from './endp
 import { KeyAdministration, retainedKey } from './key-policy';
 import { acknowledge, controlTowerRule } from './nag';
 
-const ENDPOINT_SERVICES: Readonly<Record<InterfaceEndpointService, ec2.InterfaceVpcEndpointAwsService>> = {
+export const ENDPOINT_SERVICES: Readonly<Record<InterfaceEndpointService, ec2.InterfaceVpcEndpointAwsService>> = {
   ssm: ec2.InterfaceVpcEndpointAwsService.SSM,
   ssmmessages: ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,
   ec2messages: ec2.InterfaceVpcEndpointAwsService.EC2_MESSAGES,
@@ -23,6 +24,7 @@ const ENDPOINT_SERVICES: Readonly<Record<InterfaceEndpointService, ec2.Interface
   'ecr.api': ec2.InterfaceVpcEndpointAwsService.ECR,
   'ecr.dkr': ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER,
   autoscaling: ec2.InterfaceVpcEndpointAwsService.AUTOSCALING,
+  'eks-auth': ec2.InterfaceVpcEndpointAwsService.EKS_AUTH,
 };
 
 /** Subnet group names, used to select subnets across stacks. */
@@ -289,6 +291,10 @@ export class SiteNetwork extends Construct implements NetworkAccess {
     });
     this.endpointSecurityGroup.addIngressRule(this.clusterSecurityGroup, HTTPS, 'HTTPS from cluster nodes');
     for (const service of plan.interfaceEndpoints) {
+      if (isOrchestratorEndpoint(service)) {
+        // In the control-plane subnet of the fabric's zone (lib/constructs/eks-network.ts).
+        continue;
+      }
       const endpoint = this.vpc.addInterfaceEndpoint(endpointId(service), {
         service: ENDPOINT_SERVICES[service],
         subnets: this.nodeSubnets,
@@ -296,7 +302,11 @@ export class SiteNetwork extends Construct implements NetworkAccess {
         securityGroups: [this.endpointSecurityGroup],
         open: false,
       });
-      for (const statement of interfaceEndpointStatements(endpoint, plan.endpointPolicies[service], plan.imageRegistryAccounts)) {
+      const scope = plan.endpointPolicies[service];
+      if (scope === undefined) {
+        throw new Error(`network plan has no endpoint policy for ${service}`);
+      }
+      for (const statement of interfaceEndpointStatements(endpoint, scope, plan.imageRegistryAccounts)) {
         endpoint.addToPolicy(statement);
       }
     }
@@ -339,7 +349,7 @@ export function memberStorageSubnets(memberId: string): string {
 }
 
 /** `ecr.dkr` -> `EcrDkrEndpoint` */
-function endpointId(service: string): string {
+export function endpointId(service: string): string {
   return `${service
     .split('.')
     .map((p) => p[0].toUpperCase() + p.slice(1))

@@ -149,8 +149,18 @@ export function nodeLifecycleSection(id: NodeIdentity, health: NodeHealthPlan): 
   };
 }
 
+/** How the self-check ends when every check passed. */
+export interface NodeCheckOptions {
+  /**
+   * Complete the launch lifecycle action with CONTINUE. Off when a later boot section (the EKS join,
+   * lib/constructs/node-join.ts) must run after the checks and completes the action itself.
+   * @default true
+   */
+  readonly complete?: boolean;
+}
+
 /** The self-check, pure so tests can run it under bash with stub commands. */
-export function nodeCheckScript(health: NodeHealthPlan): string {
+export function nodeCheckScript(health: NodeHealthPlan, options: NodeCheckOptions = {}): string {
   const lines = [
     '#!/bin/bash',
     '# rainier-node-check: this node checked against the catalogue and the plan; completes the launch lifecycle action.',
@@ -221,16 +231,16 @@ export function nodeCheckScript(health: NodeHealthPlan): string {
     'pass telemetry "CloudWatch agent and Neuron publisher running"',
     '',
     'need aws "AWS CLI v2, to complete the lifecycle action"',
-    '"$LIFECYCLE" CONTINUE "" "all checks passed"',
+    options.complete ?? true ? '"$LIFECYCLE" CONTINUE "" "all checks passed"' : 'echo "rainier-health: all checks passed; the next boot step completes the lifecycle action"',
   );
   return `${lines.join('\n')}\n`;
 }
 
 /** The last section: install and run the self-check. It reports itself, so the EXIT trap is cleared on failure. */
-export function nodeSelfCheckSection(health: NodeHealthPlan): BootstrapSection {
+export function nodeSelfCheckSection(health: NodeHealthPlan, options: NodeCheckOptions = {}): BootstrapSection {
   return {
     name: 'self-check',
-    commands: [...writeFile(NODE_CHECK, nodeCheckScript(health), '0755'), `"\${RAINIER_ROOT:-}${NODE_CHECK}" || { trap - EXIT; exit 1; }`],
+    commands: [...writeFile(NODE_CHECK, nodeCheckScript(health, options), '0755'), `"\${RAINIER_ROOT:-}${NODE_CHECK}" || { trap - EXIT; exit 1; }`],
   };
 }
 

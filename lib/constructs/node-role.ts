@@ -5,6 +5,7 @@ import { PoolDataAccess } from '../plan/perimeter';
 import { NodeStorageAccess } from './contracts';
 import { NodeLogGroups, nodeLogStreamsArn, nodeTelemetryStatements } from './node-telemetry';
 import { NodeIdentity, nodeHealthStatements } from './node-health';
+import { nodeJoinStatements } from './node-join';
 import { acknowledge } from './nag';
 
 /** The AWS managed policies nodes carry, each with why. */
@@ -41,6 +42,11 @@ export interface NodeRoleProps {
    * @default no lifecycle permissions
    */
   readonly health?: NodeIdentity;
+  /**
+   * `orchestrator: eks`: the nodes join this EKS cluster (lib/constructs/node-join.ts) and pull
+   * images from these registries. @default no EKS permissions
+   */
+  readonly eks?: { readonly clusterArn: string; readonly imageRegistryAccounts: readonly string[] };
 }
 
 /**
@@ -100,6 +106,39 @@ export class NodeRole extends Construct {
     if (props.health !== undefined) {
       this.grantLaunchHook(props.health);
     }
+    if (props.eks !== undefined) {
+      this.grantEksNode(props.eks.clusterArn, props.eks.imageRegistryAccounts);
+    }
+  }
+
+  /** What a node of an EKS cluster needs, scoped (lib/constructs/node-join.ts nodeJoinStatements). */
+  private grantEksNode(clusterArn: string, imageRegistryAccounts: readonly string[]): void {
+    const policy = new iam.ManagedPolicy(this, 'EksNode', { roles: [this.role], statements: nodeJoinStatements(this, clusterArn, imageRegistryAccounts) });
+    acknowledge(
+      policy,
+      'AwsSolutions-IAM5[Resource::*]',
+      'ec2:DescribeInstances (the kubelet names the node by its private DNS name) and ecr:GetAuthorizationToken (a registry login, no image access by itself) have no resource-level permissions.',
+    );
+    // cdk-nag names each resource as the template holds it, known once tokens resolve.
+    policy.node.addValidation({
+      validate: () => {
+        const [, , , pull] = nodeJoinStatements(policy, clusterArn, imageRegistryAccounts);
+        const [cache, ...registries] = pull.resources;
+        acknowledge(
+          policy,
+          `AwsSolutions-IAM5[Resource::${flattenCfnReference(Stack.of(policy).resolve(cache))}]`,
+          "The ECR pull-through cache creates one repository per upstream image under the ecr-public/ prefix on first pull, so nodes read, import and create only repositories under that prefix of this account's registry.",
+        );
+        for (const registry of registries) {
+          acknowledge(
+            policy,
+            `AwsSolutions-IAM5[Resource::${flattenCfnReference(Stack.of(policy).resolve(registry))}]`,
+            'Image reads only (BatchGetImage, GetDownloadUrlForLayer, BatchCheckLayerAvailability) on the repositories of a registry the perimeter names: the Region\'s EKS add-on registry (https://docs.aws.amazon.com/eks/latest/userguide/add-ons-images.html) or perimeter.imageRegistryAccounts.',
+          );
+        }
+        return [];
+      },
+    });
   }
 
   /** Complete the launch lifecycle action of the pool's own groups (lib/constructs/node-health.ts). */

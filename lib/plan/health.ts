@@ -1,5 +1,6 @@
 import { TrainiumGeneration } from '../catalog/instance-types';
 import { CapacityKind } from '../config/schema/site';
+import { NODE_JOIN_STEP } from './eks';
 import { isFsxEfaClient } from './storage';
 import { planScratchVolume } from './compute';
 import { PoolPlan, SitePlan } from './types';
@@ -45,7 +46,7 @@ export interface BootStepBudget {
  * heartbeat timeout. A budget too short abandons healthy nodes; too long keeps a broken one holding
  * reserved capacity for that long before it is replaced.
  */
-export function bootStepBudgets(pool: Pick<PoolPlan, 'shape' | 'kind'>): BootStepBudget[] {
+export function bootStepBudgets(pool: Pick<PoolPlan, 'shape' | 'kind'>, joinsCluster = false): BootStepBudget[] {
   const steps: BootStepBudget[] = [
     {
       step: 'instance-boot',
@@ -80,6 +81,10 @@ export function bootStepBudgets(pool: Pick<PoolPlan, 'shape' | 'kind'>): BootSte
     basis:
       "The check script's own timeouts: neuron-ls 60 s, fi_info 60 s, first access to the Lustre mount 120 s; then the lifecycle helper's bounded retries: IMDS token 5 tries x 2 s plus 15 s of sleeps, CompleteLifecycleAction 4 tries x (5 s connect + 15 s read) plus 30 s of sleeps (lib/constructs/node-health.ts).",
   });
+  if (joinsCluster) {
+    // `orchestrator: eks`: the node joins its EKS cluster after the check, before CONTINUE (lib/constructs/node-join.ts).
+    steps.push({ ...NODE_JOIN_STEP });
+  }
   return steps;
 }
 
@@ -108,8 +113,9 @@ export interface NodeHealthPlan {
   readonly steps: readonly BootStepBudget[];
 }
 
-export function planNodeHealth(site: SitePlan, pool: PoolPlan, timeoutSeconds?: number): NodeHealthPlan {
-  const steps = bootStepBudgets(pool);
+/** `joinsCluster`: the pool's nodes join an EKS cluster after the check (`orchestrator: eks`), which the hook waits for too. */
+export function planNodeHealth(site: SitePlan, pool: PoolPlan, timeoutSeconds?: number, joinsCluster = false): NodeHealthPlan {
+  const steps = bootStepBudgets(pool, joinsCluster);
   const total = timeoutSeconds ?? steps.reduce((sum, s) => sum + s.seconds, 0);
   const heartbeat = Math.min(HEARTBEAT_LIMITS_SECONDS.max, Math.max(HEARTBEAT_LIMITS_SECONDS.min, total));
   const shape = pool.shape;

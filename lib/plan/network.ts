@@ -1,5 +1,7 @@
+import { ConfigError } from '../config/errors';
 import { PerimeterConfig, SiteConfig, perimeterSchema } from '../config/schema';
 import { poolNodes } from './capacity';
+import { EKS_ADDON_REGISTRY_ACCOUNTS, ORCHESTRATOR_INTERFACE_ENDPOINT_POLICIES } from './eks';
 
 /**
  * What an interface endpoint's policy lets this account's principals reach besides this account's
@@ -44,7 +46,8 @@ export const INTERFACE_ENDPOINT_POLICIES = {
 } as const satisfies Record<string, EndpointResourceScope>;
 
 export const INTERFACE_ENDPOINTS = Object.keys(INTERFACE_ENDPOINT_POLICIES) as (keyof typeof INTERFACE_ENDPOINT_POLICIES)[];
-export type InterfaceEndpointService = keyof typeof INTERFACE_ENDPOINT_POLICIES;
+/** An interface endpoint of the site, including those only `orchestrator: eks` adds (lib/plan/eks.ts). */
+export type InterfaceEndpointService = keyof typeof INTERFACE_ENDPOINT_POLICIES | keyof typeof ORCHESTRATOR_INTERFACE_ENDPOINT_POLICIES;
 
 /**
  * AWS-owned buckets nodes read through the S3 gateway endpoint (s3:GetObject only), `{region}`
@@ -109,7 +112,7 @@ export const PUBLIC_SUBNET_MASK = 28;
 export interface NetworkPlan {
   readonly cidr: string;
   readonly availabilityZone: string;
-  /** Addresses the node subnet must hold: one per node (efa-only interfaces take none) plus one per interface endpoint. */
+  /** Addresses the node subnet must hold: one per node (efa-only interfaces take none) plus one per interface endpoint in it (all but the orchestrator's). */
   readonly nodeAddressesNeeded: number;
   readonly nodeSubnetMask: number;
   readonly storageSubnetMask: number;
@@ -117,11 +120,14 @@ export interface NetworkPlan {
   readonly publicSubnetMask?: number;
   readonly natGateway: boolean;
   readonly interfaceEndpoints: readonly InterfaceEndpointService[];
-  /** Per interface endpoint, what its policy allows beyond this account (INTERFACE_ENDPOINT_POLICIES). */
-  readonly endpointPolicies: Readonly<Record<InterfaceEndpointService, EndpointResourceScope>>;
+  /** Per interface endpoint, what its policy allows beyond this account (INTERFACE_ENDPOINT_POLICIES, and ORCHESTRATOR_INTERFACE_ENDPOINT_POLICIES with `orchestrator: eks`). */
+  readonly endpointPolicies: Readonly<Partial<Record<InterfaceEndpointService, EndpointResourceScope>>>;
   /** AWS-owned buckets the S3 gateway endpoint lets nodes read, names resolved for the site's Region. */
   readonly awsOwnedBuckets: readonly string[];
-  /** Other accounts' ECR registries the ECR endpoints let nodes pull from (`perimeter.imageRegistryAccounts`). */
+  /**
+   * Other accounts' ECR registries the ECR endpoints let nodes pull from (`perimeter.imageRegistryAccounts`;
+   * with `orchestrator: eks` also the Region's EKS add-on registry, lib/plan/eks.ts).
+   */
   readonly imageRegistryAccounts: readonly string[];
   /**
    * Where the cluster security group lets nodes open connections: the interface endpoints' group
@@ -143,17 +149,23 @@ export interface NetworkPlan {
 /**
  * A site's network, or with `members` (the other sites of its shared fabric) the fabric's network:
  * the owner's CIDR and egress, one node subnet for every member's nodes (one address per node:
- * efa-only interfaces take none), and a storage subnet per member.
+ * efa-only interfaces take none), and a storage subnet per member. With `eks` (`orchestrator: eks`)
+ * also the endpoints and image registry an EKS cluster's nodes need (lib/plan/eks.ts); without it
+ * the network is exactly what it always was.
  */
 export function planNetwork(
   site: SiteConfig,
   perimeter: PerimeterConfig = perimeterSchema.parse({}),
   members: readonly { readonly name: string; readonly site: SiteConfig }[] = [],
+  eks = false,
 ): NetworkPlan {
   const nodes = [site, ...members.map((m) => m.site)].reduce(
     (sum, s) => sum + Object.values(s.pools).reduce((n, pool) => n + poolNodes(pool), 0),
     0,
   );
+  const interfaceEndpoints: InterfaceEndpointService[] = eks ? [...INTERFACE_ENDPOINTS, ...(Object.keys(ORCHESTRATOR_INTERFACE_ENDPOINT_POLICIES) as InterfaceEndpointService[])] : INTERFACE_ENDPOINTS;
+  // The orchestrator's endpoints sit in the fabric-zone control-plane subnet (lib/constructs/eks-network.ts),
+  // not in the node subnet, so turning EKS on or off never resizes (and so never moves) the node subnet.
   const needed = nodes + INTERFACE_ENDPOINTS.length;
   let mask = MIN_NODE_SUBNET_MASK;
   while (mask > 0 && 2 ** (32 - mask) - RESERVED_ADDRESSES_PER_SUBNET < needed) {
@@ -170,13 +182,70 @@ export function planNetwork(
     storageSubnetMask: STORAGE_SUBNET_MASK,
     publicSubnetMask: nat ? PUBLIC_SUBNET_MASK : undefined,
     natGateway: nat,
-    interfaceEndpoints: INTERFACE_ENDPOINTS,
-    endpointPolicies: INTERFACE_ENDPOINT_POLICIES,
-    imageRegistryAccounts: perimeter.imageRegistryAccounts,
+    interfaceEndpoints,
+    endpointPolicies: eks ? { ...INTERFACE_ENDPOINT_POLICIES, ...ORCHESTRATOR_INTERFACE_ENDPOINT_POLICIES } : INTERFACE_ENDPOINT_POLICIES,
+    imageRegistryAccounts: eks ? withEksAddonRegistry(perimeter.imageRegistryAccounts, site.region) : perimeter.imageRegistryAccounts,
     awsOwnedBuckets: AWS_OWNED_BUCKETS.map((b) => b.bucket.replace('{region}', site.region)),
     nodeEgress: { endpoints: true, s3PrefixList: true, internetHttps: nat },
     ...(members.length > 0 ? { sharedWith: members.map((m) => m.name) } : {}),
     vpcAddresses: 2 ** (32 - vpcMask),
     subnetAddresses,
   };
+}
+
+/**
+ * EKS control-plane subnets (`orchestrator: eks`): one /27 in each of two zones, the fabric's own and
+ * `controlPlaneZone`. EKS needs "at least two subnets that are in different Availability Zones" and
+ * recommends at least 16 IP addresses in each (Amazon EKS User Guide, VPC and subnet requirements,
+ * https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html); a /27 holds 27 after the 5
+ * AWS reserves. They are cut from the END of the VPC block, while the VPC allocates its own subnets
+ * from the start (storage, public, member storage, then the node subnet, aligned: aws-cdk-lib
+ * NetworkBuilder), so turning EKS on or off moves no existing subnet (test/orchestrator-plan.test.ts).
+ */
+export const CONTROL_PLANE_SUBNET_MASK = 27;
+
+function ipToNumber(ip: string): number {
+  return ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+}
+
+function numberToIp(n: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
+}
+
+/** The two control-plane subnet CIDRs of a VPC: the second-last /27 (fabric zone) and the last (control-plane zone). */
+export function controlPlaneSubnetCidrs(vpcCidr: string): readonly [string, string] {
+  const [ip, mask] = vpcCidr.split('/');
+  const size = 2 ** (32 - CONTROL_PLANE_SUBNET_MASK);
+  const end = ipToNumber(ip) + 2 ** (32 - Number(mask));
+  return [`${numberToIp(end - 2 * size)}/${CONTROL_PLANE_SUBNET_MASK}`, `${numberToIp(end - size)}/${CONTROL_PLANE_SUBNET_MASK}`];
+}
+
+/**
+ * Addresses from the start of the VPC block up to the end of its last subnet, as aws-cdk-lib's
+ * NetworkBuilder allocates them (lib/constructs/network.ts order: storage, public with NAT, each
+ * other member's storage, then the node subnet; every subnet aligned to its own size).
+ */
+export function subnetLayoutEnd(net: NetworkPlan): number {
+  const masks = [net.storageSubnetMask, ...(net.publicSubnetMask !== undefined ? [net.publicSubnetMask] : []), ...(net.sharedWith ?? []).map(() => net.storageSubnetMask), net.nodeSubnetMask];
+  let next = 0;
+  for (const mask of masks) {
+    const size = 2 ** (32 - mask);
+    next = Math.ceil(next / size) * size + size;
+  }
+  return next;
+}
+
+/** `perimeter.imageRegistryAccounts` and the Region's EKS add-on registry account (once). */
+function withEksAddonRegistry(accounts: readonly string[], region: string): readonly string[] {
+  const eks = EKS_ADDON_REGISTRY_ACCOUNTS[region];
+  if (eks === undefined) {
+    throw new ConfigError([
+      {
+        path: 'orchestrator',
+        given: `"eks" with a site in ${region}`,
+        allowed: `a site Region with a known EKS add-on image registry (lib/plan/eks.ts, from https://docs.aws.amazon.com/eks/latest/userguide/add-ons-images.html): ${Object.keys(EKS_ADDON_REGISTRY_ACCOUNTS).join(', ')}`,
+      },
+    ]);
+  }
+  return accounts.includes(eks) ? accounts : [...accounts, eks];
 }

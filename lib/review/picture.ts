@@ -1,6 +1,7 @@
 import { CapacityKind } from '../config/schema/site';
 import { SiteMonitoringPlan } from '../plan/monitoring';
 import { FabricPlan } from '../plan/fabric';
+import { EksClusterPlan, OrchestratorPlan } from '../plan/orchestrator';
 import { ClusterPlan, PoolPlan, SitePlan } from '../plan/types';
 import { fsxCapacity, gbps, mbps, num, plural } from './format';
 import { CAPACITY_KIND_LABELS } from './report';
@@ -97,6 +98,7 @@ const COLOURS = {
   efa: '#fde2cf',
   storage: '#ede7f6',
   service: '#f5f5f5',
+  scheduler: '#e8eaf6',
   line: '#555555',
 } as const;
 
@@ -172,15 +174,20 @@ function zoneLines(plan: ClusterPlan, fabric: FabricGroup, id: string, stacked: 
   ];
   const shared = new Set(fabric.sharedFabrics.flatMap((f) => f.sites));
   buildingGroups(plan, fabric.sites.filter((site) => !shared.has(site.name))).forEach((group, bi) => {
-    out.push(...buildingLines(group, `${id}b${bi}`));
-    stacked.push({ top: `${id}b${bi}p0cap`, bottom: `${id}b${bi}fsx` });
+    const eks = plan.orchestrator === undefined ? undefined : eksLabel(plan.orchestrator, group.sites.length === 1 ? plan.orchestrator.clusters.find((c) => c.site === group.sites[0].name) : undefined);
+    out.push(...buildingLines(group, `${id}b${bi}`, undefined, eks));
+    stacked.push({ top: `${id}b${bi}p0cap`, bottom: eks === undefined ? `${id}b${bi}fsx` : `${id}b${bi}eks` });
   });
   // A shared fabric: one box spanning its buildings, which share its VPC, node subnet and security group.
   fabric.sharedFabrics.forEach((f, fi) => {
     const net = plan.sites.find((site) => site.name === f.networkSite)!.network;
+    // The fabric's one EKS cluster holds every member building's nodes: said in the fabric's title
+    // (a box of its own would make the Rainier-scale picture taller than the test allows).
+    const cluster = plan.orchestrator?.clusters.find((c) => c.fabric === f.id);
+    const eks = plan.orchestrator === undefined || cluster === undefined ? '' : `\n${eksTitle(plan.orchestrator, cluster)}`;
     out.push(
       `    subgraph cluster_${id}f${fi} {`,
-      `      graph [label=${ql(`Shared EFA fabric ${f.name ?? f.id}: ${f.sites.length} buildings, one VPC ${net.cidr}, one node subnet, one security group\n${num(f.totals.chips)} chips, ${gbps(f.totals.efaGbps)} EFA (a job can span these buildings)`)}, labeljust=l, fontsize=${s.clusterPt}, style="rounded,filled,bold", fillcolor=${q(COLOURS.efa)}, color="#d9822b", penwidth=2];`,
+      `      graph [label=${ql(`Shared EFA fabric ${f.name ?? f.id}: ${f.sites.length} buildings, one VPC ${net.cidr}, one node subnet, one security group\n${num(f.totals.chips)} chips, ${gbps(f.totals.efaGbps)} EFA (a job can span these buildings)${eks}`)}, labeljust=l, fontsize=${s.clusterPt}, style="rounded,filled,bold", fillcolor=${q(COLOURS.efa)}, color="#d9822b", penwidth=2];`,
     );
     const members = plan.sites.filter((site) => f.sites.includes(site.name));
     buildingGroups(plan, members).forEach((group, bi) => {
@@ -193,8 +200,11 @@ function zoneLines(plan: ClusterPlan, fabric: FabricGroup, id: string, stacked: 
   return out;
 }
 
-/** `sharedFabric`: the name of the shared fabric the buildings are in, whose VPC they use. */
-function buildingLines(group: BuildingGroup, id: string, sharedFabric?: string): string[] {
+/**
+ * `sharedFabric`: the name of the shared fabric the buildings are in, whose VPC they use.
+ * `eks`: the label of the building's own EKS cluster (a building that is its own fabric, with `orchestrator: eks`).
+ */
+function buildingLines(group: BuildingGroup, id: string, sharedFabric?: string, eks?: string): string[] {
   const s = PICTURE_STYLE;
   const site = group.sites[0];
   const n = group.sites.length;
@@ -237,13 +247,20 @@ function buildingLines(group: BuildingGroup, id: string, sharedFabric?: string):
       `        ${id}mon [shape=note, style=filled, fillcolor=${q(COLOURS.service)}, label=${q(`Monitoring\n${alarms} ${plural(alarms, 'alarm')} to SNS\n${pages} dashboard ${plural(pages, 'page')}\ncapacity events`)}];`,
     );
   }
-  // Two rows under the pools: the fabric and the endpoints, then storage and monitoring.
+  if (eks !== undefined) {
+    out.push(`        ${id}eks [shape=box, style="rounded,filled,bold", fillcolor=${q(COLOURS.scheduler)}, color="#3949ab", label=${q(eks)}];`);
+  }
+  // Two rows under the pools: the fabric and the endpoints, then storage and monitoring; the EKS
+  // control plane, if any, in a third row below them (keeps the picture's width).
   const rowA = [efaPools.length > 0 ? `${id}efa` : '', `${id}net`].filter(Boolean);
   const rowB = [`${id}fsx`, st.dataRepositories.length > 0 ? `${id}s3` : '', group.monitoring ? `${id}mon` : ''].filter(Boolean);
   out.push(`        { rank=same; ${rowA.join('; ')}; }`);
   out.push(`        { rank=same; ${rowB.join('; ')}; }`);
   if (!(st.efaEnabled && efaPools.length > 0)) {
     out.push(`        ${rowA[0]} -- ${id}fsx [style=invis];`);
+  }
+  if (eks !== undefined) {
+    out.push(`        ${id}fsx -- ${id}eks [style=invis];`);
   }
   out.push('      }');
 
@@ -257,6 +274,10 @@ function buildingLines(group: BuildingGroup, id: string, sharedFabric?: string):
     }
     out.push(`      ${anchor} -- ${id}fsx [${tail}, label="Lustre"];`);
     out.push(`      ${anchor} -- ${id}net [${tail}, style=dotted];`);
+    // One edge from the first pool says the nodes join the cluster; one per pool would widen the picture.
+    if (eks !== undefined && pi === 0) {
+      out.push(`      ${anchor} -- ${id}eks [${tail}, style=dashed, color="#3949ab", constraint=false, label="nodes join"];`);
+    }
     if (group.monitoring !== undefined) {
       out.push(`      ${anchor} -- ${id}mon [${tail}, style=dotted];`);
     }
@@ -268,6 +289,29 @@ function buildingLines(group: BuildingGroup, id: string, sharedFabric?: string):
     out.push(`      ${id}fsx -- ${id}mon [style=dotted, constraint=false];`);
   }
   return out;
+}
+
+/**
+ * The EKS control plane of one fabric (`orchestrator: eks`): name, version, what it holds, who may use it.
+ * Without a cluster (identical buildings drawn once), the label says each has its own.
+ */
+function eksLabel(o: OrchestratorPlan, cluster: EksClusterPlan | undefined): string {
+  const head = `Amazon EKS, Kubernetes ${o.kubernetesVersion}\nprivate endpoint, every pool's nodes`;
+  if (cluster === undefined) {
+    return `${head}\none cluster per building`;
+  }
+  return `${head}\n${cluster.name}\n${num(cluster.nodes)} ${plural(cluster.nodes, 'node')}${cluster.ultraServers > 0 ? `, ${num(cluster.ultraServers)} ${plural(cluster.ultraServers, 'UltraServer')}` : ''}\n${accessSummary(cluster)}`;
+}
+
+/** One line for a shared fabric's title: its EKS cluster. */
+function eksTitle(o: OrchestratorPlan, cluster: EksClusterPlan): string {
+  return `Amazon EKS cluster ${cluster.name} (Kubernetes ${o.kubernetesVersion}, private endpoint): all ${num(cluster.nodes)} nodes; ${accessSummary(cluster)}`;
+}
+
+function accessSummary(cluster: EksClusterPlan): string {
+  return cluster.access.length === 1 && cluster.access[0].principal.kind === 'parameter'
+    ? 'admin: ClusterAdminRoleArn'
+    : `${cluster.access.length} access ${plural(cluster.access.length, 'entry', 'entries')}`;
 }
 
 function poolLines(site: SitePlan, pool: PoolPlan, id: string): string[] {

@@ -9,6 +9,7 @@ import { SiteMonitoringPlan } from '../plan/monitoring';
 import { StoragePlan } from '../plan/storage';
 import { ClusterPlan, PoolPlan, SitePlan, StackKind, StackPlan, Totals } from '../plan/types';
 import { CFN_RESOURCE_LIMIT, CFN_TEMPLATE_BYTES_LIMIT, StackStats, stackStats } from './assembly';
+import { ReportScheduler, buildScheduler, renderSchedulerSection } from './scheduler-section';
 import { ReportTopology, buildTopology, renderTopologySections } from './topology-sections';
 import { bytes, fsxCapacity, gbps, gibWithTib, markdownTable, mbps, num, percentOf, plural, stableJson } from './format';
 
@@ -18,7 +19,8 @@ import { bytes, fsxCapacity, gbps, gibWithTib, markdownTable, mbps, num, percent
  *
  * - 1: cluster, source, synthesised, totals, storageTotals, sites[] (network, pools[], storage,
  *   monitoring), overviewDashboards, findings[], stacks[], limits; optional `topology` (EFA fabrics,
- *   NeuronLink/EFA levels, the block behind each UltraServer, power/energy/water; issue #12).
+ *   NeuronLink/EFA levels, the block behind each UltraServer, power/energy/water; issue #12);
+ *   optional `scheduler` (the EKS clusters, their members, access, version and node labels; issue #17).
  */
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -60,6 +62,8 @@ export interface TopologyReport {
   readonly limits: { readonly resourcesPerStack: number; readonly templateBytes: number };
   /** EFA fabrics, the NeuronLink/EFA network, the block behind each UltraServer, power and water (./topology-sections.ts). */
   readonly topology?: ReportTopology;
+  /** The scheduler layer (`orchestrator: eks`, ./scheduler-section.ts); absent for `orchestrator: none`. */
+  readonly scheduler?: ReportScheduler;
 }
 
 export interface ReportSite {
@@ -224,6 +228,7 @@ export function buildReport(plan: ClusterPlan, options: ReportOptions = {}): Top
     stacks,
     limits: { resourcesPerStack: CFN_RESOURCE_LIMIT, templateBytes: CFN_TEMPLATE_BYTES_LIMIT },
     topology: buildTopology(plan),
+    ...(plan.orchestrator !== undefined ? { scheduler: buildScheduler(plan) } : {}),
   };
 }
 
@@ -413,6 +418,9 @@ export function renderReportMarkdown(report: TopologyReport): string {
 
   if (report.topology !== undefined) {
     out.push(...renderTopologySections(report.topology));
+  }
+  if (report.scheduler !== undefined) {
+    out.push(...renderSchedulerSection(report.scheduler));
   }
 
   out.push('## Storage');

@@ -1,4 +1,5 @@
 import { ClusterPlan, PoolPlan, StackPlan, Totals } from '../plan/types';
+import { SchedulerChange, diffScheduler, renderSchedulerDiff, schedulerSummary } from './scheduler-diff';
 import { describeNodeImage, planNodeImage } from '../plan/compute';
 import { ReservationWatch, SiteMonitoringPlan } from '../plan/monitoring';
 import { Finding } from '../plan/rules/rule';
@@ -86,6 +87,8 @@ export interface TopologyDiff {
   readonly blocks?: readonly BlockChange[];
   /** Power, energy and water on both sides, when the estimate changes. */
   readonly energy?: { readonly before: EnergyEstimate; readonly after: EnergyEstimate };
+  /** EKS clusters added, removed, replaced or changed (members, access, version; ./scheduler-diff.ts). */
+  readonly scheduler?: readonly SchedulerChange[];
 }
 
 export interface FabricTotalsChange {
@@ -283,6 +286,8 @@ export function diffTopology(before: ClusterPlan, after: ClusterPlan, beforeLabe
   const blocks = diffBlocks(before, after);
   const energy = diffEnergy(before, after);
   summary.push(...topologySummary(blocks, energy));
+  const scheduler = diffScheduler(before, after);
+  summary.push(...schedulerSummary(scheduler));
 
   return {
     before: beforeLabel,
@@ -303,6 +308,7 @@ export function diffTopology(before: ClusterPlan, after: ClusterPlan, beforeLabe
     ...(fabricTotals.length > 0 ? { fabricTotals } : {}),
     blocks,
     energy,
+    ...(scheduler.length > 0 ? { scheduler } : {}),
   };
 }
 
@@ -466,6 +472,7 @@ export function renderTopologyDiff(d: TopologyDiff): string {
       }
     }
   }
+  out.push(...renderSchedulerDiff(d.scheduler ?? []));
   out.push(...renderTopologyDiffSections(d.blocks ?? [], d.energy));
   if (d.warnings.length > 0) {
     out.push('');

@@ -3,11 +3,13 @@ import { Construct } from 'constructs';
 import { nodeTelemetryForPool } from '../constructs/node-telemetry';
 import { nodeTopologyForPool } from '../constructs/node-topology';
 import { pascalCase } from '../plan/naming';
+import { pullThroughCacheHolders, serviceCidrFor } from '../plan/eks';
 import { ClusterPlan, SitePlan, StackKind, StackPlan } from '../plan/types';
 import { CheckpointReplicaStack } from './checkpoint-replica-stack';
-import { ComputeStack } from './compute-stack';
+import { ComputeStack, NodeOrchestrator } from './compute-stack';
 import { MonitoringStack } from './monitoring-stack';
 import { NetworkStack } from './network-stack';
+import { OrchestratorStack } from './orchestrator-stack';
 import { StorageStack } from './storage-stack';
 
 export interface SiteStacks {
@@ -20,6 +22,8 @@ export interface SiteStacks {
   readonly compute: readonly ComputeStack[];
   /** Alarms, alarm topic, capacity events, dashboards and node log groups (the overview in the plan's overview site). */
   readonly monitoring: MonitoringStack;
+  /** `orchestrator: eks`, in a fabric's network site: the fabric's EKS cluster. */
+  readonly orchestrator?: OrchestratorStack;
 }
 
 export interface ClusterStacks {
@@ -29,6 +33,9 @@ export interface ClusterStacks {
 /** Renders the plan's stack layout: every decision was made in the plan; this only builds it. */
 export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStacks {
   const networks = new Map<string, NetworkStack>();
+  /** By fabric ID: the fabric's orchestrator stack (`orchestrator: eks`). */
+  const orchestrators = new Map<string, OrchestratorStack>();
+  const cacheHolders = pullThroughCacheHolders(plan.orchestrator?.clusters ?? []);
   const sites = plan.sites.map((site) => {
     const stackPlans = plan.stacks.filter((s) => s.site === site.name);
     const one = (kind: StackKind): StackPlan => {
@@ -43,6 +50,7 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
     if (fabric === undefined) {
       throw new Error(`plan has no fabric ${site.fabric} for site ${site.name}`);
     }
+    const eksPlan = plan.orchestrator?.clusters.find((c) => c.fabric === fabric.id);
     let network = networks.get(fabric.id);
     if (network === undefined) {
       // The fabric's first member holds its network (for a shared fabric, every member's storage subnet and node log groups).
@@ -63,6 +71,7 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
         logRetentionDays: plan.config.monitoring.logRetentionDays,
         nodeLogGroups: monitoringPlan.logGroups,
         ...(members.length > 0 ? { members } : {}),
+        ...(eksPlan !== undefined ? { controlPlaneSubnets: eksPlan.controlPlaneSubnets } : {}),
       });
       networks.set(fabric.id, network);
     }
@@ -84,6 +93,49 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
       });
       storage.addStackDependency(replica, 'the checkpoints replication rule names the replica bucket and key');
     }
+    let orchestrator: OrchestratorStack | undefined;
+    if (eksPlan !== undefined && eksPlan.site === site.name) {
+      const orchestratorPlan = stackPlans.find((s) => s.kind === StackKind.ORCHESTRATOR && s.fabric === fabric.id);
+      const controlPlane = network.controlPlane;
+      if (orchestratorPlan === undefined || controlPlane === undefined) {
+        throw new Error(`plan has no orchestrator stack or control-plane network for fabric ${fabric.id} in site ${site.name}`);
+      }
+      orchestrator = new OrchestratorStack(scope, orchestratorPlan.id, {
+        ...stackProps(orchestratorPlan, `${plan.name} ${site.name}: EKS cluster ${eksPlan.name} of fabric ${fabric.name ?? fabric.id} (private endpoint, access entries, add-ons)`),
+        plan: eksPlan,
+        kubernetesVersion: plan.orchestrator!.kubernetesVersion,
+        serviceCidr: serviceCidrFor(site.network.cidr),
+        subnets: controlPlane.subnets,
+        securityGroup: controlPlane.securityGroup,
+        logsKey: network.network.logsKey,
+        logRetentionDays: plan.config.monitoring.logRetentionDays,
+        keyAdministration: site.perimeter,
+        pullThroughCache: cacheHolders.has(eksPlan.id),
+      });
+      orchestrator.addStackDependency(network, 'the control plane lives in the fabric VPC\'s control-plane subnets and security group');
+      orchestrator.addStackDependency(storage, 'the plan deploys network, storage, then the orchestrator: a job finds its file system');
+      const holder = plan.orchestrator!.clusters.find((c) => c.region === eksPlan.region && cacheHolders.has(c.id));
+      const holderStack = holder === undefined ? undefined : orchestrators.get(holder.fabric);
+      if (holderStack !== undefined && holderStack !== orchestrator) {
+        orchestrator.addStackDependency(holderStack, "the Region's ECR pull-through cache rule, which this cluster's nodes pull through, is in the first cluster's stack");
+      }
+      orchestrators.set(fabric.id, orchestrator);
+    }
+    const fabricOrchestrator = eksPlan === undefined ? undefined : orchestrators.get(fabric.id);
+    if (eksPlan !== undefined && fabricOrchestrator === undefined) {
+      throw new Error(`site ${site.name} of fabric ${fabric.id} comes before the fabric's network site ${eksPlan.site}`);
+    }
+    const nodeOrchestrator: NodeOrchestrator | undefined =
+      fabricOrchestrator === undefined
+        ? undefined
+        : {
+            clusterName: fabricOrchestrator.cluster.clusterName,
+            clusterArn: fabricOrchestrator.cluster.clusterArn,
+            endpoint: fabricOrchestrator.cluster.endpoint,
+            certificateAuthority: fabricOrchestrator.cluster.certificateAuthority,
+            serviceCidr: fabricOrchestrator.cluster.serviceCidr,
+            imageRegistryAccounts: site.network.imageRegistryAccounts,
+          };
     const compute: ComputeStack[] = [];
     for (const pool of site.pools) {
       let shard0: ComputeStack | undefined;
@@ -100,8 +152,12 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
           storage: storage.nodeAccess,
           bootstrap: [nodeTelemetryForPool(plan, site.name, pool.name), nodeTopologyForPool(plan, site.name, pool.name)],
           telemetryLogGroups: monitoringPlan.logGroups,
+          ...(nodeOrchestrator !== undefined ? { orchestrator: nodeOrchestrator } : {}),
         });
         stack.addStackDependency(network, 'nodes launch into the site VPC with its cluster security group');
+        if (fabricOrchestrator !== undefined) {
+          stack.addStackDependency(fabricOrchestrator, "nodes join the fabric's EKS cluster after their self-check");
+        }
         stack.addStackDependency(storage, 'nodes mount the site file system and use its buckets and keys');
         if (shard0 === undefined) {
           shard0 = stack;
@@ -122,14 +178,14 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
       keyAdministration: site.perimeter,
     });
     monitoring.addStackDependency(storage, 'alarms and dashboards watch the site file system');
-    return { site, network, storage, compute, monitoring };
+    return { site, network, storage, compute, monitoring, ...(orchestrator !== undefined ? { orchestrator } : {}) };
   });
   Tags.of(scope).add('rainier:cluster', plan.name);
   // cdk.json sets @aws-cdk/core:explicitStackTags (as `cdk init` does): Tags.of() then tags the
   // resources but no longer the stacks, whose tags CloudFormation propagates to the resources it
   // creates. Tag each stack itself too, as the flag's documentation says (aws-cdk-lib cx-api FLAGS).
   for (const s of sites) {
-    for (const stack of [s.network, s.storage, ...s.compute, s.monitoring]) {
+    for (const stack of [s.network, s.storage, ...(s.orchestrator !== undefined ? [s.orchestrator] : []), ...s.compute, s.monitoring]) {
       stack.tags.setTag('rainier:cluster', plan.name);
     }
   }

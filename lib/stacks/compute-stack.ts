@@ -1,5 +1,6 @@
 import { CfnParameter, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { CfnAccessEntry } from 'aws-cdk-lib/aws-eks';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PoolCapacity, blockReservationId, renderReservationParameters } from '../constructs/capacity';
@@ -9,6 +10,7 @@ import { NetworkAccess } from '../constructs/network';
 import { renderBootstrap, scratchVolumeSection } from '../constructs/node-bootstrap';
 import { NodeGroup } from '../constructs/node-group';
 import { nodeLifecycleSection, nodeSelfCheckSection } from '../constructs/node-health';
+import { nodeAccessEntry, nodeJoinSection } from '../constructs/node-join';
 import { lustreMountSection } from '../constructs/storage';
 import { NodeKey } from '../constructs/node-key';
 import { NodeRole } from '../constructs/node-role';
@@ -16,6 +18,7 @@ import { NodeLogGroups } from '../constructs/node-telemetry';
 import { ComputeConfig } from '../config/schema/compute';
 import { NodeImageParameterPlan, NodeImagePlan, nodeGroupTags, planNodeImage, planScratchVolume, reservationParameters, rootDeviceName } from '../plan/compute';
 import { NodeHealthPlan, planNodeHealth } from '../plan/health';
+import { CapacityKind } from '../config/schema/site';
 import { PoolPlan, SitePlan, StackPlan } from '../plan/types';
 
 /**
@@ -46,6 +49,19 @@ export interface ComputeStackProps extends StackProps {
   readonly bootstrap?: readonly BootstrapSection[];
   /** The site's node log groups, which the node telemetry writes to. @default no telemetry permissions */
   readonly telemetryLogGroups?: NodeLogGroups;
+  /** `orchestrator: eks`: the fabric's EKS cluster the nodes join after their self-check. @default nodes join no cluster */
+  readonly orchestrator?: NodeOrchestrator;
+}
+
+/** The EKS cluster a pool's nodes join (from the orchestrator stack: literals or cross-stack references). */
+export interface NodeOrchestrator {
+  readonly clusterName: string;
+  readonly clusterArn: string;
+  readonly endpoint: string;
+  readonly certificateAuthority: string;
+  readonly serviceCidr: string;
+  /** Registries (besides this account's pull-through cache) the nodes pull images from: the network plan's. */
+  readonly imageRegistryAccounts: readonly string[];
 }
 
 /**
@@ -59,6 +75,8 @@ export class ComputeStack extends Stack {
   public readonly nodeGroups: readonly NodeGroup[];
   public readonly capacity?: PoolCapacity;
   public readonly nodeRole?: NodeRole;
+  /** Shard 0 with `orchestrator: eks`: the node role's EC2_LINUX access entry in the cluster. */
+  public readonly accessEntry?: CfnAccessEntry;
   /** What this pool's nodes check before they go in service, and the hook's timeout. */
   public readonly health: NodeHealthPlan;
 
@@ -67,7 +85,8 @@ export class ComputeStack extends Stack {
     const { site, pool, network } = props;
     const shard = props.stack.shard ?? 0;
     const parameters = renderReservationParameters(this, reservationParameters(pool, shard));
-    this.health = planNodeHealth(site, pool, props.compute.launchHookTimeoutSeconds);
+    const eks = props.orchestrator;
+    this.health = planNodeHealth(site, pool, props.compute.launchHookTimeoutSeconds, eks !== undefined);
     const identity = { cluster: props.cluster, site: site.name, pool: pool.name, region: site.region };
 
     if (shard === 0) {
@@ -85,6 +104,7 @@ export class ComputeStack extends Stack {
         dataAccess: site.perimeter.pools[pool.name],
         telemetryLogGroups: props.telemetryLogGroups,
         health: identity,
+        ...(eks !== undefined ? { eks: { clusterArn: eks.clusterArn, imageRegistryAccounts: eks.imageRegistryAccounts } } : {}),
       });
       this.capacity = new PoolCapacity(this, 'Capacity', { site, pool, parameters });
       if (this.capacity.reservation !== undefined) {
@@ -106,9 +126,27 @@ export class ComputeStack extends Stack {
         ...(props.storage?.bootstrap ?? []).map((s) =>
           s.name === 'lustre-mount' && lustre !== undefined ? lustreMountSection(lustre.dnsName, lustre.mountName, lustre.mountPoint, this.health.lustreOverEfa) : s,
         ),
-        // Last: the node checks itself and completes its launch lifecycle action.
-        nodeSelfCheckSection(this.health),
+        // Last: the node checks itself and completes its launch lifecycle action; with an EKS
+        // cluster it joins the cluster only after the check passed, then completes the action.
+        ...(eks === undefined
+          ? [nodeSelfCheckSection(this.health)]
+          : [
+              nodeSelfCheckSection(this.health, { complete: false }),
+              nodeJoinSection({
+                clusterName: eks.clusterName,
+                endpoint: eks.endpoint,
+                certificateAuthority: eks.certificateAuthority,
+                serviceCidr: eks.serviceCidr,
+                site: site.name,
+                pool: pool.name,
+                fabric: site.fabric,
+                ultraServer: pool.kind === CapacityKind.ULTRASERVER_CAPACITY_BLOCK,
+              }),
+            ]),
       ];
+      if (eks !== undefined) {
+        this.accessEntry = nodeAccessEntry(this, 'NodeAccessEntry', eks.clusterName, this.nodeRole.role);
+      }
       const clientGroup = props.storage?.clientSecurityGroup;
       // An EFA-enabled file system talks to the clients' EFA interfaces too, so its clients' group
       // goes on every interface; otherwise Lustre runs over TCP on the primary interface only.
@@ -138,6 +176,10 @@ export class ComputeStack extends Stack {
       this.launch = props.shared;
     }
     const template = new NodeLaunchTemplate(this, 'LaunchTemplate', this.launch.launchTemplateProps);
+    if (this.accessEntry !== undefined) {
+      // Every group launches from the template: no node boots before its role may register.
+      template.resource.node.addDependency(this.accessEntry);
+    }
 
     const wanted = new Set(props.stack.nodeGroups ?? []);
     this.nodeGroups = pool.nodeGroups

@@ -1,4 +1,5 @@
 import { instanceShape } from '../../catalog/instance-types';
+import { OrchestratorEngine } from '../../config/schema';
 import { bootStepBudgets } from '../health';
 import { Rule, RuleLevel, pools } from './rule';
 
@@ -19,7 +20,9 @@ export const launchHookShorterThanBoot: Rule = {
       return [];
     }
     return pools(config).flatMap(({ pool, path }) => {
-      const budget = bootStepBudgets({ shape: instanceShape(pool.instanceType), kind: pool.kind }).reduce((sum, s) => sum + s.seconds, 0);
+      // With `orchestrator: eks` the node also joins its cluster before it completes the action (lib/plan/eks.ts).
+      const joins = config.orchestrator.engine === OrchestratorEngine.EKS;
+      const budget = bootStepBudgets({ shape: instanceShape(pool.instanceType), kind: pool.kind }, joins).reduce((sum, s) => sum + s.seconds, 0);
       return seconds >= budget
         ? []
         : [

@@ -1,0 +1,143 @@
+import { EksClusterPlan } from '../plan/orchestrator';
+import { ClusterPlan } from '../plan/types';
+import { num, plural } from './format';
+import { principalLabel } from './scheduler-section';
+
+/**
+ * The scheduler layer of the topology diff (`orchestrator: eks`): EKS clusters added, removed or
+ * replaced, their members (which UltraServers they hold), access entries and Kubernetes version.
+ * Clusters are matched by fabric (`EksClusterPlan.fabric`), as the plan keys them.
+ *
+ * What each change costs, stated in the diff:
+ * - a new cluster: nodes register with it only when they boot with the join step, i.e. nodes
+ *   launched afterwards; running nodes join when their groups are refreshed (docs/operations.md);
+ * - a removed or replaced cluster: its running jobs stop. No data is lost: file systems, buckets and
+ *   keys are in the storage stacks, and checkpoints are on the file system and in S3;
+ * - a new Kubernetes version: an in-place upgrade, one minor version at a time, never a downgrade
+ *   ("Update existing cluster to new Kubernetes version", https://docs.aws.amazon.com/eks/latest/userguide/update-cluster.html);
+ * - another control-plane zone: EKS accepts new cluster subnets only in the zones the cluster was
+ *   created with (https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html), so expect the
+ *   update to fail or the cluster to be replaced (not verifiable offline).
+ */
+
+export interface SchedulerChange {
+  readonly cluster: string;
+  readonly fabric: string;
+  readonly change: 'added' | 'removed' | 'replaced' | 'changed';
+  /** One line each: what changes and what it costs. */
+  readonly details: readonly string[];
+}
+
+const NO_DATA_LOST = 'running jobs on it stop; no data is lost (file systems, buckets and keys are in the storage stacks)';
+
+function members(c: EksClusterPlan): Map<string, { nodes: number; ultraServers: number }> {
+  return new Map(c.members.map((m) => [`${m.site}/${m.pool}`, { nodes: m.nodes, ultraServers: m.ultraServers.length }]));
+}
+
+function describeMember(m: { nodes: number; ultraServers: number }): string {
+  return m.ultraServers > 0 ? `${num(m.ultraServers)} ${plural(m.ultraServers, 'UltraServer')} (${num(m.nodes)} nodes)` : `${num(m.nodes)} ${plural(m.nodes, 'node')}`;
+}
+
+function accessLines(c: EksClusterPlan): string[] {
+  return c.access.map((a) => `${principalLabel(a.principal)}: ${a.policyName} on ${a.scope.type === 'cluster' ? 'the cluster' : `namespace ${a.scope.namespaces.join(', ')}`}`);
+}
+
+export function diffScheduler(before: ClusterPlan, after: ClusterPlan): SchedulerChange[] {
+  const was = before.orchestrator?.clusters ?? [];
+  const now = after.orchestrator?.clusters ?? [];
+  const out: SchedulerChange[] = [];
+  for (const c of now) {
+    const old = was.find((w) => w.fabric === c.fabric);
+    if (old === undefined) {
+      out.push({
+        cluster: c.name,
+        fabric: c.fabric,
+        change: 'added',
+        details: [
+          `new EKS cluster (Kubernetes ${after.orchestrator!.kubernetesVersion}) of ${num(c.nodes)} ${plural(c.nodes, 'node')}, ${num(c.ultraServers)} ${plural(c.ultraServers, 'UltraServer')}, in stack ${c.stack}`,
+          'nodes launched from now on join it; running nodes join when their groups are refreshed (docs/operations.md)',
+        ],
+      });
+      continue;
+    }
+    const details: string[] = [];
+    let replaced = false;
+    if (old.name !== c.name) {
+      replaced = true;
+      details.push(`renamed ${old.name} → ${c.name}: a new cluster replaces the old one; ${NO_DATA_LOST}`);
+    }
+    const zones = (x: EksClusterPlan) => x.controlPlaneSubnets.map((s) => `${s.cidr} (${s.zone})`).join(', ');
+    if (zones(old) !== zones(c)) {
+      details.push(
+        `control-plane subnets ${zones(old)} → ${zones(c)}: EKS takes new subnets only in the zones the cluster was created with, so expect the update to fail or the cluster to be replaced (${NO_DATA_LOST})`,
+      );
+    }
+    const [vb, va] = [before.orchestrator!.kubernetesVersion, after.orchestrator!.kubernetesVersion];
+    if (vb !== va) {
+      const [b, a] = [vb, va].map((v) => Number(v.split('.')[1]));
+      details.push(
+        a > b
+          ? `Kubernetes ${vb} → ${va}: an in-place upgrade${a - b > 1 ? ', which EKS does one minor version at a time: deploy each step in turn' : ''}; nodes keep their kubelet until their groups are refreshed`
+          : `Kubernetes ${vb} → ${va}: EKS cannot downgrade a cluster; the update fails`,
+      );
+    }
+    const [mb, ma] = [members(old), members(c)];
+    for (const [pool, m] of ma) {
+      const o = mb.get(pool);
+      if (o === undefined) {
+        details.push(`+ member ${pool}: ${describeMember(m)}`);
+      } else if (o.nodes !== m.nodes || o.ultraServers !== m.ultraServers) {
+        details.push(`~ member ${pool}: ${describeMember(o)} → ${describeMember(m)}`);
+      }
+    }
+    for (const [pool, m] of mb) {
+      if (!ma.has(pool)) {
+        details.push(`- member ${pool}: ${describeMember(m)} leave the cluster (jobs on them stop)`);
+      }
+    }
+    const [ab, aa] = [accessLines(old), accessLines(c)];
+    aa.filter((a) => !ab.includes(a)).forEach((a) => details.push(`+ access ${a}`));
+    ab.filter((a) => !aa.includes(a)).forEach((a) => details.push(`- access ${a}`));
+    if (details.length > 0) {
+      out.push({ cluster: c.name, fabric: c.fabric, change: replaced ? 'replaced' : 'changed', details });
+    }
+  }
+  for (const old of was.filter((w) => !now.some((c) => c.fabric === w.fabric))) {
+    out.push({ cluster: old.name, fabric: old.fabric, change: 'removed', details: [`EKS cluster deleted with stack ${old.stack}: ${NO_DATA_LOST}; the nodes stay, unscheduled`] });
+  }
+  return out;
+}
+
+/** Summary items, e.g. `+1 EKS cluster`. */
+export function schedulerSummary(changes: readonly SchedulerChange[]): string[] {
+  const count = (kind: SchedulerChange['change']) => changes.filter((c) => c.change === kind).length;
+  const out: string[] = [];
+  const [added, removed, replaced, changed] = [count('added'), count('removed'), count('replaced'), count('changed')];
+  if (added > 0) {
+    out.push(`+${added} EKS ${plural(added, 'cluster')}`);
+  }
+  if (removed > 0) {
+    out.push(`-${removed} EKS ${plural(removed, 'cluster')}`);
+  }
+  if (replaced > 0) {
+    out.push(`${replaced} EKS ${plural(replaced, 'cluster')} replaced`);
+  }
+  if (changed > 0) {
+    out.push(`${changed} EKS ${plural(changed, 'cluster')} changed`);
+  }
+  return out;
+}
+
+/** The diff's `Scheduler (EKS):` block; empty when nothing changes. */
+export function renderSchedulerDiff(changes: readonly SchedulerChange[]): string[] {
+  if (changes.length === 0) {
+    return [];
+  }
+  const mark = { added: '+', removed: '-', replaced: '!', changed: '~' } as const;
+  const out = ['', 'Scheduler (EKS clusters, one per EFA fabric):'];
+  for (const c of changes) {
+    out.push(`  ${mark[c.change]} ${c.cluster} (${c.fabric})${c.change === 'replaced' ? ' REPLACED' : ''}`);
+    c.details.forEach((d) => out.push(`      ${d}`));
+  }
+  return out;
+}
