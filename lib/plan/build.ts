@@ -10,6 +10,7 @@ import { fabricId, fabricMembership, planFabrics } from './fabric';
 import { checkPerimeterNames, planSitePerimeter } from './perimeter';
 import { ordinal, pascalCase } from './naming';
 import { planMonitoring } from './monitoring';
+import { OrchestratorPlan, planOrchestrator } from './orchestrator';
 import { checkRules } from './rules/run';
 import { indexInShard, shardOf } from './sharding';
 import { planBlockBinding } from './compute';
@@ -27,16 +28,18 @@ export function planCluster(config: ClusterConfig): ClusterPlan {
   const sites = Object.entries(config.sites).map(([name, site]) => planSite(name, site, config, membership.get(fabricId(name, site.fabric)) ?? [name]));
   const totals = sumTotals(sites.map((s) => s.totals));
   const fabrics = planFabrics(sites, new Map(Object.entries(config.sites).map(([name, site]) => [name, site.fabric])));
+  const orchestrator = planOrchestrator(config, sites, fabrics);
   return {
     name: config.name,
     config,
     sites,
-    stacks: planStacks(config.name, sites, new Set(fabrics.map((f) => f.networkSite))),
+    stacks: planStacks(config.name, sites, new Set(fabrics.map((f) => f.networkSite)), orchestrator),
     totals,
     findings,
     monitoring: planMonitoring(config, sites),
     fabrics,
     energy: planEnergy(totals, fabrics, config.energy, sites.some((s) => s.pools.some((p) => p.shape.generation === TrainiumGeneration.TRAINIUM1))),
+    ...(orchestrator !== undefined ? { orchestrator } : {}),
   };
 }
 
@@ -193,12 +196,13 @@ export function sumTotals(parts: readonly Totals[]): Totals {
 
 /**
  * The stack layout. Per site: a network stack (in a shared fabric only the first member has one: it
- * holds the fabric's network), a storage stack (stateful, termination-protected),
+ * holds the fabric's network), a storage stack (stateful, termination-protected), with
+ * `orchestrator: eks` in a fabric's network site an orchestrator stack (the fabric's EKS cluster),
  * compute stacks per pool (shard 0 holds the pool's capacity and launch template; more shards only
  * when the pool outgrows one), and a monitoring stack. Stack names depend only on site, pool and
  * shard index, so resizing never renames or moves anything that exists.
  */
-function planStacks(cluster: string, sites: readonly SitePlan[], networkSites: ReadonlySet<string>): StackPlan[] {
+function planStacks(cluster: string, sites: readonly SitePlan[], networkSites: ReadonlySet<string>, orchestrator?: OrchestratorPlan): StackPlan[] {
   const stacks: StackPlan[] = [];
   for (const site of sites) {
     const base = `${cluster}-${site.name}`;
@@ -211,6 +215,11 @@ function planStacks(cluster: string, sites: readonly SitePlan[], networkSites: R
     const replica = site.perimeter.checkpointReplica;
     if (replica !== undefined) {
       stacks.push({ id: `${base}-${REPLICA_STACK_SUFFIX}`, kind: StackKind.CHECKPOINT_REPLICA, site: site.name, region: replica.region, terminationProtection: true });
+    }
+    // After the fabric's network and storage, before any compute: nodes join a cluster that exists.
+    // Replacing it stops running jobs but holds no data (checkpoints are in storage), so no termination protection.
+    for (const eks of orchestrator?.clusters.filter((c) => c.site === site.name) ?? []) {
+      stacks.push({ id: eks.stack, kind: StackKind.ORCHESTRATOR, ...common, fabric: eks.fabric, terminationProtection: false });
     }
     for (const pool of site.pools) {
       const shards = new Map<number, string[]>();

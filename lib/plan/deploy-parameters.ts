@@ -1,4 +1,5 @@
 import { planNodeImage, reservationParameters } from './compute';
+import { CLUSTER_ADMIN_ROLE_PARAMETER } from './orchestrator';
 import { ClusterPlan, StackKind, StackPlan } from './types';
 
 /**
@@ -27,6 +28,14 @@ export function deployParametersOf(plan: ClusterPlan, stack: StackPlan): string[
       }
       const image = planNodeImage(plan.config.compute, site.region);
       return [...reservationParameters(pool, stack.shard ?? 0).map((p) => p.name), ...(image.kind === 'deploy-parameter' ? [image.parameter.name] : [])];
+    }
+    case StackKind.ORCHESTRATOR: {
+      // Without orchestrator.access, the admin role is the deployer's choice (lib/plan/orchestrator.ts).
+      const eks = plan.orchestrator?.clusters.find((c) => c.stack === stack.id);
+      if (eks === undefined) {
+        throw new Error(`orchestrator stack ${stack.id} names no planned EKS cluster`);
+      }
+      return eks.access.some((a) => a.principal.kind === 'parameter') ? [CLUSTER_ADMIN_ROLE_PARAMETER] : [];
     }
     case StackKind.MONITORING: {
       const subscribers = plan.monitoring.sites.find((m) => m.site === stack.site)?.subscribers;

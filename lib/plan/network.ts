@@ -180,3 +180,45 @@ export function planNetwork(
     subnetAddresses,
   };
 }
+
+/**
+ * EKS control-plane subnets (`orchestrator: eks`): one /27 in each of two zones, the fabric's own and
+ * `controlPlaneZone`. EKS needs "at least two subnets that are in different Availability Zones" and
+ * recommends at least 16 IP addresses in each (Amazon EKS User Guide, VPC and subnet requirements,
+ * https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html); a /27 holds 27 after the 5
+ * AWS reserves. They are cut from the END of the VPC block, while the VPC allocates its own subnets
+ * from the start (storage, public, member storage, then the node subnet, aligned: aws-cdk-lib
+ * NetworkBuilder), so turning EKS on or off moves no existing subnet (test/orchestrator-plan.test.ts).
+ */
+export const CONTROL_PLANE_SUBNET_MASK = 27;
+
+function ipToNumber(ip: string): number {
+  return ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+}
+
+function numberToIp(n: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
+}
+
+/** The two control-plane subnet CIDRs of a VPC: the second-last /27 (fabric zone) and the last (control-plane zone). */
+export function controlPlaneSubnetCidrs(vpcCidr: string): readonly [string, string] {
+  const [ip, mask] = vpcCidr.split('/');
+  const size = 2 ** (32 - CONTROL_PLANE_SUBNET_MASK);
+  const end = ipToNumber(ip) + 2 ** (32 - Number(mask));
+  return [`${numberToIp(end - 2 * size)}/${CONTROL_PLANE_SUBNET_MASK}`, `${numberToIp(end - size)}/${CONTROL_PLANE_SUBNET_MASK}`];
+}
+
+/**
+ * Addresses from the start of the VPC block up to the end of its last subnet, as aws-cdk-lib's
+ * NetworkBuilder allocates them (lib/constructs/network.ts order: storage, public with NAT, each
+ * other member's storage, then the node subnet; every subnet aligned to its own size).
+ */
+export function subnetLayoutEnd(net: NetworkPlan): number {
+  const masks = [net.storageSubnetMask, ...(net.publicSubnetMask !== undefined ? [net.publicSubnetMask] : []), ...(net.sharedWith ?? []).map(() => net.storageSubnetMask), net.nodeSubnetMask];
+  let next = 0;
+  for (const mask of masks) {
+    const size = 2 ** (32 - mask);
+    next = Math.ceil(next / size) * size + size;
+  }
+  return next;
+}

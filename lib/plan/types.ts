@@ -5,6 +5,7 @@ import { EnergyPlan } from './energy';
 import { FabricPlan } from './fabric';
 import { MonitoringPlan } from './monitoring';
 import { NetworkPlan } from './network';
+import { OrchestratorPlan } from './orchestrator';
 import { Finding } from './rules/rule';
 import { SitePerimeterPlan } from './perimeter';
 import { StoragePlan } from './storage';
@@ -134,6 +135,8 @@ export interface SitePlan {
 export enum StackKind {
   NETWORK = 'network',
   STORAGE = 'storage',
+  /** One EKS cluster's control plane and access entries, per fabric, in the fabric's network site (`orchestrator: eks`). */
+  ORCHESTRATOR = 'orchestrator',
   COMPUTE = 'compute',
   MONITORING = 'monitoring',
   /** The checkpoints replica in another Region (storage.checkpointReplicaRegion), stateful. */
@@ -152,6 +155,8 @@ export interface StackPlan {
   readonly shard?: number;
   /** Compute stacks: IDs of the node groups inside. */
   readonly nodeGroups?: readonly string[];
+  /** Orchestrator stacks: the fabric (`FabricPlan.id`) whose EKS cluster they hold. */
+  readonly fabric?: string;
   /** Stateful stacks get termination protection. */
   readonly terminationProtection: boolean;
 }
@@ -171,4 +176,6 @@ export interface ClusterPlan {
   readonly fabrics: readonly FabricPlan[];
   /** Power, energy and water estimate (lib/plan/energy.ts). */
   readonly energy: EnergyPlan;
+  /** The scheduler layer (lib/plan/orchestrator.ts): one EKS cluster per fabric; absent for `orchestrator: none`. */
+  readonly orchestrator?: OrchestratorPlan;
 }

@@ -3,6 +3,7 @@ import { resourceName } from './common';
 import { computeSchema } from './compute';
 import { energySchema } from './energy';
 import { monitoringSchema } from './monitoring';
+import { orchestratorSchema } from './orchestrator';
 import { perimeterSchema } from './perimeter';
 import { siteSchema } from './site';
 import { storageSchema } from './storage';
@@ -11,6 +12,7 @@ export * from './common';
 export * from './compute';
 export * from './energy';
 export * from './monitoring';
+export * from './orchestrator';
 export * from './perimeter';
 export * from './site';
 export * from './storage';
@@ -33,6 +35,10 @@ export const clusterConfigSchema = z.strictObject({
   monitoring: monitoringSchema.default(() => monitoringSchema.parse({})).describe('Alarm thresholds, notifications and log retention.'),
   energy: energySchema.default(() => energySchema.parse({})).describe('Inputs of the power, energy and water estimate in the report; assumptions are labelled.'),
   perimeter: perimeterSchema.default(() => perimeterSchema.parse({})).describe('The data perimeter: key administrators and break-glass roles, who may write datasets or use the buckets from outside the VPC, which checkpoints a pool may read (docs/security.md).'),
+  orchestrator: orchestratorSchema.describe(
+    'The scheduler on the nodes: `none` (the default), `eks` (one Amazon EKS cluster per EFA fabric, Kubernetes ' +
+      'version 1.34, admin role from a deploy-time parameter), or `{engine: eks, kubernetesVersion, controlPlaneZone, access}` (docs/scheduler.md).',
+  ),
   acknowledgements: z.array(acknowledgementSchema).default([]).describe('Acknowledged warnings, each with a reason.'),
 });
 

@@ -1,0 +1,88 @@
+/**
+ * Kubernetes facts the orchestrator (`orchestrator: eks`) is planned and rendered from: the version
+ * the EKS clusters run and the job manifests are validated against, the node labels a job sees, and
+ * the namespace jobs run in. One place, so the plan, the node bootstrap and the manifests agree.
+ */
+
+/**
+ * The Kubernetes minor version every EKS cluster of the plan runs. It is also the version whose
+ * schemas the job manifests are validated against offline: kubernetes-models@5.1.0 ships the
+ * Kubernetes 1.34 API (resource.k8s.io/v1 for dynamic resource allocation, and JobSpec
+ * `successPolicy` / `managedBy`), so the two cannot drift apart (rule RAIN-E804 keeps a configured
+ * `orchestrator.kubernetesVersion` equal to it).
+ *
+ * Amazon EKS supports 1.34: a minor version has standard support for 14 months after its EKS
+ * release, then 12 months of extended support at an extra cost per cluster hour ("Understand the
+ * Kubernetes version lifecycle on EKS", https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html).
+ * endoflife.date (https://endoflife.date/amazon-eks, read 2026) lists 1.34's EKS standard support
+ * ending 2 December 2026 and extended support 2 December 2027: from December 2026 a 1.34 cluster
+ * runs on extended support. Moving on means moving kubernetes-models (the manifests' schemas) with it.
+ */
+export const KUBERNETES_VERSION = '1.34';
+
+/**
+ * Kubernetes minor versions Amazon EKS offers (standard or extended support) at the end of 2026,
+ * from endoflife.date's EKS table (https://endoflife.date/amazon-eks: 1.31's extended support ended
+ * 26 November 2026, 1.32's ends March 2027, 1.35 released on EKS January 2026) and the EKS user
+ * guide's version pages, whose examples already name 1.36
+ * (https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html). An offline table:
+ * `aws eks describe-cluster-versions` is the authority at deploy time, which this app cannot call.
+ * Rule RAIN-E804 refuses a version outside it.
+ */
+export const EKS_KUBERNETES_VERSIONS: readonly string[] = ['1.32', '1.33', '1.34', '1.35', '1.36'];
+
+/**
+ * Kubelet labels every node registers with (`--node-labels` through nodeadm's
+ * `spec.kubelet.flags`, https://awslabs.github.io/amazon-eks-ami/nodeadm/doc/api/), filled at boot
+ * from /etc/rainier/topology.json and the plan. A job selects nodes, or spreads over UltraServers,
+ * with them. The `rainier.aws/` prefix is this project's: a label key prefix must be a DNS subdomain
+ * (https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set),
+ * and `kubernetes.io`/`k8s.io` prefixes are reserved for Kubernetes core components.
+ */
+export const NODE_LABELS = {
+  /** The site (building), e.g. `ohio`. */
+  site: 'rainier.aws/site',
+  /** The capacity pool, e.g. `train`. */
+  pool: 'rainier.aws/pool',
+  /** The EFA fabric ID (`FabricPlan.id`), e.g. `fabric-ohio`: nodes that can exchange EFA traffic. */
+  fabric: 'rainier.aws/fabric',
+  /** The UltraServer's group name, e.g. `ohio-train-u0001`: the four nodes joined by NeuronLink. */
+  ultraServer: 'rainier.aws/ultraserver',
+  /** The node's position inside its UltraServer, `0`-`3`. */
+  position: 'rainier.aws/ultraserver-position',
+} as const;
+
+export type NodeLabel = keyof typeof NODE_LABELS;
+
+/**
+ * The namespace jobs run in: `edit` and `view` access entries are scoped to it (EKS access policies
+ * with a `namespace` access scope, https://docs.aws.amazon.com/eks/latest/userguide/access-policies.html).
+ */
+export const JOB_NAMESPACE = 'rainier-jobs';
+
+/** What an access entry of the configuration grants: `admin` on the cluster, `edit` or `view` in the job namespace. */
+export const ACCESS_POLICY_NAMES = ['admin', 'edit', 'view'] as const;
+export type AccessPolicyName = (typeof ACCESS_POLICY_NAMES)[number];
+
+/** The EKS access policy of each (https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html). */
+export const EKS_ACCESS_POLICIES: Readonly<Record<AccessPolicyName, string>> = {
+  /** Full access to the cluster. */
+  admin: 'AmazonEKSClusterAdminPolicy',
+  /** Create and change most objects of a namespace; no Roles or RoleBindings. */
+  edit: 'AmazonEKSEditPolicy',
+  /** Read most objects of a namespace; not Secrets. */
+  view: 'AmazonEKSViewPolicy',
+};
+
+/**
+ * The documented scale of one cluster, for rules RAIN-E801 and RAIN-W802:
+ * - Kubernetes is designed for "No more than 5,000 nodes" per cluster ("Considerations for large
+ *   clusters", https://kubernetes.io/docs/setup/best-practices/cluster-large/);
+ * - Amazon EKS supports clusters of up to 100,000 nodes ("Amazon EKS enables ultra scale AI/ML
+ *   workloads with support for 100K nodes per cluster", AWS Containers blog, July 2025,
+ *   https://aws.amazon.com/blogs/containers/amazon-eks-enables-ultra-scale-ai-ml-workloads-with-support-for-100k-nodes-per-cluster/).
+ *   The blog does not say every cluster gets that scale by default: above the upstream threshold
+ *   this model warns, and a reviewer acknowledges it for an account that has ultra-scale clusters.
+ */
+export const KUBERNETES_NODES_PER_CLUSTER = 5_000;
+export const EKS_MAX_NODES_PER_CLUSTER = 100_000;

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { ACCESS_POLICY_NAMES, KUBERNETES_VERSION } from '../../catalog/kubernetes';
+
+/**
+ * The scheduler on the nodes (docs/scheduler.md): `none`, or Amazon EKS with one cluster per EFA
+ * fabric whose nodes are the plan's nodes (self-managed, joined from the existing Auto Scaling
+ * groups after their boot self-check). Written as `none`, `eks`, or an object for the details.
+ */
+
+export enum OrchestratorEngine {
+  NONE = 'none',
+  EKS = 'eks',
+}
+
+/** One access entry: who may use the cluster's Kubernetes API, and how much. */
+export const accessEntrySchema = z.strictObject({
+  principal: z
+    .string()
+    .min(1)
+    .max(2048)
+    .describe(
+      'An IAM role: its name in this account (e.g. `TrainingAdmins`) or its full ARN (`arn:aws:iam::111122223333:role/path/TrainingAdmins`). Never the account root, a user, or a wildcard (rule RAIN-E803).',
+    ),
+  policy: z
+    .enum(ACCESS_POLICY_NAMES)
+    .describe(
+      '`admin` (AmazonEKSClusterAdminPolicy, the whole cluster), `edit` (AmazonEKSEditPolicy) or `view` (AmazonEKSViewPolicy), the last two scoped to the job namespace `rainier-jobs`.',
+    ),
+});
+
+const eksSchema = z.strictObject({
+  engine: z.literal(OrchestratorEngine.EKS).describe('The engine: `eks` (Amazon EKS).'),
+  kubernetesVersion: z
+    .string()
+    .regex(/^1\.\d{1,2}$/, { message: 'a Kubernetes minor version such as "1.34"' })
+    .default(KUBERNETES_VERSION)
+    .describe(`Kubernetes minor version of every EKS cluster. Default ${KUBERNETES_VERSION}, the version the job manifests are validated against (rule RAIN-E804).`),
+  controlPlaneZone: z
+    .string()
+    .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d[a-z]$/, { message: 'an Availability Zone name such as "us-east-2b"' })
+    .optional()
+    .describe(
+      "The second Availability Zone of every EKS cluster's control-plane subnets (EKS needs subnets in two zones; the first is the fabric's own). Must be in the fabric's Region and not the fabric's zone (rule RAIN-E805). Default: per fabric, the Region's zone `a`, or `b` for a fabric in `a`.",
+    ),
+  access: z
+    .array(accessEntrySchema)
+    .max(20)
+    .optional()
+    .describe(
+      'Access entries of every EKS cluster: named IAM roles and their access policy, never the whole account. Default: none configured, so each orchestrator stack takes a required deploy-time parameter `ClusterAdminRoleArn` naming the one admin role.',
+    ),
+});
+
+export const orchestratorSchema = z
+  .union([z.literal(OrchestratorEngine.NONE), z.literal(OrchestratorEngine.EKS), eksSchema])
+  .default(OrchestratorEngine.NONE)
+  .transform((o): OrchestratorConfig => {
+    if (o === OrchestratorEngine.NONE) {
+      return { engine: OrchestratorEngine.NONE };
+    }
+    if (o === OrchestratorEngine.EKS) {
+      return { engine: OrchestratorEngine.EKS, kubernetesVersion: KUBERNETES_VERSION };
+    }
+    return o;
+  });
+
+export type AccessEntryConfig = z.output<typeof accessEntrySchema>;
+export type EksOrchestratorConfig = z.output<typeof eksSchema>;
+/** The orchestrator with every default filled: `{ engine: 'none' }` or the EKS object. */
+export type OrchestratorConfig = { readonly engine: OrchestratorEngine.NONE } | EksOrchestratorConfig;
