@@ -5,7 +5,7 @@ import * as path from 'path';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { NODE_LABELS } from '../lib/catalog/kubernetes';
-import { EFA_DEVICE_PLUGIN_IMAGE, NEURON_DEVICE_PLUGIN_IMAGE, NEURON_TRAINING_IMAGE } from '../lib/catalog/container-images';
+import { JOB_IMAGES } from '../lib/catalog/container-images';
 import { ConfigError } from '../lib/config/errors';
 import { resolveConfig } from '../lib/config/load';
 import { TOPOLOGY_FILE } from '../lib/constructs/node-topology';
@@ -127,7 +127,7 @@ describe('manifests', () => {
     const images = objects.flatMap((o) => (o.kind === 'Job' || o.kind === 'DaemonSet' ? o.spec!.template.spec!.containers.map((c) => c.image) : []));
     const registry = `${ACCOUNT}.dkr.ecr.us-east-2.amazonaws.com/ecr-public/`;
     expect(images.sort()).toEqual(
-      [NEURON_DEVICE_PLUGIN_IMAGE, EFA_DEVICE_PLUGIN_IMAGE, NEURON_TRAINING_IMAGE].map((i) => `${registry}${i.repository}:${i.tag}`).sort(),
+      JOB_IMAGES.map((i) => `${registry}${i.repository}:${i.tag}`).sort(),
     );
     for (const o of objects) {
       if (o.kind === 'Job' || o.kind === 'DaemonSet') expect(o.spec!.template.spec!.containers.every((c) => c.imagePullPolicy === 'IfNotPresent')).toBe(true);

@@ -89,3 +89,11 @@ export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 export function pullThroughImage(account: string, region: string, image: ContainerImage): string {
   return `${account}.dkr.ecr.${region}.amazonaws.com/${ECR_PUBLIC_CACHE_PREFIX}/${image.repository}:${image.tag}`;
 }
+
+/**
+ * Every image the manifests of `npm run job` name. Their cached repositories are
+ * `ecr-public/<repository>`: the role that first pulls one needs `ecr:BatchImportUpstreamImage`, and
+ * `ecr:CreateRepository` while it does not exist ("IAM permissions required to sync an upstream
+ * registry", https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-iam.html).
+ */
+export const JOB_IMAGES: readonly ContainerImage[] = [NEURON_DEVICE_PLUGIN_IMAGE, EFA_DEVICE_PLUGIN_IMAGE, NEURON_TRAINING_IMAGE];
