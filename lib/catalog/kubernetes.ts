@@ -8,7 +8,7 @@
  * The Kubernetes minor version every EKS cluster of the plan runs. It is also the version whose
  * schemas the job manifests are validated against offline: kubernetes-models@5.1.0 ships the
  * Kubernetes 1.34 API (resource.k8s.io/v1 for dynamic resource allocation, and JobSpec
- * `successPolicy` / `managedBy`), so the two cannot drift apart (rule RAIN-E804 keeps a configured
+ * `successPolicy` / `managedBy`), so the two cannot drift apart (rule RAIN-E803 keeps a configured
  * `orchestrator.kubernetesVersion` equal to it).
  *
  * Amazon EKS supports 1.34: a minor version has standard support for 14 months after its EKS
@@ -27,7 +27,7 @@ export const KUBERNETES_VERSION = '1.34';
  * guide's version pages, whose examples already name 1.36
  * (https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html). An offline table:
  * `aws eks describe-cluster-versions` is the authority at deploy time, which this app cannot call.
- * Rule RAIN-E804 refuses a version outside it.
+ * Rule RAIN-E803 refuses a version outside it.
  */
 export const EKS_KUBERNETES_VERSIONS: readonly string[] = ['1.32', '1.33', '1.34', '1.35', '1.36'];
 
@@ -75,7 +75,7 @@ export const EKS_ACCESS_POLICIES: Readonly<Record<AccessPolicyName, string>> = {
 };
 
 /**
- * The documented scale of one cluster, for rules RAIN-E801 and RAIN-W802:
+ * The documented scale of one cluster (rule RAIN-W801):
  * - Kubernetes is designed for "No more than 5,000 nodes" per cluster ("Considerations for large
  *   clusters", https://kubernetes.io/docs/setup/best-practices/cluster-large/);
  * - Amazon EKS supports clusters of up to 100,000 nodes ("Amazon EKS enables ultra scale AI/ML

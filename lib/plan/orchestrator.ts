@@ -1,7 +1,8 @@
 import { AccessPolicyName, EKS_ACCESS_POLICIES, JOB_NAMESPACE } from '../catalog/kubernetes';
 import { AccessEntryConfig, ClusterConfig, EksOrchestratorConfig, OrchestratorEngine } from '../config/schema';
-import { FabricPlan } from './fabric';
-import { controlPlaneSubnetCidrs } from './network';
+import { poolNodes } from './capacity';
+import { FabricPlan, fabricMembership } from './fabric';
+import { NetworkPlan, controlPlaneSubnetCidrs, planNetwork } from './network';
 import { pascalCase } from './naming';
 import type { SitePlan } from './types';
 
@@ -196,4 +197,36 @@ export function planOrchestrator(config: ClusterConfig, sites: readonly SitePlan
     };
   });
   return { engine: 'eks', kubernetesVersion: orchestrator.kubernetesVersion, clusters };
+}
+
+/** One EKS cluster as the rules see it, from the configuration alone (rules run before the plan). */
+export interface EksFabricView {
+  /** `FabricPlan.id`. */
+  readonly fabric: string;
+  /** Member sites, the first owning the network. */
+  readonly sites: readonly string[];
+  readonly region: string;
+  readonly availabilityZone: string;
+  readonly nodes: number;
+  /** The fabric's network, as lib/plan/build.ts plans it. */
+  readonly network: NetworkPlan;
+}
+
+/** The fabrics of an `orchestrator: eks` configuration (empty for `none`), each one EKS cluster. */
+export function eksFabrics(config: ClusterConfig): EksFabricView[] {
+  if (config.orchestrator.engine !== OrchestratorEngine.EKS) {
+    return [];
+  }
+  return [...fabricMembership(config)].map(([fabric, members]) => {
+    const owner = config.sites[members[0]];
+    const others = members.slice(1).map((name) => ({ name, site: config.sites[name] }));
+    return {
+      fabric,
+      sites: members,
+      region: owner.region,
+      availabilityZone: owner.availabilityZone,
+      nodes: members.reduce((n, m) => n + Object.values(config.sites[m].pools).reduce((k, pool) => k + poolNodes(pool), 0), 0),
+      network: planNetwork(owner, config.perimeter, others),
+    };
+  });
 }

@@ -19,7 +19,7 @@ export const accessEntrySchema = z.strictObject({
     .min(1)
     .max(2048)
     .describe(
-      'An IAM role: its name in this account (e.g. `TrainingAdmins`) or its full ARN (`arn:aws:iam::111122223333:role/path/TrainingAdmins`). Never the account root, a user, or a wildcard (rule RAIN-E803).',
+      'An IAM role: its name in this account (e.g. `TrainingAdmins`) or its full ARN (`arn:aws:iam::111122223333:role/path/TrainingAdmins`). Never the account root, a user, or a wildcard (rule RAIN-E802).',
     ),
   policy: z
     .enum(ACCESS_POLICY_NAMES)
@@ -34,13 +34,13 @@ const eksSchema = z.strictObject({
     .string()
     .regex(/^1\.\d{1,2}$/, { message: 'a Kubernetes minor version such as "1.34"' })
     .default(KUBERNETES_VERSION)
-    .describe(`Kubernetes minor version of every EKS cluster. Default ${KUBERNETES_VERSION}, the version the job manifests are validated against (rule RAIN-E804).`),
+    .describe(`Kubernetes minor version of every EKS cluster. Default ${KUBERNETES_VERSION}, the version the job manifests are validated against (rule RAIN-E803).`),
   controlPlaneZone: z
     .string()
     .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d[a-z]$/, { message: 'an Availability Zone name such as "us-east-2b"' })
     .optional()
     .describe(
-      "The second Availability Zone of every EKS cluster's control-plane subnets (EKS needs subnets in two zones; the first is the fabric's own). Must be in the fabric's Region and not the fabric's zone (rule RAIN-E805). Default: per fabric, the Region's zone `a`, or `b` for a fabric in `a`.",
+      "The second Availability Zone of every EKS cluster's control-plane subnets (EKS needs subnets in two zones; the first is the fabric's own). Must be in the fabric's Region and not the fabric's zone (rule RAIN-E804). Default: per fabric, the Region's zone `a`, or `b` for a fabric in `a`.",
     ),
   access: z
     .array(accessEntrySchema)

@@ -14,6 +14,7 @@ import { multiNodeWithoutEfa } from './multi-node-without-efa';
 import { noAlarmSubscriber } from './no-alarm-subscriber';
 import { noPlacementGroupOnCapacityBlock } from './no-placement-group-on-capacity-block';
 import { odcrInPlacementGroup } from './odcr-in-placement-group';
+import { accessPrincipalWellFormed, controlPlaneSubnetsFit, controlPlaneZoneValid, eksClusterAboveKubernetesScale, kubernetesVersionSupported, noClusterAdmin } from './orchestrator';
 import { reservationCoversNodes } from './reservation-covers-nodes';
 import { Rule } from './rule';
 import { storageCapacitySteps } from './storage-capacity-steps';
@@ -59,4 +60,10 @@ export const RULES: readonly Rule[] = [
   imageNotPinned,
   imageCoversRegions,
   launchHookShorterThanBoot,
+  eksClusterAboveKubernetesScale,
+  accessPrincipalWellFormed,
+  kubernetesVersionSupported,
+  controlPlaneZoneValid,
+  controlPlaneSubnetsFit,
+  noClusterAdmin,
 ];

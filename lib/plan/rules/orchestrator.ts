@@ -1,0 +1,207 @@
+import { ACCESS_POLICY_NAMES, EKS_KUBERNETES_VERSIONS, KUBERNETES_NODES_PER_CLUSTER, KUBERNETES_VERSION } from '../../catalog/kubernetes';
+import { knownRegions } from '../../catalog/regions';
+import { ClusterConfig, OrchestratorEngine } from '../../config/schema';
+import { CONTROL_PLANE_SUBNET_MASK, controlPlaneSubnetCidrs, subnetLayoutEnd } from '../network';
+import { IAM_ROLE_ARN_PATTERN, IAM_ROLE_NAME_PATTERN, controlPlaneZoneOf, eksFabrics } from '../orchestrator';
+import { RawFinding, Rule, RuleLevel } from './rule';
+
+/** Rules of the scheduler layer (`orchestrator: eks`, lib/plan/orchestrator.ts): RAIN-W801 to RAIN-W806. */
+
+const nodesOf = (n: number) => `${n.toLocaleString('en-US')} nodes`;
+
+/** Where a fabric's nodes are configured, for a finding's path. */
+function fabricPath(sites: readonly string[]): string {
+  return sites.length > 1 ? `sites.${sites[0]}.fabric` : `sites.${sites[0]}`;
+}
+
+/**
+ * EKS's own ceiling (100,000 nodes, lib/catalog/kubernetes.ts) needs no rule: a fabric is one VPC of
+ * at most a /16, whose node subnet holds at most MAX_NODES_PER_POOL nodes (lib/config/schema/site.ts),
+ * far fewer; test/orchestrator-rules.test.ts keeps that true.
+ */
+export const eksClusterAboveKubernetesScale: Rule = {
+  code: 'RAIN-W801',
+  level: RuleLevel.WARNING,
+  name: 'eks-cluster-above-kubernetes-scale',
+  explanation:
+    `Kubernetes is designed for clusters of no more than ${KUBERNETES_NODES_PER_CLUSTER.toLocaleString('en-US')} nodes (kubernetes.io, "Considerations for large clusters"). ` +
+    'EKS runs larger clusters as ultra scale clusters (up to 100,000 nodes, AWS Containers blog, July 2025), which the blog does not describe as the default for every cluster: confirm the account has them, then acknowledge.',
+  check: (config) =>
+    eksFabrics(config)
+      .filter((f) => f.nodes > KUBERNETES_NODES_PER_CLUSTER)
+      .map((f) => ({
+        path: fabricPath(f.sites),
+        given: `${f.fabric}: ${nodesOf(f.nodes)} in one EKS cluster`,
+        allowed: `at most ${nodesOf(KUBERNETES_NODES_PER_CLUSTER)} (Kubernetes' documented scale), or an EKS ultra scale cluster confirmed for the account (acknowledge with the reason)`,
+      })),
+};
+
+const ROLE_ARN = new RegExp(IAM_ROLE_ARN_PATTERN);
+
+/** Why a configured principal is not a role name or role ARN, or undefined when it is one. */
+export function principalProblem(principal: string): string | undefined {
+  if (principal.includes('*') || principal.includes('?')) {
+    return 'a wildcard, which would name more than one principal';
+  }
+  if (/^\d{12}$/.test(principal) || /^arn:[^:]+:iam::\d{12}:root$/.test(principal)) {
+    return 'the account root, which would grant everyone the account allows';
+  }
+  if (principal.startsWith('arn:')) {
+    if (/^arn:[^:]+:iam::\d{12}:user\//.test(principal)) {
+      return 'an IAM user (long-term credentials; IAM best practice and the EKS guide recommend roles)';
+    }
+    if (/^arn:[^:]+:sts::/.test(principal)) {
+      return 'an STS session, which EKS access entries refuse';
+    }
+    return ROLE_ARN.test(principal) ? undefined : 'not an IAM role ARN';
+  }
+  return IAM_ROLE_NAME_PATTERN.test(principal) ? undefined : 'not an IAM role name';
+}
+
+export const accessPrincipalWellFormed: Rule = {
+  code: 'RAIN-E802',
+  level: RuleLevel.ERROR,
+  name: 'access-principal-well-formed',
+  explanation:
+    'Access to an EKS cluster is granted to named IAM roles, never to the whole account: each access entry names exactly one existing principal, and a principal can be in only one access entry of a cluster ' +
+    '(Amazon EKS User Guide, Create access entries). Roles are named by name (this account) or full ARN, path allowed; users, the account root, STS sessions and wildcards are refused.',
+  check: (config) => {
+    if (config.orchestrator.engine !== OrchestratorEngine.EKS) {
+      return [];
+    }
+    const out: RawFinding[] = [];
+    const seen = new Map<string, number>();
+    (config.orchestrator.access ?? []).forEach((entry, i) => {
+      const problem = principalProblem(entry.principal);
+      if (problem !== undefined) {
+        out.push({
+          path: `orchestrator.access.${i}.principal`,
+          given: `"${entry.principal}", ${problem}`,
+          allowed: 'an IAM role name of this account (1-64 of letters, digits and +=,.@_-) or a role ARN such as "arn:aws:iam::111122223333:role/TrainingAdmins"',
+        });
+        return;
+      }
+      const first = seen.get(entry.principal);
+      if (first !== undefined) {
+        out.push({
+          path: `orchestrator.access.${i}.principal`,
+          given: `"${entry.principal}", already named by orchestrator.access.${first}`,
+          allowed: `each principal once (an IAM principal can be in only one access entry): keep the one with the policy it needs (${ACCESS_POLICY_NAMES.join(', ')})`,
+        });
+        return;
+      }
+      seen.set(entry.principal, i);
+    });
+    return out;
+  },
+};
+
+export const kubernetesVersionSupported: Rule = {
+  code: 'RAIN-E803',
+  level: RuleLevel.ERROR,
+  name: 'kubernetes-version-supported',
+  explanation:
+    `The EKS clusters run a Kubernetes version Amazon EKS offers (${EKS_KUBERNETES_VERSIONS.join(', ')}; EKS User Guide, Kubernetes versions) and the one the job manifests are validated against offline ` +
+    `(${KUBERNETES_VERSION}, the schemas of the pinned kubernetes-models): another version could accept a manifest the tests never checked.`,
+  check: (config) => {
+    if (config.orchestrator.engine !== OrchestratorEngine.EKS) {
+      return [];
+    }
+    const version = config.orchestrator.kubernetesVersion;
+    if (version === KUBERNETES_VERSION) {
+      return [];
+    }
+    const offered = EKS_KUBERNETES_VERSIONS.includes(version);
+    return [
+      {
+        path: 'orchestrator.kubernetesVersion',
+        given: `"${version}"${offered ? ', which EKS offers but the job manifests are not validated against' : ', which Amazon EKS does not offer'}`,
+        allowed: `"${KUBERNETES_VERSION}": the version EKS offers (${EKS_KUBERNETES_VERSIONS.join(', ')}) that the job manifests are validated against (lib/catalog/kubernetes.ts)`,
+      },
+    ];
+  },
+};
+
+export const controlPlaneZoneValid: Rule = {
+  code: 'RAIN-E804',
+  level: RuleLevel.ERROR,
+  name: 'control-plane-zone',
+  explanation:
+    'EKS needs the cluster subnets in at least two Availability Zones (Amazon EKS User Guide, VPC and subnet requirements). The control-plane zone must be a zone of a Region AWS has, the fabric\'s Region, and not the fabric\'s own zone.',
+  check: (config) => {
+    if (config.orchestrator.engine !== OrchestratorEngine.EKS || config.orchestrator.controlPlaneZone === undefined) {
+      return [];
+    }
+    const eks = config.orchestrator;
+    const zone = eks.controlPlaneZone as string;
+    const regions = knownRegions();
+    const region = regions.find((r) => zone.startsWith(r) && /^[a-z]$/.test(zone.slice(r.length)));
+    const out: RawFinding[] = [];
+    for (const f of eksFabrics(config)) {
+      const why =
+        region === undefined
+          ? 'not a zone of any Region aws-cdk-lib knows'
+          : region !== f.region
+            ? `in ${region}, not the Region ${f.region} of ${f.fabric}`
+            : zone === f.availabilityZone
+              ? `the zone of ${f.fabric} itself`
+              : undefined;
+      if (why !== undefined) {
+        out.push({
+          path: 'orchestrator.controlPlaneZone',
+          given: `"${zone}", ${why}`,
+          allowed: `another zone of ${f.region} than ${f.availabilityZone}, such as "${controlPlaneZoneOf({ ...eks, controlPlaneZone: undefined }, f.region, f.availabilityZone)}", or no controlPlaneZone (each fabric then takes one of its own)`,
+        });
+      }
+    }
+    return out;
+  },
+};
+
+export const controlPlaneSubnetsFit: Rule = {
+  code: 'RAIN-E805',
+  level: RuleLevel.ERROR,
+  name: 'control-plane-subnets-fit',
+  explanation:
+    `An EKS cluster's two control-plane subnets are the last two /${CONTROL_PLANE_SUBNET_MASK}s of its fabric's VPC, so no existing subnet moves when the orchestrator is turned on; ` +
+    'the VPC\'s own subnets (storage, public, member storage, then the node subnet) must end before them.',
+  check: (config) =>
+    eksFabrics(config).flatMap((f) => {
+      const vpc = f.network.vpcAddresses;
+      const free = vpc - 2 * 2 ** (32 - CONTROL_PLANE_SUBNET_MASK);
+      const end = subnetLayoutEnd(f.network);
+      // A VPC too small for its own subnets is rule RAIN-E207's finding.
+      if (end <= free || f.network.subnetAddresses > vpc) {
+        return [];
+      }
+      return [
+        {
+          path: `sites.${f.sites[0]}.cidr`,
+          given: `"${f.network.cidr}" (${vpc} addresses): its subnets reach address ${end}, past the control-plane subnets ${controlPlaneSubnetCidrs(f.network.cidr).join(' and ')} of ${f.fabric}`,
+          allowed: 'a larger VPC block (one more bit of prefix), or fewer nodes in the fabric',
+        },
+      ];
+    }),
+};
+
+export const noClusterAdmin: Rule = {
+  code: 'RAIN-W806',
+  level: RuleLevel.WARNING,
+  name: 'no-cluster-admin',
+  explanation:
+    'With orchestrator.access set, only the listed roles can use the cluster (bootstrapClusterCreatorAdminPermissions is off). Without an `admin` entry nobody can apply the cluster-wide objects jobs need (the device plugin DaemonSets, the job namespace), nor repair access later from Kubernetes.',
+  check: (config: ClusterConfig) => {
+    if (config.orchestrator.engine !== OrchestratorEngine.EKS || config.orchestrator.access === undefined || config.orchestrator.access.length === 0) {
+      return [];
+    }
+    return config.orchestrator.access.some((a) => a.policy === 'admin')
+      ? []
+      : [
+          {
+            path: 'orchestrator.access',
+            given: `${config.orchestrator.access.length} access entr${config.orchestrator.access.length === 1 ? 'y' : 'ies'}, none with policy admin`,
+            allowed: 'at least one role with policy "admin", or no access list (the ClusterAdminRoleArn parameter then names the admin)',
+          },
+        ];
+  },
+};
