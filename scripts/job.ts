@@ -77,20 +77,23 @@ export function runJob(args: ParsedArgs): { readonly target: JobTarget; readonly
   return { target, files: files.map((f) => ({ file: f.file, yaml: renderYaml(target, f) })) };
 }
 
-if (require.main === module) {
-  runCli(JOB_CLI, (args) => {
-    process.stderr.write(`${configurationLine(args.source, DEFAULT_PRESET)}\n`);
-    const { files } = runJob(args);
-    const out = single(args, 'out');
-    if (out === undefined) {
-      process.stdout.write(files.map((f) => f.yaml).join(''));
-      return 0;
-    }
-    fs.mkdirSync(out, { recursive: true });
-    for (const f of files) {
-      fs.writeFileSync(path.join(out, f.file), f.yaml);
-    }
-    process.stderr.write(`wrote ${files.map((f) => path.join(out, f.file)).join(', ')}\n`);
+/** The command line's body: prints the manifests, or writes them into --out DIR; returns the exit status. */
+export function jobMain(args: ParsedArgs, stdout: (text: string) => void = (t) => process.stdout.write(t), stderr: (text: string) => void = (t) => process.stderr.write(t)): number {
+  stderr(`${configurationLine(args.source, DEFAULT_PRESET)}\n`);
+  const out = single(args, 'out');
+  const { files } = runJob(args);
+  if (out === undefined) {
+    stdout(files.map((f) => f.yaml).join(''));
     return 0;
-  });
+  }
+  fs.mkdirSync(out, { recursive: true });
+  for (const f of files) {
+    fs.writeFileSync(path.join(out, f.file), f.yaml);
+  }
+  stderr(`wrote ${files.map((f) => path.join(out, f.file)).join(', ')}\n`);
+  return 0;
+}
+
+if (require.main === module) {
+  runCli(JOB_CLI, (args) => jobMain(args));
 }

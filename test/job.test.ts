@@ -22,7 +22,7 @@ import { JobRequest, selectJobTarget } from '../lib/orchestrator/select';
 import { VALIDATED_KINDS, validateObjects } from '../lib/orchestrator/validate';
 import { planCluster } from '../lib/plan/build';
 import { ClusterPlan } from '../lib/plan/types';
-import { JOB_CLI, runJob } from '../scripts/job';
+import { JOB_CLI, jobMain, runJob } from '../scripts/job';
 import { parseArgs } from '../scripts/review-cli';
 
 /**
@@ -363,6 +363,17 @@ describe('npm run job', () => {
   ])('refuses %s, naming the flag, the value and what is allowed', (_what, argv, message) => {
     expect(() => runJob(args('-c', `config=${eks}`, ...argv))).toThrow(ConfigError);
     expect(() => runJob(args('-c', `config=${eks}`, ...argv))).toThrow(message);
+  });
+
+  test('--out DIR writes one file per group, the same YAML as stdout, and nothing to stdout', () => {
+    const out = path.join(dir, 'manifests');
+    let printed = '';
+    expect(jobMain(args('-c', `config=${eks}`, '--account', ACCOUNT, '--out', out), (t) => (printed += t), () => undefined)).toBe(0);
+    expect(printed).toBe('');
+    expect(fs.readdirSync(out).sort()).toEqual(['00-namespace.yaml', '10-neuron-device-plugin.yaml', '11-efa-device-plugin.yaml', '20-neuron-train.yaml']);
+    let stdout = '';
+    jobMain(args('-c', `config=${eks}`, '--account', ACCOUNT), (t) => (stdout += t), () => undefined);
+    expect(fs.readdirSync(out).sort().map((f) => fs.readFileSync(path.join(out, f), 'utf8')).join('')).toBe(stdout);
   });
 
   test('refuses a configuration without an orchestrator', () => {
