@@ -314,6 +314,8 @@ export function trainingJob(target: JobTarget): KubernetesObject[] {
                 env('RAINIER_NPROC_PER_NODE', pool.shape.neuronCores / TRN2_LOGICAL_NEURON_CORE_SIZE),
                 env('RAINIER_TOPOLOGY_FILE', TOPOLOGY_FILE),
                 env('RAINIER_RENDEZVOUS_DIR', `${target.site.storage.mountPoint}/${RENDEZVOUS_SUBDIR}`),
+                // The Job controller labels its pods with the Job's UID; a label reaches an environment variable through
+                // `metadata.labels['<KEY>']` (Downward API, https://kubernetes.io/docs/concepts/workloads/pods/downward-api/#downwardapi-fieldRef).
                 { name: 'RAINIER_JOB_UID', valueFrom: { fieldRef: { fieldPath: "metadata.labels['batch.kubernetes.io/controller-uid']" } } },
                 { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
                 env('RAINIER_MASTER_PORT', MASTER_PORT),
