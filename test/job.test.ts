@@ -142,6 +142,25 @@ describe('manifests', () => {
     }
   });
 
+  test("a site sharing another's fabric: the job goes to the fabric's cluster, on the site's own UltraServers and file system", () => {
+    const shared = planCluster(
+      resolveConfig('rainier-mini', {
+        orchestrator: 'eks',
+        sites: {
+          ohio: { fabric: 'campus' },
+          annex: { region: 'us-east-2', availabilityZone: 'us-east-2a', cidr: '10.0.0.0/16', fabric: 'campus', pools: { big: { kind: 'ultraserver-capacity-block', instanceType: 'trn2u.48xlarge', ultraServers: 3 } } },
+        },
+      }),
+    );
+    const target = selectJobTarget(shared, { account: ACCOUNT, site: 'annex', ultraServers: 3 });
+    expect(target.cluster.name).toBe('rainier-fabric-campus');
+    expect(target.ultraServers).toEqual(['annex-big-u0000', 'annex-big-u0001', 'annex-big-u0002']);
+    const job = trainingJob(target)[2] as Job;
+    expect(job.spec!.completions).toBe(12);
+    expect(job.spec!.template.spec!.containers[0].env!.find((e) => e.name === 'CHECKPOINT_DIR')!.value).toBe(`${target.site.storage.mountPoint}/checkpoints/neuron-train`);
+    expect(() => validateObjects(renderJobManifests(shared, target).flatMap((f) => f.objects))).not.toThrow();
+  });
+
   test('the job runs in the plan\'s job namespace, with the launcher and script from its ConfigMap', () => {
     const { target } = render();
     const [configMap, service, job] = trainingJob(target);
