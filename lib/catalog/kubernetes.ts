@@ -5,18 +5,22 @@
  */
 
 /**
- * The Kubernetes minor version every EKS cluster of the plan runs. It is also the version whose
- * schemas the job manifests are validated against offline: kubernetes-models@5.1.0 ships the
- * Kubernetes 1.34 API (resource.k8s.io/v1 for dynamic resource allocation, and JobSpec
- * `successPolicy` / `managedBy`), so the two cannot drift apart (rule RAIN-E803 keeps a configured
- * `orchestrator.kubernetesVersion` equal to it).
+ * The Kubernetes minor version every EKS cluster of the plan runs (rule RAIN-E803 keeps a configured
+ * `orchestrator.kubernetesVersion` equal to it). The job manifests (`npm run job`) are validated
+ * offline with kubernetes-models 4.5.1, whose schemas are Kubernetes v1.33.0 (kubernetes-models-ts
+ * first-party/kubernetes-models CHANGELOG 4.5.0, "Update schema version to v1.33.0"). No release
+ * carries 1.34's: 5.x has v1.36.0 (CHANGELOG 5.0.0) and is ESM-only for Node 22+. The older minor
+ * is the safe side for the GA groups the manifests use (v1, apps/v1, batch/v1, rbac/v1): "API
+ * elements may only be removed by incrementing the version of the API group" (Kubernetes
+ * Deprecation Policy rule #1, https://kubernetes.io/docs/reference/using-api/deprecation-policy/),
+ * so what validates against 1.33 a 1.34 API server accepts (lib/orchestrator/validate.ts).
  *
  * Amazon EKS supports 1.34: a minor version has standard support for 14 months after its EKS
  * release, then 12 months of extended support at an extra cost per cluster hour ("Understand the
  * Kubernetes version lifecycle on EKS", https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html).
  * endoflife.date (https://endoflife.date/amazon-eks, read 2026) lists 1.34's EKS standard support
  * ending 2 December 2026 and extended support 2 December 2027: from December 2026 a 1.34 cluster
- * runs on extended support. Moving on means moving kubernetes-models (the manifests' schemas) with it.
+ * runs on extended support. Moving on means checking the manifests' schemas (kubernetes-models) again.
  */
 export const KUBERNETES_VERSION = '1.34';
 
