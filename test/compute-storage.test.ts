@@ -13,6 +13,7 @@ import { ComputeStack } from '../lib/stacks/compute-stack';
 import { NetworkStack } from '../lib/stacks/network-stack';
 import { nagViolations } from './support/nag';
 import { testApp } from './support/synth';
+import { bootScriptOf } from './support/user-data';
 
 /**
  * The compute stack against the storage contract alone (NodeStorageAccess), with a stand-in
@@ -108,8 +109,7 @@ describe('compute with the storage slice', () => {
   });
 
   test('the extra (telemetry) sections run after the scratch volume and before storage, so a failed mount is already logged', () => {
-    const userData = (Object.values(t.findResources('AWS::EC2::LaunchTemplate')) as any[])[0].Properties.LaunchTemplateData.UserData['Fn::Base64'];
-    const script = typeof userData === 'string' ? userData : JSON.stringify(userData);
+    const script = bootScriptOf((Object.values(t.findResources('AWS::EC2::LaunchTemplate')) as any[])[0].Properties.LaunchTemplateData.UserData);
     const order = ['# --- scratch-volume ---', '# --- monitoring-agent ---', '# --- lustre-mount ---'].map((h) => script.indexOf(h));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);

@@ -6,6 +6,7 @@ import { RESERVATION_IDS_PER_PARAMETER, RESERVATION_ID_ALLOWED_PATTERN } from '.
 import { NODE_GROUPS_PER_SHARD } from '../lib/plan/sharding';
 import { nagViolations } from './support/nag';
 import { synthCluster } from './support/synth';
+import { bootScriptOf } from './support/user-data';
 
 function configFile(yaml: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rainier-compute-'));
@@ -176,9 +177,8 @@ describe('launch template hardening', () => {
   });
 
   test('the boot script builds the scratch RAID from the four NVMe drives', () => {
-    const userData = launchData(train).UserData['Fn::Base64'];
-    // Storage sections may hold tokens (file-system DNS name): keep the literal parts.
-    const script: string = typeof userData === 'string' ? userData : userData['Fn::Join'][1].filter((p: unknown) => typeof p === 'string').join('<token>');
+    // The boot script inside the user data prelude; storage sections hold tokens (file-system DNS name).
+    const script = bootScriptOf(launchData(train).UserData, () => '<token>');
     expect(script).toMatch(/^#!\/bin\/bash\n/);
     expect(script).toContain('--level=0 --raid-devices=4');
     expect(script).toContain('mkfs.xfs');

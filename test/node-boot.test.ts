@@ -14,6 +14,7 @@ import { planNodeHealth } from '../lib/plan/health';
 import { planCluster } from '../lib/plan/build';
 import { ClusterPlan, PoolPlan, SitePlan } from '../lib/plan/types';
 import { synthCluster } from './support/synth';
+import { bootScriptOf } from './support/user-data';
 
 /**
  * Tests that run the boot: the generated scripts are linted with shellcheck, then the lifecycle
@@ -70,7 +71,7 @@ describe('the boot script as the compute stack renders it', () => {
   const rendered = (() => {
     const stack = synthesised.stackIds().find((id) => id.includes(`-${pool.name}`))!;
     const lt = Object.values(synthesised.template(stack).findResources('AWS::EC2::LaunchTemplate'))[0] as any;
-    return JSON.stringify(lt.Properties.LaunchTemplateData.UserData);
+    return bootScriptOf(lt.Properties.LaunchTemplateData.UserData);
   })();
 
   test('has the sections these tests lint and run, in the same order', () => {

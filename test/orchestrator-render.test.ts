@@ -14,6 +14,7 @@ import { planNodeHealth } from '../lib/plan/health';
 import { planNetwork } from '../lib/plan/network';
 import { StackKind } from '../lib/plan/types';
 import { synthCluster } from './support/synth';
+import { bootScriptOf } from './support/user-data';
 
 /**
  * `orchestrator: eks` rendered: the orchestrator stack (private endpoint, access, keys, logs,
@@ -77,7 +78,8 @@ describe('the EKS cluster', () => {
     orchestrator.hasResourceProperties('AWS::EKS::Cluster', { KubernetesNetworkConfig: { IpFamily: 'ipv4', ServiceIpv4Cidr: cidr } });
     expect(serviceCidrFor('10.100.0.0/16')).toBe('172.20.0.0/16');
     expect(serviceCidrFor('10.0.0.0/16')).toBe('10.100.0.0/16');
-    expect(JSON.stringify(compute.toJSON())).toContain(`cidr: ${cidr}`);
+    const lt = Object.values(compute.findResources('AWS::EC2::LaunchTemplate'))[0] as any;
+    expect(bootScriptOf(lt.Properties.LaunchTemplateData.UserData)).toContain(`    cidr: ${cidr}\n`);
   });
 
   test('runs on the documented minimal cluster role: no AWS managed policy, tagging only kubernetes.io/cluster/* keys', () => {
@@ -272,12 +274,12 @@ describe('the node side', () => {
 
   test('the boot joins the cluster last: after the self-check, which then leaves CONTINUE to the join', () => {
     const lt = Object.values(compute.findResources('AWS::EC2::LaunchTemplate'))[0] as any;
-    const userData = JSON.stringify(lt.Properties.LaunchTemplateData.UserData);
+    const userData = bootScriptOf(lt.Properties.LaunchTemplateData.UserData);
     const steps = [...userData.matchAll(/export RAINIER_STEP=([a-z-]+)/g)].map((m) => m[1]);
     expect(steps.slice(-2)).toEqual(['self-check', 'node-join']);
     const site = plan.sites[0];
     expect(planNodeHealth(site, site.pools[0], undefined, true).steps.map((s) => s.step)).toEqual(['instance-boot', ...steps.slice(1)]);
-    expect(userData).toContain('nodeadm init --config-source \\"file://$RAINIER_NODE_CONFIG\\"');
+    expect(userData).toContain('nodeadm init --config-source "file://$RAINIER_NODE_CONFIG"');
     expect(userData.match(/CONTINUE/g)).toHaveLength(1 + 1); // the lifecycle helper's own check, and the join's call
   });
 

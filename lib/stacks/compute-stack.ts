@@ -8,6 +8,7 @@ import { BootstrapSection, NodeStorageAccess } from '../constructs/contracts';
 import { NodeLaunchTemplate, NodeLaunchTemplateProps } from '../constructs/launch-template';
 import { NetworkAccess } from '../constructs/network';
 import { renderBootstrap, scratchVolumeSection } from '../constructs/node-bootstrap';
+import { LARGE_TOKEN_VALUE_BUDGET_BYTES, PackedUserData, packBootScript } from '../constructs/node-user-data';
 import { NodeGroup } from '../constructs/node-group';
 import { nodeLifecycleSection, nodeSelfCheckSection } from '../constructs/node-health';
 import { nodeAccessEntry, nodeJoinSection } from '../constructs/node-join';
@@ -30,6 +31,9 @@ import { PoolPlan, SitePlan, StackPlan } from '../plan/types';
 export interface PoolLaunch {
   readonly events: sns.ITopic;
   readonly launchTemplateProps: NodeLaunchTemplateProps;
+  /** The boot script the nodes run (may hold tokens), and the user data prelude that carries it. */
+  readonly bootScript: string;
+  readonly userData: PackedUserData;
 }
 
 export interface ComputeStackProps extends StackProps {
@@ -147,12 +151,20 @@ export class ComputeStack extends Stack {
       if (eks !== undefined) {
         this.accessEntry = nodeAccessEntry(this, 'NodeAccessEntry', eks.clusterName, this.nodeRole.role);
       }
+      // Compressed into a small prelude: the script alone is over EC2's 16 KB of user data (node-user-data.ts).
+      const bootScript = renderBootstrap(sections);
+      const packed = packBootScript(bootScript, {
+        pool: pool.path,
+        largeValues: eks === undefined ? [] : [{ value: eks.certificateAuthority, budgetBytes: LARGE_TOKEN_VALUE_BUDGET_BYTES }],
+      });
       const clientGroup = props.storage?.clientSecurityGroup;
       // An EFA-enabled file system talks to the clients' EFA interfaces too, so its clients' group
       // goes on every interface; otherwise Lustre runs over TCP on the primary interface only.
       const everywhere = clientGroup !== undefined && props.storage!.lustre.efaEnabled;
       this.launch = {
         events,
+        bootScript,
+        userData: packed,
         launchTemplateProps: {
           instanceType: pool.instanceType,
           nics: pool.nics,
@@ -160,7 +172,7 @@ export class ComputeStack extends Stack {
           primarySecurityGroups: clientGroup !== undefined && !everywhere ? [clientGroup] : [],
           machineImage: machineImageOf(planNodeImage(props.compute, site.region)),
           instanceProfile: this.nodeRole.instanceProfile,
-          userData: ec2.UserData.custom(renderBootstrap(sections)),
+          userData: ec2.UserData.custom(packed.userData),
           rootDeviceName: rootDeviceName(props.compute.dlami),
           rootVolumeGiB: props.compute.rootVolumeGiB,
           imdsHopLimit: props.compute.imdsHopLimit,
