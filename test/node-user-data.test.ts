@@ -107,6 +107,8 @@ describe.each(CASES)('%s', (_name, source) => {
 
   test.each(pools.map((p) => [p.name, p] as const))('%s: the launch template carries the prelude, not the script', (_id, { stack }) => {
     expect(stack.launch.launchTemplateProps.userData.render()).toBe(stack.launch.userData.userData);
+    // The prelude fetches nothing either (the script itself is scanned in test/node-boot.test.ts).
+    expect(stubber()(stack.launch.userData.userData)).not.toMatch(/https?:\/\/|\b(curl|wget|apt-get|dnf|yum|dpkg|pip)\b/);
   });
 
   test.each(pools.map((p) => [p.name, p] as const))('%s: the prelude, run with stub values, hands bash exactly the boot script', (_id, { stack }) => {

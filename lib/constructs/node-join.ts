@@ -19,8 +19,8 @@ import { TOPOLOGY_FILE } from './node-topology';
  * the kubelet, both reading the NodeConfig from the instance's user data
  * (awslabs/amazon-eks-ami templates/al2023/runtime/rootfs/etc/systemd/system/nodeadm-{config,run}.service;
  * "This happens automatically, via a systemd service, on AL2023-based EKS AMI's",
- * https://awslabs.github.io/amazon-eks-ami/nodeadm/). This project's user data is the boot script,
- * not a NodeConfig: nodeadm finds no NodeConfig in it (a non-MIME user data is decoded as one whole
+ * https://awslabs.github.io/amazon-eks-ami/nodeadm/). This project's user data is a shell script (the
+ * boot script's prelude, lib/constructs/node-user-data.ts), not a NodeConfig: nodeadm finds no NodeConfig in it (a non-MIME user data is decoded as one whole
  * NodeConfig and fails; nodeadm internal/configprovider/mime.go), so `nodeadm-config.service` fails
  * and `nodeadm-run.service`, which requires it, never starts the kubelet. The NodeConfig is written
  * by this section, after the check, to a file outside `/etc/eks/nodeadm.d/` (the unit's other
