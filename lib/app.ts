@@ -22,7 +22,8 @@ export interface ClusterApp {
 /**
  * Plans the cluster and renders it into `app`, with cdk-nag's AwsSolutions pack attached and the
  * plan's RAIN findings as annotations (an unacknowledged warning fails `cdk synth --strict`).
- * Throws ConfigError, before any construct exists, when the input is bad.
+ * Throws ConfigError, before any construct exists, when the input is bad (and, while rendering,
+ * when a pool's node user data could be over EC2's 16 KB: lib/constructs/node-user-data.ts).
  */
 export function buildClusterApp(
   app: App,

@@ -4,6 +4,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { IResolvable, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import { buildClusterApp } from '../lib/app';
+import { ConfigError } from '../lib/config/errors';
 import { renderBootstrap } from '../lib/constructs/node-bootstrap';
 import {
   BOOT_SCRIPT_FILE,
@@ -189,13 +190,17 @@ describe('packBootScript', () => {
     expect(r.written).toBeUndefined();
   });
 
-  test('fails, naming the pool and the size, when the user data could be over 16 KB', () => {
+  test('fails with a ConfigError naming the pool and the size when the user data could be over 16 KB', () => {
     // Incompressible: a pseudo-random hex line per step.
     let x = 1;
     const noise = Array.from({ length: 700 }, () => `echo ${Array.from({ length: 4 }, () => ((x = (x * 48271) % 2147483647), x.toString(16))).join('')}`);
-    expect(() => packBootScript(`#!/bin/bash\n${noise.join('\n')}\n`, { pool: 'ohio/train' })).toThrow(
-      /the user data of pool ohio\/train would be up to \d+ bytes .* over EC2's limit of 16384 bytes/,
-    );
+    const pack = () => packBootScript(`#!/bin/bash\n${noise.join('\n')}\n`, { pool: 'sites.ohio.pools.train' });
+    expect(pack).toThrow(ConfigError);
+    expect(pack).toThrow(/sites\.ohio\.pools\.train: got node user data of up to \d+ bytes .*; at most 16384 bytes of raw user data, EC2's limit/);
+    // Just under the limit passes: the check is the limit, not a rounder number.
+    const under = packBootScript(`#!/bin/bash\n${noise.slice(0, 100).join('\n')}\n`, { pool: 'p' });
+    expect(() => packBootScript(`#!/bin/bash\n${noise.slice(0, 100).join('\n')}\n`, { pool: 'p', limitBytes: under.boundBytes })).not.toThrow();
+    expect(() => packBootScript(`#!/bin/bash\n${noise.slice(0, 100).join('\n')}\n`, { pool: 'p', limitBytes: under.boundBytes - 1 })).toThrow(ConfigError);
   });
 
   test('refuses a script that already holds the sentinel', () => {

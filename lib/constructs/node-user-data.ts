@@ -1,5 +1,6 @@
 import { IResolvable, Token, Tokenization } from 'aws-cdk-lib';
 import { gzipSync } from 'fflate';
+import { ConfigError } from '../config/errors';
 
 /**
  * The launch template's user data: a small bash prelude that carries the whole boot script
@@ -77,7 +78,7 @@ export interface PackedUserData {
 }
 
 export interface PackOptions {
-  /** Names the pool in the error when the user data would be over the limit, e.g. `us-east-2/train`. */
+  /** The pool's configuration path, named in the error when its user data could be over the limit, e.g. `sites.ohio.pools.train`. */
   readonly pool: string;
   /** Deploy-time values (tokenized strings) that may be longer than TOKEN_VALUE_BUDGET_BYTES, and their budget. */
   readonly largeValues?: readonly { readonly value: string; readonly budgetBytes: number }[];
@@ -109,8 +110,11 @@ export function gzipDeterministic(text: string): Buffer {
 }
 
 /**
- * Packs a boot script into the user data prelude. Throws, naming the pool and the size, when the
- * user data could be over EC2's limit with the tokens' values at their budget.
+ * Packs a boot script into the user data prelude. Throws a ConfigError (the command line prints it
+ * without a stack trace, before any template is written), naming the pool and the size, when the
+ * user data could be over EC2's limit with the tokens' values at their budgets. No configuration
+ * reaches it today (the largest tested, test/fixtures/user-data/longest-names.yaml, stays under it
+ * with the margin test/node-user-data.test.ts keeps); a boot section that grows could.
  */
 export function packBootScript(script: string, opts: PackOptions): PackedUserData {
   if (script.includes('@@RAINIER_TOKEN_')) {
@@ -159,8 +163,10 @@ export function packBootScript(script: string, opts: PackOptions): PackedUserDat
   const limit = opts.limitBytes ?? USER_DATA_LIMIT_BYTES;
   const boundBytes = literalBytes + valueBytes;
   if (boundBytes > limit) {
-    throw new Error(
-      `the user data of pool ${opts.pool} would be up to ${boundBytes} bytes (${literalBytes} bytes of prelude and compressed boot script + up to ${valueBytes} bytes of ${tokens.length} deploy-time value(s)), over EC2's limit of ${limit} bytes of raw user data (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-add-user-data.html): shorten the boot script sections of this pool`,
+    throw ConfigError.single(
+      opts.pool,
+      `node user data of up to ${boundBytes} bytes (${literalBytes} bytes of prelude and compressed boot script + up to ${valueBytes} bytes of ${tokens.length} deploy-time value(s))`,
+      `at most ${limit} bytes of raw user data, EC2's limit (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-add-user-data.html): this pool's boot script sections must shrink`,
     );
   }
   return { userData, literalBytes, tokens: tokens.length, boundBytes, scriptBytes: Buffer.byteLength(body, 'utf8'), blobBytes: blob.length };
