@@ -138,7 +138,7 @@ export function renderSchedulerSection(s: ReportScheduler): string[] {
     '',
   );
   const access = s.clusters[0]?.access ?? [];
-  out.push(`Access (every cluster; no one else, the account included, is granted anything):`, '');
+  out.push("Access to every cluster's Kubernetes API (besides each pool's node role, which joins its nodes; nobody else, the account's root included, is granted anything):", '');
   out.push(markdownTable(['Principal', 'Access policy', 'Scope'], access.map((a) => [a.principal, a.policy, a.scope]), ['l', 'l', 'l']), '');
   out.push('What a job sees on a node:', '');
   out.push(

@@ -1,11 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import YAML from 'yaml';
+import { clusterConfigSchema } from '../../lib/config/schema';
 
 const ROOT = path.join(__dirname, '..', '..');
 
 /** Top-level keys of a configuration file: a code block whose keys are all among them is an example file. */
-const CONFIG_KEYS = ['preset', 'name', 'sites', 'compute', 'storage', 'monitoring', 'energy', 'perimeter', 'acknowledgements'];
+const CONFIG_KEYS = ['preset', ...Object.keys(clusterConfigSchema.shape)];
 
 function files(dir: string, exts: RegExp): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
