@@ -1,4 +1,4 @@
-import { NODE_LABELS } from '../lib/catalog/kubernetes';
+import { KUBERNETES_VERSION, NODE_LABELS } from '../lib/catalog/kubernetes';
 import { resolveConfig } from '../lib/config/load';
 import { planCluster } from '../lib/plan/build';
 import { ClusterPlan } from '../lib/plan/types';
@@ -25,7 +25,7 @@ describe('report: scheduler section', () => {
     const json = JSON.parse(renderReportJson(buildReport(miniEks)));
     expect(json.scheduler).toMatchObject({
       engine: 'eks',
-      kubernetesVersion: '1.34',
+      kubernetesVersion: KUBERNETES_VERSION,
       jobNamespace: 'rainier-jobs',
       nodeLabels: NODE_LABELS,
       clusters: [
@@ -74,7 +74,7 @@ describe('report: scheduler section', () => {
 describe('picture: the EKS cluster of each fabric', () => {
   test('a building that is its own fabric draws its cluster, joined by its nodes', () => {
     const dot = renderDot(miniEks, pictureTitle(miniEks, 'preset rainier-mini-eks'));
-    expect(dot).toMatch(/r0z0b0eks \[[^\]]*Amazon EKS, Kubernetes 1\.34\\nprivate endpoint, every pool's nodes\\nrainier-fabric-ohio\\n10 nodes, 2 UltraServers\\nadmin: ClusterAdminRoleArn/);
+    expect(dot).toMatch(/r0z0b0eks \[[^\]]*Amazon EKS, Kubernetes 1\.33\\nprivate endpoint, every pool's nodes\\nrainier-fabric-ohio\\n10 nodes, 2 UltraServers\\nadmin: ClusterAdminRoleArn/);
     expect(dot).toContain('r0z0b0p0n0 -- r0z0b0eks');
     expect(renderDot(mini, 'x')).not.toContain('Amazon EKS');
   });
@@ -82,7 +82,7 @@ describe('picture: the EKS cluster of each fabric', () => {
   test('a shared fabric names its one cluster in its title', () => {
     const dot = renderDot(scale, 'x');
     for (const zone of ['a', 'b', 'c']) {
-      expect(dot).toContain(`Amazon EKS cluster rainier-fabric-campus-${zone} (Kubernetes 1.34, private endpoint): all 10,400 nodes; admin: ClusterAdminRoleArn`);
+      expect(dot).toContain(`Amazon EKS cluster rainier-fabric-campus-${zone} (Kubernetes ${KUBERNETES_VERSION}, private endpoint): all 10,400 nodes; admin: ClusterAdminRoleArn`);
     }
   });
 });

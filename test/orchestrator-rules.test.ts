@@ -34,7 +34,7 @@ const CASES: [code: string, preset: PresetName, breaks: Record<string, unknown>,
   ['RAIN-E802', 'ultraserver', access(['arn:aws:iam::111122223333:user/alice', 'view']), access(['Auditors', 'view'])],
   ['RAIN-E802', 'ultraserver', access(['Admins', 'admin'], ['Admins', 'view']), access(['Admins', 'admin'], ['Auditors', 'view'])],
   ['RAIN-E803', 'ultraserver', eks({ kubernetesVersion: '1.21' }), eks({ kubernetesVersion: KUBERNETES_VERSION })],
-  ['RAIN-E803', 'ultraserver', eks({ kubernetesVersion: '1.33' }), eks()],
+  ['RAIN-E803', 'ultraserver', eks({ kubernetesVersion: '1.34' }), eks()],
   ['RAIN-E804', 'ultraserver', eks({ controlPlaneZone: 'us-east-2a' }), eks({ controlPlaneZone: 'us-east-2b' })],
   ['RAIN-E804', 'ultraserver', eks({ controlPlaneZone: 'us-west-2b' }), eks({ controlPlaneZone: 'us-east-2c' })],
   ['RAIN-E804', 'ultraserver', eks({ controlPlaneZone: 'xx-north-9b' }), eks()],
@@ -61,7 +61,7 @@ describe('bad orchestrator input: one error naming the field, the value and what
     [{ orchestrator: { engine: 'pcs' } }, 'orchestrator.engine', '"pcs"', 'expected one of eks'],
     [eks({ kubernetes: '1.34' }), 'orchestrator.kubernetes', 'an unknown field "kubernetes"', 'known fields here: engine, kubernetesVersion, controlPlaneZone, podAddressesPerNode, access'],
     [eks({ kubernetesVersion: 1.34 }), 'orchestrator.kubernetesVersion', '1.34', 'expected a string'],
-    [eks({ kubernetesVersion: 'v1.34' }), 'orchestrator.kubernetesVersion', '"v1.34"', 'a Kubernetes minor version such as "1.34"'],
+    [eks({ kubernetesVersion: 'v1.34' }), 'orchestrator.kubernetesVersion', '"v1.34"', 'a Kubernetes minor version such as "1.33"'],
     [eks({ controlPlaneZone: 'us-east-2' }), 'orchestrator.controlPlaneZone', '"us-east-2"', 'an Availability Zone name such as "us-east-2b"'],
     [eks({ access: { principal: 'Admins', policy: 'admin' } }), 'orchestrator.access', '{"principal":"Admins","policy":"admin"}', 'expected an array'],
     [access(['Admins', 'owner']), 'orchestrator.access.0.policy', '"owner"', 'expected one of admin, edit, view'],
@@ -109,8 +109,8 @@ describe('orchestrator rules', () => {
   });
 
   test('a version EKS offers but the manifests are not written for says so, and names the one allowed', () => {
-    const [f] = findingsFor('ultraserver', eks({ kubernetesVersion: '1.33' })).filter((x) => x.code === 'RAIN-E803');
-    expect(f).toMatchObject({ path: 'orchestrator.kubernetesVersion', given: '"1.33", which EKS offers but the job manifests are not written for' });
+    const [f] = findingsFor('ultraserver', eks({ kubernetesVersion: '1.34' })).filter((x) => x.code === 'RAIN-E803');
+    expect(f).toMatchObject({ path: 'orchestrator.kubernetesVersion', given: '"1.34", which EKS offers but the job manifests are not written for' });
     expect(f.allowed).toContain(`"${KUBERNETES_VERSION}"`);
     expect(EKS_KUBERNETES_VERSIONS).toContain(KUBERNETES_VERSION);
   });

@@ -5,24 +5,26 @@
  */
 
 /**
- * The Kubernetes minor version every EKS cluster of the plan runs (rule RAIN-E803 keeps a configured
- * `orchestrator.kubernetesVersion` equal to it). The job manifests (`npm run job`) are validated
- * offline with kubernetes-models 4.5.1, whose schemas are Kubernetes v1.33.0 (kubernetes-models-ts
- * first-party/kubernetes-models CHANGELOG 4.5.0, "Update schema version to v1.33.0"). No release
- * carries 1.34's: 5.x has v1.36.0 (CHANGELOG 5.0.0) and is ESM-only for Node 22+. The older minor
- * is the safe side for the GA groups the manifests use (v1, apps/v1, batch/v1, rbac/v1): "API
- * elements may only be removed by incrementing the version of the API group" (Kubernetes
- * Deprecation Policy rule #1, https://kubernetes.io/docs/reference/using-api/deprecation-policy/),
- * so what validates against 1.33 a 1.34 API server accepts (lib/orchestrator/validate.ts).
+ * The Kubernetes minor version every EKS cluster of the plan runs, and exactly the version whose
+ * schemas the job manifests (`npm run job`) are validated against offline (rule RAIN-E803 keeps a
+ * configured `orchestrator.kubernetesVersion` equal to it): kubernetes-models 4.5.1 ships the
+ * OpenAPI schemas of Kubernetes v1.33.0 (kubernetes-models-ts first-party/kubernetes-models
+ * CHANGELOG 4.5.0, "Update schema version to v1.33.0"; lib/orchestrator/validate.ts). No release
+ * carries 1.34's or 1.35's; 5.x carries v1.36.0 (CHANGELOG 5.0.0) but is ESM-only and requires
+ * Node 22, and this project runs on Node 20. Moving the clusters to a newer minor therefore means
+ * moving the manifests' schemas with it, never one without the other.
  *
- * Amazon EKS supports 1.34: a minor version has standard support for 14 months after its EKS
- * release, then 12 months of extended support at an extra cost per cluster hour ("Understand the
- * Kubernetes version lifecycle on EKS", https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html).
- * endoflife.date (https://endoflife.date/amazon-eks, read 2026) lists 1.34's EKS standard support
- * ending 2 December 2026 and extended support 2 December 2027: from December 2026 a 1.34 cluster
- * runs on extended support. Moving on means checking the manifests' schemas (kubernetes-models) again.
+ * Cost of that pin, stated plainly: a minor version has standard support on EKS for 14 months after
+ * its EKS release, then 12 months of extended support at an extra charge per cluster hour ("Understand
+ * the Kubernetes version lifecycle on EKS", https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html).
+ * endoflife.date (https://endoflife.date/amazon-eks, read November 2026) lists 1.33's standard
+ * support ending 29 July 2026 and extended support 29 July 2027, and 1.34's standard support ending
+ * 2 December 2026: at the time of writing every version this app could validate runs on extended
+ * support within days. The extra charge is per cluster hour (one cluster per EFA fabric), small
+ * next to the nodes' hours. The Neuron DRA driver needs 1.34 or later (docs/scheduler.md); the
+ * sample job uses the Neuron device plugin, which does not.
  */
-export const KUBERNETES_VERSION = '1.34';
+export const KUBERNETES_VERSION = '1.33';
 
 /**
  * Kubernetes minor versions Amazon EKS offers (standard or extended support) at the end of 2026,

@@ -296,8 +296,8 @@ export const MISTAKES: readonly Mistake[] = [
   {
     mistake: 'A Kubernetes version the job manifests are not written for',
     preset: 'rainier-mini',
-    yaml: 'orchestrator: {engine: eks, kubernetesVersion: "1.33"}',
-    overlay: { orchestrator: { engine: 'eks', kubernetesVersion: '1.33' } },
+    yaml: 'orchestrator: {engine: eks, kubernetesVersion: "1.34"}',
+    overlay: { orchestrator: { engine: 'eks', kubernetesVersion: '1.34' } },
   },
   {
     mistake: "The EKS control-plane zone set to the fabric's own zone",

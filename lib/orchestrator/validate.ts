@@ -13,11 +13,7 @@ import { KubernetesObject } from './manifests';
  * kubernetes-models 4.5.1 (a devDependency, used by `npm run job` and the tests, never by the CDK
  * app): the schemas of Kubernetes v1.33.0 (kubernetes-models-ts first-party/kubernetes-models
  * CHANGELOG 4.5.0, "Update schema version to v1.33.0"). The clusters run KUBERNETES_VERSION
- * (lib/catalog/kubernetes.ts); no kubernetes-models release has 1.34's schemas (5.x has v1.36.0).
- * Validating against the older minor is the safe direction for the GA API groups used here (v1,
- * apps/v1, batch/v1, rbac.authorization.k8s.io/v1): "API elements may only be removed by incrementing
- * the version of the API group" (Kubernetes Deprecation Policy, rule #1,
- * https://kubernetes.io/docs/reference/using-api/deprecation-policy/), so what 1.33 accepts, 1.34 does.
+ * (lib/catalog/kubernetes.ts) is that same version (rule RAIN-E803).
  * The schemas do not refuse unknown fields; the TypeScript interfaces do (lib/orchestrator/manifests.ts).
  */
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KUBERNETES_VERSION } from '../../catalog/kubernetes';
 import { resourceName } from './common';
 import { computeSchema } from './compute';
 import { energySchema } from './energy';
@@ -37,7 +38,8 @@ export const clusterConfigSchema = z.strictObject({
   perimeter: perimeterSchema.default(() => perimeterSchema.parse({})).describe('The data perimeter: key administrators and break-glass roles, who may write datasets or use the buckets from outside the VPC, which checkpoints a pool may read (docs/security.md).'),
   orchestrator: orchestratorSchema.describe(
     'The scheduler on the nodes: `none` (the default), `eks` (one Amazon EKS cluster per EFA fabric, Kubernetes ' +
-      'version 1.34, admin role from a deploy-time parameter), or `{engine: eks, kubernetesVersion, controlPlaneZone, access}` (docs/scheduler.md).',
+      `version ${KUBERNETES_VERSION}, admin role from a deploy-time parameter), or ` +
+      '`{engine: eks, kubernetesVersion, controlPlaneZone, access}` (docs/scheduler.md).',
   ),
   acknowledgements: z.array(acknowledgementSchema).default([]).describe('Acknowledged warnings, each with a reason.'),
 });

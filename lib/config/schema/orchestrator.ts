@@ -32,7 +32,7 @@ const eksSchema = z.strictObject({
   engine: z.literal(OrchestratorEngine.EKS).describe('The engine: `eks` (Amazon EKS).'),
   kubernetesVersion: z
     .string()
-    .regex(/^1\.\d{1,2}$/, { message: 'a Kubernetes minor version such as "1.34"' })
+    .regex(/^1\.\d{1,2}$/, { message: 'a Kubernetes minor version such as "1.33"' })
     .default(KUBERNETES_VERSION)
     .describe(`Kubernetes minor version of every EKS cluster. Default ${KUBERNETES_VERSION}, the version the job manifests are written and checked for (rule RAIN-E803).`),
   controlPlaneZone: z
