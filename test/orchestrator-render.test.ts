@@ -2,9 +2,13 @@ import { spawnSync } from 'child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { JOB_NAMESPACE, NODE_LABELS } from '../lib/catalog/kubernetes';
 import { loadConfig, resolveConfig } from '../lib/config/load';
+import { EksCluster } from '../lib/constructs/eks-cluster';
 import { renderBootstrap } from '../lib/constructs/node-bootstrap';
 import { nodeCheckScript, nodeLifecycleSection, nodeSelfCheckSection } from '../lib/constructs/node-health';
 import { NODE_CONFIG, nodeJoinSection } from '../lib/constructs/node-join';
@@ -12,6 +16,7 @@ import { planCluster } from '../lib/plan/build';
 import { CONTROL_PLANE_LOG_TYPES, EKS_ADDON_REGISTRY_ACCOUNTS, NODE_JOIN_STEP, PULL_THROUGH_CACHE, serviceCidrFor } from '../lib/plan/eks';
 import { planNodeHealth } from '../lib/plan/health';
 import { planNetwork } from '../lib/plan/network';
+import { AccessPlan } from '../lib/plan/orchestrator';
 import { StackKind } from '../lib/plan/types';
 import { synthCluster } from './support/synth';
 
@@ -121,6 +126,33 @@ describe('access entries', () => {
     const text = JSON.stringify(entries());
     expect(text).not.toMatch(/:root"|"\*"|role\/\*/);
     expect(orchestrator.toJSON().Parameters?.ClusterAdminRoleArn).toBeUndefined();
+  });
+
+  // An IAM principal can be in only one access entry, and CloudFormation creates a replacement before
+  // it deletes what it replaces: an entry whose principal changed under the same logical ID would fail.
+  test('keep their logical IDs when principals are added ahead of them or reordered, so no replacement names a principal another entry holds', () => {
+    const entryIds = (access: AccessPlan[]) => {
+      const stack = new Stack(new App(), 'Entries', { env: { account: '111122223333', region: 'us-east-2' } });
+      const cluster = new EksCluster(stack, 'Cluster', {
+        plan: { ...eks, access },
+        kubernetesVersion: '1.33',
+        serviceCidr: '10.100.0.0/16',
+        subnets: ['subnet-0a', 'subnet-0b'].map((id, i) => ec2.Subnet.fromSubnetId(stack, `S${i}`, id)),
+        securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-0123'),
+        logsKey: kms.Key.fromKeyArn(stack, 'Logs', 'arn:aws:kms:us-east-2:111122223333:key/0000'),
+        logRetentionDays: 365,
+        pullThroughCache: false,
+      });
+      return new Map(cluster.accessEntries.map((e) => [JSON.stringify(stack.resolve(e.principalArn)), stack.getLogicalId(e)]));
+    };
+    const [a, b, c] = eks.access;
+    const before = entryIds([a, b]);
+    const after = entryIds([c, b, a]);
+    expect(before.size).toBe(2);
+    for (const [principal, id] of before) {
+      expect(after.get(principal)).toBe(id);
+    }
+    expect(new Set(after.values()).size).toBe(3);
   });
 
   test("each pool's node role joins as an EC2_LINUX entry of its own stack, before any node launches", () => {
