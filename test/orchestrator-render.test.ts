@@ -385,11 +385,13 @@ const STUBS: Record<string, string> = {
   'neuron-ls': `python3 -c 'import json, os; print(json.dumps([{"neuron_device": i, "nc_count": 4} for i in range(int(os.environ["STUB_DEVICES"]))]))'`,
   fi_info: 'for i in $(seq 1 16); do echo "    domain: rdmap${i}s0-rdm"; done',
   findmnt: ['for a in "$@"; do last="$a"; done', 'case "$*" in *OPTIONS*) echo rw,relatime; exit 0 ;; esac', 'case "$last" in */scratch) echo xfs ;; */fsx) echo lustre ;; esac'].join('\n'),
-  systemctl: ['echo "systemctl $*" >> "$STUB_LOG/systemctl.log"', 'case "$*" in', '  show*) echo 0 ;;', '  *"is-active --quiet kubelet"*) [ "$STUB_KUBELET" = active ] ;;', 'esac'].join('\n'),
+  systemctl: ['echo "systemctl $*" >> "$STUB_LOG/systemctl.log"', 'case "$*" in', '  show*) echo 0 ;;', '  *"is-active --quiet kubelet"*) [ "$STUB_KUBELET" != inactive ] ;;', 'esac'].join('\n'),
+  // The kubelet's journal: registration logged only by a kubelet that joined.
+  journalctl: ['echo "kubelet starting"', '[ "$STUB_KUBELET" = active ] && echo "I1130 kubelet_node_status.go:78] \"Successfully registered node\" node=\"ip-10-0-0-1\""', 'exit 0'].join('\n'),
   nodeadm: ['echo "nodeadm $*" >> "$STUB_LOG/nodeadm.log"', 'cp "${3#file://}" "$STUB_LOG/nodeconfig.yaml"', '[ "$STUB_NODEADM_FAILS" = no ]'].join('\n'),
 };
 
-function runJoin(options: { devices?: number; nodeadm?: 'present' | 'fails' | 'missing'; kubelet?: 'active' | 'inactive'; topology?: object }): JoinRun {
+function runJoin(options: { devices?: number; nodeadm?: 'present' | 'fails' | 'missing'; kubelet?: 'active' | 'unregistered' | 'inactive'; topology?: object }): JoinRun {
   const dir = mkdtempSync(join(tmpdir(), 'rainier-join-'));
   try {
     const [bin, root, log] = ['bin', 'root', 'log'].map((d) => join(dir, d));
@@ -446,7 +448,7 @@ const bash = spawnSync('bash', ['-c', 'true']).status === 0;
     );
     expect(r.aws.match(/complete-lifecycle-action/g)).toHaveLength(1);
     expect(r.aws).toMatch(/--lifecycle-action-result CONTINUE/);
-    expect(r.logger).toContain('kubelet started for EKS cluster rainier-fabric-ohio');
+    expect(r.logger).toContain('node registered with EKS cluster rainier-fabric-ohio');
   });
 
   test('fails its self-check: never runs nodeadm, never registers, is abandoned', () => {
@@ -461,6 +463,7 @@ const bash = spawnSync('bash', ['-c', 'true']).status === 0;
     ['nodeadm missing from the image', { nodeadm: 'missing' as const }, 'image:nodeadm'],
     ['nodeadm init failing', { nodeadm: 'fails' as const }, 'boot:node-join'],
     ['a kubelet that never starts', { kubelet: 'inactive' as const }, 'boot:node-join'],
+    ['a kubelet that runs but is never registered by the API server', { kubelet: 'unregistered' as const }, 'boot:node-join'],
     ['a topology file without the UltraServer position', { topology: { ultraServer: 'ohio-train-u0000' } }, 'boot:node-join'],
   ])('fails on %s: abandoned naming the step, never CONTINUE', (_what, options, check) => {
     const r = runJoin(options);
