@@ -395,6 +395,22 @@ describe('npm run job', () => {
     expect(fs.readdirSync(out).sort().map((f) => fs.readFileSync(path.join(out, f), 'utf8')).join('')).toBe(stdout);
   });
 
+  test.each([
+    ['a file', () => fs.writeFileSync(path.join(dir, 'a-file'), ''), 'a-file', /--out: got ".*a-file"; a directory to write the manifests into, or a path where one can be created \(.*a-file is a file\)/],
+    ['under a file', () => fs.writeFileSync(path.join(dir, 'b-file'), ''), 'b-file/manifests', /--out: got ".*b-file\/manifests"; .*b-file is a file/],
+  ])('--out naming %s is refused with an error naming the flag, never a stack trace', (_what, setup, name, message) => {
+    setup();
+    const run = () => jobMain(args('-c', `config=${eks}`, '--account', ACCOUNT, '--out', path.join(dir, name)), () => undefined, () => undefined);
+    expect(run).toThrow(ConfigError);
+    expect(run).toThrow(message);
+  });
+
+  test('--out creates missing parent directories', () => {
+    const out = path.join(dir, 'nested', 'deeper', 'manifests');
+    expect(jobMain(args('-c', `config=${eks}`, '--account', ACCOUNT, '--out', out), () => undefined, () => undefined)).toBe(0);
+    expect(fs.readdirSync(out)).toHaveLength(4);
+  });
+
   test('refuses a configuration without an orchestrator', () => {
     expect(() => runJob(args('-c', 'preset=rainier-mini', '--account', ACCOUNT))).toThrow(/orchestrator: got "none"; eks: a job needs a scheduler/);
   });
