@@ -5,7 +5,7 @@ import * as path from 'path';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { NODE_LABELS } from '../lib/catalog/kubernetes';
-import { JOB_IMAGES } from '../lib/catalog/container-images';
+import { JOB_IMAGES, pullThroughImage } from '../lib/catalog/container-images';
 import { ConfigError } from '../lib/config/errors';
 import { resolveConfig } from '../lib/config/load';
 import { TOPOLOGY_FILE } from '../lib/constructs/node-topology';
@@ -409,6 +409,17 @@ describe('npm run job', () => {
     const out = path.join(dir, 'nested', 'deeper', 'manifests');
     expect(jobMain(args('-c', `config=${eks}`, '--account', ACCOUNT, '--out', out), () => undefined, () => undefined)).toBe(0);
     expect(fs.readdirSync(out)).toHaveLength(4);
+  });
+
+  // ECR: the first pull through a cache rule over PrivateLink needs a NAT gateway; with egress: none the
+  // nodes cannot make it, so docs/jobs.md must say how to seed every image the manifests name.
+  test('docs/jobs.md seeds every image the manifests name, from outside the VPC, before the nodes pull it', () => {
+    const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'jobs.md'), 'utf8');
+    const seed = doc.slice(doc.indexOf('### Seed the cache once'));
+    expect(seed).toContain('needs a NAT gateway');
+    for (const image of JOB_IMAGES) {
+      expect(seed).toContain(`docker pull ${pullThroughImage(ACCOUNT, 'us-east-2', image)}\n`);
+    }
   });
 
   test('refuses a configuration without an orchestrator', () => {
