@@ -44,6 +44,34 @@ function render(request: Partial<JobRequest> = {}): { objects: KubernetesObject[
 }
 
 describe('manifests', () => {
+  // What Neuron's Helm chart (the EKS user guide's install) renders for the device plugin:
+  // aws-neuron/neuron-helm-charts templates/device-plugin/device-plugin-rbac.yaml and values.yaml devicePlugin.
+  test("the Neuron device plugin has the chart's RBAC rules and host mounts, /opt/aws read-only", () => {
+    const { objects } = render();
+    const role = objects.find((o) => o.kind === 'ClusterRole' && o.metadata?.name === 'neuron-device-plugin') as any;
+    expect(role.rules).toEqual([
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['update', 'patch', 'get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['nodes/status'], verbs: ['patch', 'update'] },
+      { apiGroups: [''], resources: ['nodes/proxy'], verbs: ['get', 'list'] },
+    ]);
+    const ds = objects.find((o) => o.kind === 'DaemonSet' && o.metadata?.name === 'neuron-device-plugin-daemonset') as any;
+    const spec = ds.spec.template.spec;
+    expect(spec.containers[0].volumeMounts).toEqual([
+      { name: 'device-plugin', mountPath: '/var/lib/kubelet/device-plugins' },
+      { name: 'infa-map', mountPath: '/run' },
+      { name: 'aws-config', mountPath: '/opt/aws', readOnly: true },
+    ]);
+    expect(spec.volumes.map((v: any) => [v.name, v.hostPath.path])).toEqual([
+      ['device-plugin', '/var/lib/kubelet/device-plugins'],
+      ['infa-map', '/run'],
+      ['aws-config', '/opt/aws'],
+    ]);
+    expect(spec.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(spec.priorityClassName).toBe('system-node-critical');
+  });
+
   test.each([1, 2])('every object for %i UltraServer(s) validates against the Kubernetes schemas of its kind', (n) => {
     const { objects } = render({ ultraServers: n });
     expect(objects.map((o) => `${o.apiVersion}/${o.kind}`).sort()).toEqual(

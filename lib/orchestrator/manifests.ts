@@ -80,10 +80,12 @@ export function jobNamespace(cluster: EksClusterPlan): INamespace {
 }
 
 /**
- * The Neuron device plugin: Neuron's RBAC and DaemonSet (aws-neuron/aws-neuron-sdk
- * src/k8/k8s-neuron-device-plugin-rbac.yml and k8s-neuron-device-plugin.yml), with the image
- * through the pull-through cache, pulled only if absent (the tag is pinned), and node affinity on
- * the cluster's own instance types instead of Neuron's fixed list.
+ * The Neuron device plugin: the RBAC and DaemonSet of Neuron's Helm chart, which the EKS user guide
+ * installs (aws-neuron/neuron-helm-charts charts/neuron-helm-chart/templates/device-plugin/
+ * device-plugin-rbac.yaml, device-plugin-daemonset.yaml and values.yaml `devicePlugin`; the
+ * standalone aws-neuron-sdk src/k8/ manifests are its older form, written for plugin 2.12), with the
+ * image through the pull-through cache, pulled only if absent (the tag is pinned), and node affinity
+ * on the cluster's own instance types instead of Neuron's fixed list.
  */
 export function neuronDevicePlugin(plan: ClusterPlan, cluster: EksClusterPlan, account: string): KubernetesObject[] {
   const name = 'neuron-device-plugin';
@@ -97,6 +99,9 @@ export function neuronDevicePlugin(plan: ClusterPlan, cluster: EksClusterPlan, a
       { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
       { apiGroups: [''], resources: ['pods'], verbs: ['update', 'patch', 'get', 'list', 'watch'] },
       { apiGroups: [''], resources: ['nodes/status'], verbs: ['patch', 'update'] },
+      // The chart's plugin (2.2x) also reads through the kubelet API; the standalone 2.12 manifest lacked it.
+      // Bound only to this kube-system service account, which only the cluster admin can change.
+      { apiGroups: [''], resources: ['nodes/proxy'], verbs: ['get', 'list'] },
     ],
   };
   const account_: IServiceAccount = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: KUBE_SYSTEM, labels: MANAGED_BY } };
@@ -140,12 +145,14 @@ export function neuronDevicePlugin(plan: ClusterPlan, cluster: EksClusterPlan, a
               volumeMounts: [
                 { name: 'device-plugin', mountPath: '/var/lib/kubelet/device-plugins' },
                 { name: 'infa-map', mountPath: '/run' },
+                { name: 'aws-config', mountPath: '/opt/aws', readOnly: true },
               ],
             },
           ],
           volumes: [
             { name: 'device-plugin', hostPath: { path: '/var/lib/kubelet/device-plugins' } },
             { name: 'infa-map', hostPath: { path: '/run' } },
+            { name: 'aws-config', hostPath: { path: '/opt/aws' } },
           ],
         },
       },
