@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { Job } from 'kubernetes-models/batch/v1/Job';
-import { NODE_LABELS } from '../lib/catalog/kubernetes';
+import { JOB_NAMESPACE, NODE_LABELS } from '../lib/catalog/kubernetes';
 import { JOB_IMAGES, pullThroughImage } from '../lib/catalog/container-images';
 import { ConfigError } from '../lib/config/errors';
 import { resolveConfig } from '../lib/config/load';
@@ -83,6 +83,10 @@ describe('manifests', () => {
         'rbac.authorization.k8s.io/v1/ClusterRoleBinding',
         'v1/ConfigMap',
         'v1/Namespace',
+        'v1/PersistentVolume',
+        'v1/PersistentVolume',
+        'v1/PersistentVolumeClaim',
+        'v1/PersistentVolumeClaim',
         'v1/Service',
         'v1/ServiceAccount',
       ].sort(),
@@ -128,13 +132,46 @@ describe('manifests', () => {
     expect(env.RAINIER_NPROC_PER_NODE).toBe('64');
   });
 
+  // With Pod Security `privileged`, anyone with `edit` on the job namespace could run a privileged pod mounting
+  // the node's / and act as the node (its role, its kubelet): `edit` would not stay in the namespace.
+  test('the job namespace enforces Pod Security baseline, and its pods pass it: no host path, host namespace or privilege', () => {
+    const { objects } = render();
+    const ns = objects.find((o) => o.kind === 'Namespace')!;
+    expect(ns.metadata!.labels!['pod-security.kubernetes.io/enforce']).toBe('baseline');
+    const inNamespace = objects.filter((o) => o.metadata?.namespace === JOB_NAMESPACE && (o.kind === 'Job' || o.kind === 'DaemonSet'));
+    expect(inNamespace.length).toBeGreaterThan(0);
+    for (const o of inNamespace) {
+      const pod = (o as any).spec.template.spec;
+      expect(pod.volumes.filter((v: any) => v.hostPath !== undefined)).toEqual([]);
+      expect([pod.hostNetwork, pod.hostPID, pod.hostIPC].filter(Boolean)).toEqual([]);
+      for (const c of pod.containers) {
+        expect(c.securityContext?.privileged ?? false).toBe(false);
+        expect(c.securityContext?.capabilities?.add ?? []).toEqual([]);
+      }
+    }
+  });
+
+  test('the host directories are admin-created volumes, each pre-bound to one claim of the job namespace and retained', () => {
+    const { objects } = render();
+    const volumes = objects.filter((o) => o.kind === 'PersistentVolume') as any[];
+    expect(volumes.map((v) => [v.spec.hostPath, v.spec.claimRef.namespace, v.spec.claimRef.name, v.spec.persistentVolumeReclaimPolicy, v.spec.accessModes])).toEqual([
+      [{ path: '/fsx', type: 'Directory' }, JOB_NAMESPACE, 'fsx', 'Retain', ['ReadWriteMany']],
+      [{ path: path.dirname(TOPOLOGY_FILE), type: 'Directory' }, JOB_NAMESPACE, 'topology', 'Retain', ['ReadOnlyMany']],
+    ]);
+    const claims = objects.filter((o) => o.kind === 'PersistentVolumeClaim') as any[];
+    expect(claims.map((c) => [c.metadata.namespace, c.metadata.name, c.spec.volumeName, c.spec.storageClassName])).toEqual([
+      [JOB_NAMESPACE, 'fsx', volumes[0].metadata.name, ''],
+      [JOB_NAMESPACE, 'topology', volumes[1].metadata.name, ''],
+    ]);
+  });
+
   test("mounts /fsx and /etc/rainier (read-only) from the host, and writes checkpoints under the site's checkpoints path", () => {
     const { job, target } = render({ name: 'llama-pretrain' });
     const pod = job.spec!.template.spec!;
     expect(pod.volumes).toEqual(
       expect.arrayContaining([
-        { name: 'fsx', hostPath: { path: '/fsx', type: 'Directory' } },
-        { name: 'topology', hostPath: { path: path.dirname(TOPOLOGY_FILE), type: 'Directory' } },
+        { name: 'fsx', persistentVolumeClaim: { claimName: 'fsx', readOnly: false } },
+        { name: 'topology', persistentVolumeClaim: { claimName: 'topology', readOnly: true } },
       ]),
     );
     expect(pod.containers[0].volumeMounts).toEqual(
