@@ -365,6 +365,7 @@ interface JoinRun {
   readonly logger: string;
   readonly nodeadm: string;
   readonly nodeConfig: string;
+  readonly systemctl: string;
 }
 
 /** Healthy-node stubs (as test/node-boot.test.ts), plus nodeadm and the kubelet's state. */
@@ -429,7 +430,14 @@ function runJoin(options: { devices?: number; nodeadm?: 'present' | 'fails' | 'm
       },
     });
     const read = (f: string) => (existsSync(join(log, f)) ? readFileSync(join(log, f), 'utf8') : '');
-    return { status: r.status ?? -1, aws: read('aws.log'), logger: read('logger.log'), nodeadm: read('nodeadm.log'), nodeConfig: read('nodeconfig.yaml') };
+    return {
+      status: r.status ?? -1,
+      aws: read('aws.log'),
+      logger: read('logger.log'),
+      nodeadm: read('nodeadm.log'),
+      nodeConfig: read('nodeconfig.yaml'),
+      systemctl: read('systemctl.log'),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -449,6 +457,12 @@ const bash = spawnSync('bash', ['-c', 'true']).status === 0;
     expect(r.aws.match(/complete-lifecycle-action/g)).toHaveLength(1);
     expect(r.aws).toMatch(/--lifecycle-action-result CONTINUE/);
     expect(r.logger).toContain('node registered with EKS cluster rainier-fabric-ohio');
+  });
+
+  // nodeadm starts the kubelet without enabling it, and the AMI's nodeadm-run unit, which starts it at boot, never runs here.
+  test('enables the kubelet once joined, so a rebooted node rejoins; a node that did not join leaves it disabled', () => {
+    expect(runJoin({}).systemctl).toMatch(/^systemctl enable kubelet$/m);
+    expect(runJoin({ kubelet: 'unregistered' }).systemctl).not.toContain('enable kubelet');
   });
 
   test('fails its self-check: never runs nodeadm, never registers, is abandoned', () => {

@@ -132,6 +132,12 @@ export function nodeJoinSection(opts: NodeJoinOptions): BootstrapSection {
     '  fi',
     '  exit 1',
     'fi',
+    // `nodeadm init` starts the kubelet but does not enable it (nodeadm internal/kubelet/daemon.go
+    // EnsureRunning -> StartDaemon); on the AMI it is the nodeadm-run unit that starts it at every
+    // boot, and that unit never runs here (see above). Enabled now, after the join, so a node that
+    // reboots (the boot script runs once per instance) rejoins with the configuration nodeadm wrote
+    // instead of staying in service outside the cluster.
+    'systemctl enable kubelet',
     `${lifecycle} CONTINUE "" "all checks passed; node registered with EKS cluster ${opts.clusterName}"`,
   );
   return { name: 'node-join', commands };
