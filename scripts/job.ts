@@ -77,6 +77,32 @@ export function runJob(args: ParsedArgs): { readonly target: JobTarget; readonly
   return { target, files: files.map((f) => ({ file: f.file, yaml: renderYaml(target, f) })) };
 }
 
+/**
+ * The --out directory, created if missing, or a ConfigError naming the flag: a path that is a file,
+ * or one this user cannot create, is bad input, never a stack trace. Created one level at a time
+ * from its nearest existing ancestor (Node's recursive mkdir spins on some paths, such as under /proc).
+ */
+export function prepareOutDir(out: string): string {
+  const refuse = (why: string) => ConfigError.single('--out', `"${out}"`, `a directory to write the manifests into, or a path where one can be created (${why})`);
+  const missing: string[] = [];
+  let existing = path.resolve(out);
+  while (!fs.existsSync(existing)) {
+    missing.unshift(existing);
+    existing = path.dirname(existing);
+  }
+  if (!fs.statSync(existing).isDirectory()) {
+    throw refuse(`${existing} is a file`);
+  }
+  for (const dir of missing) {
+    try {
+      fs.mkdirSync(dir);
+    } catch (e) {
+      throw refuse(`cannot create ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+  }
+  return path.resolve(out);
+}
+
 /** The command line's body: prints the manifests, or writes them into --out DIR; returns the exit status. */
 export function jobMain(args: ParsedArgs, stdout: (text: string) => void = (t) => process.stdout.write(t), stderr: (text: string) => void = (t) => process.stderr.write(t)): number {
   stderr(`${configurationLine(args.source, DEFAULT_PRESET)}\n`);
@@ -86,9 +112,13 @@ export function jobMain(args: ParsedArgs, stdout: (text: string) => void = (t) =
     stdout(files.map((f) => f.yaml).join(''));
     return 0;
   }
-  fs.mkdirSync(out, { recursive: true });
+  prepareOutDir(out);
   for (const f of files) {
-    fs.writeFileSync(path.join(out, f.file), f.yaml);
+    try {
+      fs.writeFileSync(path.join(out, f.file), f.yaml);
+    } catch (e) {
+      throw ConfigError.single('--out', `"${out}"`, `a directory this user can write (writing ${f.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    }
   }
   stderr(`wrote ${files.map((f) => path.join(out, f.file)).join(', ')}\n`);
   return 0;

@@ -4,8 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { Job } from 'kubernetes-models/batch/v1/Job';
-import { NODE_LABELS } from '../lib/catalog/kubernetes';
-import { JOB_IMAGES } from '../lib/catalog/container-images';
+import { JOB_NAMESPACE, NODE_LABELS } from '../lib/catalog/kubernetes';
+import { JOB_IMAGES, pullThroughImage } from '../lib/catalog/container-images';
 import { ConfigError } from '../lib/config/errors';
 import { resolveConfig } from '../lib/config/load';
 import { TOPOLOGY_FILE } from '../lib/constructs/node-topology';
@@ -44,6 +44,34 @@ function render(request: Partial<JobRequest> = {}): { objects: KubernetesObject[
 }
 
 describe('manifests', () => {
+  // What Neuron's Helm chart (the EKS user guide's install) renders for the device plugin:
+  // aws-neuron/neuron-helm-charts templates/device-plugin/device-plugin-rbac.yaml and values.yaml devicePlugin.
+  test("the Neuron device plugin has the chart's RBAC rules and host mounts, /opt/aws read-only", () => {
+    const { objects } = render();
+    const role = objects.find((o) => o.kind === 'ClusterRole' && o.metadata?.name === 'neuron-device-plugin') as any;
+    expect(role.rules).toEqual([
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['update', 'patch', 'get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['nodes/status'], verbs: ['patch', 'update'] },
+      { apiGroups: [''], resources: ['nodes/proxy'], verbs: ['get', 'list'] },
+    ]);
+    const ds = objects.find((o) => o.kind === 'DaemonSet' && o.metadata?.name === 'neuron-device-plugin-daemonset') as any;
+    const spec = ds.spec.template.spec;
+    expect(spec.containers[0].volumeMounts).toEqual([
+      { name: 'device-plugin', mountPath: '/var/lib/kubelet/device-plugins' },
+      { name: 'infa-map', mountPath: '/run' },
+      { name: 'aws-config', mountPath: '/opt/aws', readOnly: true },
+    ]);
+    expect(spec.volumes.map((v: any) => [v.name, v.hostPath.path])).toEqual([
+      ['device-plugin', '/var/lib/kubelet/device-plugins'],
+      ['infa-map', '/run'],
+      ['aws-config', '/opt/aws'],
+    ]);
+    expect(spec.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(spec.priorityClassName).toBe('system-node-critical');
+  });
+
   test.each([1, 2])('every object for %i UltraServer(s) validates against the Kubernetes schemas of its kind', (n) => {
     const { objects } = render({ ultraServers: n });
     expect(objects.map((o) => `${o.apiVersion}/${o.kind}`).sort()).toEqual(
@@ -55,6 +83,10 @@ describe('manifests', () => {
         'rbac.authorization.k8s.io/v1/ClusterRoleBinding',
         'v1/ConfigMap',
         'v1/Namespace',
+        'v1/PersistentVolume',
+        'v1/PersistentVolume',
+        'v1/PersistentVolumeClaim',
+        'v1/PersistentVolumeClaim',
         'v1/Service',
         'v1/ServiceAccount',
       ].sort(),
@@ -100,13 +132,46 @@ describe('manifests', () => {
     expect(env.RAINIER_NPROC_PER_NODE).toBe('64');
   });
 
+  // With Pod Security `privileged`, anyone with `edit` on the job namespace could run a privileged pod mounting
+  // the node's / and act as the node (its role, its kubelet): `edit` would not stay in the namespace.
+  test('the job namespace enforces Pod Security baseline, and its pods pass it: no host path, host namespace or privilege', () => {
+    const { objects } = render();
+    const ns = objects.find((o) => o.kind === 'Namespace')!;
+    expect(ns.metadata!.labels!['pod-security.kubernetes.io/enforce']).toBe('baseline');
+    const inNamespace = objects.filter((o) => o.metadata?.namespace === JOB_NAMESPACE && (o.kind === 'Job' || o.kind === 'DaemonSet'));
+    expect(inNamespace.length).toBeGreaterThan(0);
+    for (const o of inNamespace) {
+      const pod = (o as any).spec.template.spec;
+      expect(pod.volumes.filter((v: any) => v.hostPath !== undefined)).toEqual([]);
+      expect([pod.hostNetwork, pod.hostPID, pod.hostIPC].filter(Boolean)).toEqual([]);
+      for (const c of pod.containers) {
+        expect(c.securityContext?.privileged ?? false).toBe(false);
+        expect(c.securityContext?.capabilities?.add ?? []).toEqual([]);
+      }
+    }
+  });
+
+  test('the host directories are admin-created volumes, each pre-bound to one claim of the job namespace and retained', () => {
+    const { objects } = render();
+    const volumes = objects.filter((o) => o.kind === 'PersistentVolume') as any[];
+    expect(volumes.map((v) => [v.spec.hostPath, v.spec.claimRef.namespace, v.spec.claimRef.name, v.spec.persistentVolumeReclaimPolicy, v.spec.accessModes])).toEqual([
+      [{ path: '/fsx', type: 'Directory' }, JOB_NAMESPACE, 'fsx', 'Retain', ['ReadWriteMany']],
+      [{ path: path.dirname(TOPOLOGY_FILE), type: 'Directory' }, JOB_NAMESPACE, 'topology', 'Retain', ['ReadOnlyMany']],
+    ]);
+    const claims = objects.filter((o) => o.kind === 'PersistentVolumeClaim') as any[];
+    expect(claims.map((c) => [c.metadata.namespace, c.metadata.name, c.spec.volumeName, c.spec.storageClassName])).toEqual([
+      [JOB_NAMESPACE, 'fsx', volumes[0].metadata.name, ''],
+      [JOB_NAMESPACE, 'topology', volumes[1].metadata.name, ''],
+    ]);
+  });
+
   test("mounts /fsx and /etc/rainier (read-only) from the host, and writes checkpoints under the site's checkpoints path", () => {
     const { job, target } = render({ name: 'llama-pretrain' });
     const pod = job.spec!.template.spec!;
     expect(pod.volumes).toEqual(
       expect.arrayContaining([
-        { name: 'fsx', hostPath: { path: '/fsx', type: 'Directory' } },
-        { name: 'topology', hostPath: { path: path.dirname(TOPOLOGY_FILE), type: 'Directory' } },
+        { name: 'fsx', persistentVolumeClaim: { claimName: 'fsx', readOnly: false } },
+        { name: 'topology', persistentVolumeClaim: { claimName: 'topology', readOnly: true } },
       ]),
     );
     expect(pod.containers[0].volumeMounts).toEqual(
@@ -393,6 +458,33 @@ describe('npm run job', () => {
     let stdout = '';
     jobMain(args('-c', `config=${eks}`, '--account', ACCOUNT), (t) => (stdout += t), () => undefined);
     expect(fs.readdirSync(out).sort().map((f) => fs.readFileSync(path.join(out, f), 'utf8')).join('')).toBe(stdout);
+  });
+
+  test.each([
+    ['a file', () => fs.writeFileSync(path.join(dir, 'a-file'), ''), 'a-file', /--out: got ".*a-file"; a directory to write the manifests into, or a path where one can be created \(.*a-file is a file\)/],
+    ['under a file', () => fs.writeFileSync(path.join(dir, 'b-file'), ''), 'b-file/manifests', /--out: got ".*b-file\/manifests"; .*b-file is a file/],
+  ])('--out naming %s is refused with an error naming the flag, never a stack trace', (_what, setup, name, message) => {
+    setup();
+    const run = () => jobMain(args('-c', `config=${eks}`, '--account', ACCOUNT, '--out', path.join(dir, name)), () => undefined, () => undefined);
+    expect(run).toThrow(ConfigError);
+    expect(run).toThrow(message);
+  });
+
+  test('--out creates missing parent directories', () => {
+    const out = path.join(dir, 'nested', 'deeper', 'manifests');
+    expect(jobMain(args('-c', `config=${eks}`, '--account', ACCOUNT, '--out', out), () => undefined, () => undefined)).toBe(0);
+    expect(fs.readdirSync(out)).toHaveLength(4);
+  });
+
+  // ECR: the first pull through a cache rule over PrivateLink needs a NAT gateway; with egress: none the
+  // nodes cannot make it, so docs/jobs.md must say how to seed every image the manifests name.
+  test('docs/jobs.md seeds every image the manifests name, from outside the VPC, before the nodes pull it', () => {
+    const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'jobs.md'), 'utf8');
+    const seed = doc.slice(doc.indexOf('### Seed the cache once'));
+    expect(seed).toContain('needs a NAT gateway');
+    for (const image of JOB_IMAGES) {
+      expect(seed).toContain(`docker pull ${pullThroughImage(ACCOUNT, 'us-east-2', image)}\n`);
+    }
   });
 
   test('refuses a configuration without an orchestrator', () => {

@@ -2,9 +2,13 @@ import { spawnSync } from 'child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { JOB_NAMESPACE, NODE_LABELS } from '../lib/catalog/kubernetes';
 import { loadConfig, resolveConfig } from '../lib/config/load';
+import { EksCluster } from '../lib/constructs/eks-cluster';
 import { renderBootstrap } from '../lib/constructs/node-bootstrap';
 import { nodeCheckScript, nodeLifecycleSection, nodeSelfCheckSection } from '../lib/constructs/node-health';
 import { NODE_CONFIG, nodeJoinSection } from '../lib/constructs/node-join';
@@ -12,6 +16,7 @@ import { planCluster } from '../lib/plan/build';
 import { CONTROL_PLANE_LOG_TYPES, EKS_ADDON_REGISTRY_ACCOUNTS, NODE_JOIN_STEP, PULL_THROUGH_CACHE, serviceCidrFor } from '../lib/plan/eks';
 import { planNodeHealth } from '../lib/plan/health';
 import { planNetwork } from '../lib/plan/network';
+import { AccessPlan } from '../lib/plan/orchestrator';
 import { StackKind } from '../lib/plan/types';
 import { synthCluster } from './support/synth';
 import { bootScriptOf } from './support/user-data';
@@ -123,6 +128,33 @@ describe('access entries', () => {
     const text = JSON.stringify(entries());
     expect(text).not.toMatch(/:root"|"\*"|role\/\*/);
     expect(orchestrator.toJSON().Parameters?.ClusterAdminRoleArn).toBeUndefined();
+  });
+
+  // An IAM principal can be in only one access entry, and CloudFormation creates a replacement before
+  // it deletes what it replaces: an entry whose principal changed under the same logical ID would fail.
+  test('keep their logical IDs when principals are added ahead of them or reordered, so no replacement names a principal another entry holds', () => {
+    const entryIds = (access: AccessPlan[]) => {
+      const stack = new Stack(new App(), 'Entries', { env: { account: '111122223333', region: 'us-east-2' } });
+      const cluster = new EksCluster(stack, 'Cluster', {
+        plan: { ...eks, access },
+        kubernetesVersion: '1.33',
+        serviceCidr: '10.100.0.0/16',
+        subnets: ['subnet-0a', 'subnet-0b'].map((id, i) => ec2.Subnet.fromSubnetId(stack, `S${i}`, id)),
+        securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-0123'),
+        logsKey: kms.Key.fromKeyArn(stack, 'Logs', 'arn:aws:kms:us-east-2:111122223333:key/0000'),
+        logRetentionDays: 365,
+        pullThroughCache: false,
+      });
+      return new Map(cluster.accessEntries.map((e) => [JSON.stringify(stack.resolve(e.principalArn)), stack.getLogicalId(e)]));
+    };
+    const [a, b, c] = eks.access;
+    const before = entryIds([a, b]);
+    const after = entryIds([c, b, a]);
+    expect(before.size).toBe(2);
+    for (const [principal, id] of before) {
+      expect(after.get(principal)).toBe(id);
+    }
+    expect(new Set(after.values()).size).toBe(3);
   });
 
   test("each pool's node role joins as an EC2_LINUX entry of its own stack, before any node launches", () => {
@@ -335,6 +367,7 @@ interface JoinRun {
   readonly logger: string;
   readonly nodeadm: string;
   readonly nodeConfig: string;
+  readonly systemctl: string;
 }
 
 /** Healthy-node stubs (as test/node-boot.test.ts), plus nodeadm and the kubelet's state. */
@@ -355,11 +388,13 @@ const STUBS: Record<string, string> = {
   'neuron-ls': `python3 -c 'import json, os; print(json.dumps([{"neuron_device": i, "nc_count": 4} for i in range(int(os.environ["STUB_DEVICES"]))]))'`,
   fi_info: 'for i in $(seq 1 16); do echo "    domain: rdmap${i}s0-rdm"; done',
   findmnt: ['for a in "$@"; do last="$a"; done', 'case "$*" in *OPTIONS*) echo rw,relatime; exit 0 ;; esac', 'case "$last" in */scratch) echo xfs ;; */fsx) echo lustre ;; esac'].join('\n'),
-  systemctl: ['echo "systemctl $*" >> "$STUB_LOG/systemctl.log"', 'case "$*" in', '  show*) echo 0 ;;', '  *"is-active --quiet kubelet"*) [ "$STUB_KUBELET" = active ] ;;', 'esac'].join('\n'),
+  systemctl: ['echo "systemctl $*" >> "$STUB_LOG/systemctl.log"', 'case "$*" in', '  show*) echo 0 ;;', '  *"is-active --quiet kubelet"*) [ "$STUB_KUBELET" != inactive ] ;;', 'esac'].join('\n'),
+  // The kubelet's journal: registration logged only by a kubelet that joined.
+  journalctl: ['echo "kubelet starting"', '[ "$STUB_KUBELET" = active ] && echo "I1130 kubelet_node_status.go:78] \"Successfully registered node\" node=\"ip-10-0-0-1\""', 'exit 0'].join('\n'),
   nodeadm: ['echo "nodeadm $*" >> "$STUB_LOG/nodeadm.log"', 'cp "${3#file://}" "$STUB_LOG/nodeconfig.yaml"', '[ "$STUB_NODEADM_FAILS" = no ]'].join('\n'),
 };
 
-function runJoin(options: { devices?: number; nodeadm?: 'present' | 'fails' | 'missing'; kubelet?: 'active' | 'inactive'; topology?: object }): JoinRun {
+function runJoin(options: { devices?: number; nodeadm?: 'present' | 'fails' | 'missing'; kubelet?: 'active' | 'unregistered' | 'inactive'; topology?: object }): JoinRun {
   const dir = mkdtempSync(join(tmpdir(), 'rainier-join-'));
   try {
     const [bin, root, log] = ['bin', 'root', 'log'].map((d) => join(dir, d));
@@ -397,7 +432,14 @@ function runJoin(options: { devices?: number; nodeadm?: 'present' | 'fails' | 'm
       },
     });
     const read = (f: string) => (existsSync(join(log, f)) ? readFileSync(join(log, f), 'utf8') : '');
-    return { status: r.status ?? -1, aws: read('aws.log'), logger: read('logger.log'), nodeadm: read('nodeadm.log'), nodeConfig: read('nodeconfig.yaml') };
+    return {
+      status: r.status ?? -1,
+      aws: read('aws.log'),
+      logger: read('logger.log'),
+      nodeadm: read('nodeadm.log'),
+      nodeConfig: read('nodeconfig.yaml'),
+      systemctl: read('systemctl.log'),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -416,7 +458,13 @@ const bash = spawnSync('bash', ['-c', 'true']).status === 0;
     );
     expect(r.aws.match(/complete-lifecycle-action/g)).toHaveLength(1);
     expect(r.aws).toMatch(/--lifecycle-action-result CONTINUE/);
-    expect(r.logger).toContain('kubelet started for EKS cluster rainier-fabric-ohio');
+    expect(r.logger).toContain('node registered with EKS cluster rainier-fabric-ohio');
+  });
+
+  // nodeadm starts the kubelet without enabling it, and the AMI's nodeadm-run unit, which starts it at boot, never runs here.
+  test('enables the kubelet once joined, so a rebooted node rejoins; a node that did not join leaves it disabled', () => {
+    expect(runJoin({}).systemctl).toMatch(/^systemctl enable kubelet$/m);
+    expect(runJoin({ kubelet: 'unregistered' }).systemctl).not.toContain('enable kubelet');
   });
 
   test('fails its self-check: never runs nodeadm, never registers, is abandoned', () => {
@@ -431,6 +479,7 @@ const bash = spawnSync('bash', ['-c', 'true']).status === 0;
     ['nodeadm missing from the image', { nodeadm: 'missing' as const }, 'image:nodeadm'],
     ['nodeadm init failing', { nodeadm: 'fails' as const }, 'boot:node-join'],
     ['a kubelet that never starts', { kubelet: 'inactive' as const }, 'boot:node-join'],
+    ['a kubelet that runs but is never registered by the API server', { kubelet: 'unregistered' as const }, 'boot:node-join'],
     ['a topology file without the UltraServer position', { topology: { ultraServer: 'ohio-train-u0000' } }, 'boot:node-join'],
   ])('fails on %s: abandoned naming the step, never CONTINUE', (_what, options, check) => {
     const r = runJoin(options);

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { ArnFormat, CfnParameter, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -26,6 +27,22 @@ export interface EksClusterProps {
   readonly keyAdministration?: KeyAdministration;
   /** This cluster's stack holds its Region's ECR pull-through cache rule (lib/plan/eks.ts pullThroughCacheHolders). */
   readonly pullThroughCache: boolean;
+}
+
+/**
+ * The construct ID of an access entry, from its principal and never from its position in
+ * `orchestrator.access`. `PrincipalArn` cannot change in place, so a new principal in an entry is a
+ * replacement, which CloudFormation creates before it deletes the old entry; "an IAM principal can be
+ * in only one access entry" (https://docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html).
+ * With positional IDs, inserting a principal ahead of others, or reordering the list, made each later
+ * entry's replacement name a principal an old entry still held, and the update failed. Keyed by the
+ * principal, a principal keeps its entry (a policy change updates it in place) and only added and
+ * removed principals create and delete entries. A hash, because a role name or ARN may hold
+ * characters (`/`, `+=,.@`) that would collide once a logical ID drops them.
+ */
+export function accessEntryId(principal: AccessPrincipalPlan): string {
+  const key = principal.kind === 'parameter' ? `parameter:${principal.parameter.name}` : principal.kind === 'role-name' ? `role-name:${principal.roleName}` : `role-arn:${principal.arn}`;
+  return `AccessEntry${createHash('sha256').update(key).digest('hex').slice(0, 8).toUpperCase()}`;
 }
 
 /** Construct IDs of the add-ons (literal, never from input). */
@@ -182,7 +199,7 @@ export class EksCluster extends Construct {
     this.certificateAuthority = this.resource.attrCertificateAuthorityData;
     this.serviceCidr = props.serviceCidr;
 
-    this.accessEntries = plan.access.map((access, i) => this.accessEntry(`AccessEntry${i}`, access));
+    this.accessEntries = plan.access.map((access) => this.accessEntry(accessEntryId(access.principal), access));
 
     this.addAddons();
 

@@ -26,6 +26,9 @@ import { TOPOLOGY_FILE } from './node-topology';
  * by this section, after the check, to a file outside `/etc/eks/nodeadm.d/` (the unit's other
  * source), and passed to `nodeadm init` explicitly with `--config-source file://...`.
  *
+ * The launch lifecycle action is completed with CONTINUE only once the kubelet has registered the
+ * node (its journal says so), not merely started: a node the API server refuses is abandoned.
+ *
  * The NodeConfig names the cluster, its private endpoint, CA and service CIDR (so nodeadm needs no
  * DescribeCluster call: "These arguments bypass Amazon EKS introspection and don't require access to
  * the Amazon EKS API from within the VPC", https://docs.aws.amazon.com/eks/latest/userguide/private-clusters.html;
@@ -35,8 +38,11 @@ import { TOPOLOGY_FILE } from './node-topology';
  */
 
 export const NODE_CONFIG = '/etc/rainier/nodeadm/nodeconfig.yaml';
-/** Tries of `systemctl is-active kubelet`, 2 s apart (lib/plan/eks.ts NODE_JOIN_STEP budgets them). */
+/** Looks for the kubelet's registration in its journal, 2 s apart (lib/plan/eks.ts NODE_JOIN_STEP budgets them). */
 export const KUBELET_WAIT_ATTEMPTS = 60;
+/** What the kubelet logs once its Node object exists (kubernetes/kubernetes pkg/kubelet/kubelet_node_status.go). */
+export const KUBELET_REGISTERED = 'Successfully registered node';
+const REGISTERED = KUBELET_REGISTERED;
 
 export interface NodeJoinOptions {
   /** The EKS cluster's name, endpoint (https URL), base64 CA bundle and service IPv4 CIDR: literals or tokens. */
@@ -104,15 +110,35 @@ export function nodeJoinSection(opts: NodeJoinOptions): BootstrapSection {
     MARKER,
     'chmod 0600 "$RAINIER_NODE_CONFIG"',
     'nodeadm init --config-source "file://$RAINIER_NODE_CONFIG"',
+    // A running kubelet is not a joined node: one the API server refuses (no access entry, a security
+    // group rule missing, the endpoint unreachable) keeps running and retrying, and under systemd's
+    // restarts even a crashing one shows as active now and then. The kubelet logs "Successfully
+    // registered node" once the API server has its Node object (kubernetes/kubernetes
+    // pkg/kubelet/kubelet_node_status.go, registerWithAPIServer); only that completes the launch.
+    // grep reads the whole journal (no -q), so pipefail never sees journalctl cut off by SIGPIPE.
+    'registered=no',
     `for _ in $(seq 1 ${KUBELET_WAIT_ATTEMPTS}); do`,
-    '  systemctl is-active --quiet kubelet && break',
+    `  if journalctl -q -b -u kubelet --no-pager 2>/dev/null | grep '${REGISTERED}' >/dev/null; then`,
+    '    registered=yes',
+    '    break',
+    '  fi',
     '  sleep 2',
     'done',
-    'if ! systemctl is-active --quiet kubelet; then',
-    `  echo "node-join: the kubelet is not active after nodeadm init" >&2`,
+    'if [ "$registered" != yes ]; then',
+    '  if systemctl is-active --quiet kubelet; then',
+    `    echo "node-join: the kubelet runs but has not registered the node with EKS cluster ${opts.clusterName} (check its access entry, the control-plane security group rules, the private endpoint)" >&2`,
+    '  else',
+    `    echo "node-join: the kubelet is not active after nodeadm init" >&2`,
+    '  fi',
     '  exit 1',
     'fi',
-    `${lifecycle} CONTINUE "" "all checks passed; kubelet started for EKS cluster ${opts.clusterName}"`,
+    // `nodeadm init` starts the kubelet but does not enable it (nodeadm internal/kubelet/daemon.go
+    // EnsureRunning -> StartDaemon); on the AMI it is the nodeadm-run unit that starts it at every
+    // boot, and that unit never runs here (see above). Enabled now, after the join, so a node that
+    // reboots (the boot script runs once per instance) rejoins with the configuration nodeadm wrote
+    // instead of staying in service outside the cluster.
+    'systemctl enable kubelet',
+    `${lifecycle} CONTINUE "" "all checks passed; node registered with EKS cluster ${opts.clusterName}"`,
   );
   return { name: 'node-join', commands };
 }

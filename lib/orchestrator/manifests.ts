@@ -4,6 +4,8 @@ import type { IClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v
 import type { IClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { INamespace } from 'kubernetes-models/v1/Namespace';
+import type { IPersistentVolume } from 'kubernetes-models/v1/PersistentVolume';
+import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import type { IIoK8sApiCoreV1Toleration } from 'kubernetes-models/v1/Toleration';
@@ -28,7 +30,17 @@ import { JobTarget } from './select';
  * against its schemas in the tests. Pure: the plan in, objects out; `npm run job` prints them.
  */
 
-export type KubernetesObject = INamespace | IServiceAccount | IClusterRole | IClusterRoleBinding | IDaemonSet | IConfigMap | IService | IJob;
+export type KubernetesObject =
+  | INamespace
+  | IPersistentVolume
+  | IPersistentVolumeClaim
+  | IServiceAccount
+  | IClusterRole
+  | IClusterRoleBinding
+  | IDaemonSet
+  | IConfigMap
+  | IService
+  | IJob;
 
 /** A file of `npm run job --out DIR`: `kubectl apply -f DIR` applies them in name order. */
 export interface ManifestFile {
@@ -62,7 +74,16 @@ function image(account: string, cluster: EksClusterPlan, img: ContainerImage): s
   return pullThroughImage(account, cluster.region, img);
 }
 
-/** The job namespace. Pod Security admission is `privileged` because the job mounts host paths (/fsx, /etc/rainier), which the `baseline` level forbids. */
+/**
+ * The job namespace, at Pod Security level `baseline` (enforced): its pods cannot be privileged,
+ * use the host's network, PID or IPC namespaces, add capabilities beyond the baseline set, or mount
+ * host paths (https://kubernetes.io/docs/concepts/security/pod-security-standards/, baseline:
+ * "HostPath volumes must be forbidden"). `edit` on this namespace (orchestrator.access) therefore
+ * stays inside it: with `privileged`, anyone who may create a pod here could mount the node's root
+ * file system and act as the node. The host paths the job needs (the file system and the node's
+ * topology) come as PersistentVolumes that only the cluster admin creates (`hostVolumes`), which a
+ * pod reaches through its claim: `persistentVolumeClaim` volumes are allowed at every level.
+ */
 export function jobNamespace(cluster: EksClusterPlan): INamespace {
   return {
     apiVersion: 'v1',
@@ -71,19 +92,83 @@ export function jobNamespace(cluster: EksClusterPlan): INamespace {
       name: cluster.jobNamespace,
       labels: {
         ...MANAGED_BY,
-        // https://kubernetes.io/docs/concepts/security/pod-security-standards/ (baseline: "HostPath volumes must be forbidden").
-        'pod-security.kubernetes.io/enforce': 'privileged',
+        'pod-security.kubernetes.io/enforce': 'baseline',
         'pod-security.kubernetes.io/warn': 'baseline',
       },
     },
   };
 }
 
+/** A host directory the job mounts, as an admin-created PersistentVolume and its claim in the job namespace. */
+interface HostVolume {
+  /** The claim's name in the job namespace (and the pod's volume name). */
+  readonly claim: string;
+  readonly path: string;
+  readonly readOnly: boolean;
+}
+
+/** The claim names of the job's host volumes. */
+export const FSX_CLAIM = 'fsx';
+export const TOPOLOGY_CLAIM = 'topology';
+
+function hostVolumeList(target: JobTarget): HostVolume[] {
+  return [
+    { claim: FSX_CLAIM, path: target.site.storage.mountPoint, readOnly: false },
+    { claim: TOPOLOGY_CLAIM, path: '/etc/rainier', readOnly: true },
+  ];
+}
+
 /**
- * The Neuron device plugin: Neuron's RBAC and DaemonSet (aws-neuron/aws-neuron-sdk
- * src/k8/k8s-neuron-device-plugin-rbac.yml and k8s-neuron-device-plugin.yml), with the image
- * through the pull-through cache, pulled only if absent (the tag is pinned), and node affinity on
- * the cluster's own instance types instead of Neuron's fixed list.
+ * The host directories of the job as cluster-scoped PersistentVolumes (`hostPath`, type
+ * `Directory`: the file system mounted and checked at boot, the node's topology), each pre-bound to
+ * one claim of the job namespace (`claimRef`, `volumeName`, no storage class) so no other claim can
+ * take it, reclaim policy `Retain` so deleting a claim never touches the host directory
+ * (https://kubernetes.io/docs/concepts/storage/persistent-volumes/#reserving-a-persistentvolume).
+ * Creating a PersistentVolume needs the cluster admin, as the rest of `00-namespace.yaml`. A hostPath
+ * volume is the node's own directory on every node, so one volume serves every pod of the job.
+ * `capacity` is required by the API and only matched against the claim; a host path has no quota.
+ * Access modes are not enforced on a host path: `/etc/rainier` is read-only because the job's pod
+ * mounts it so, and a pod of the namespace could mount it writable; it holds only what the boot
+ * wrote (topology, node settings, the NodeConfig: no credential), read at boot.
+ */
+export function hostVolumes(target: JobTarget): KubernetesObject[] {
+  const { cluster } = target;
+  const namespace = cluster.jobNamespace;
+  const size = { storage: '1Gi' };
+  return hostVolumeList(target).flatMap((v): KubernetesObject[] => {
+    const pv = `${namespace}-${v.claim}`;
+    const accessModes: ('ReadOnlyMany' | 'ReadWriteMany')[] = [v.readOnly ? 'ReadOnlyMany' : 'ReadWriteMany'];
+    const volume: IPersistentVolume = {
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: pv, labels: MANAGED_BY },
+      spec: {
+        capacity: size,
+        accessModes,
+        persistentVolumeReclaimPolicy: 'Retain',
+        storageClassName: '',
+        volumeMode: 'Filesystem',
+        claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace, name: v.claim },
+        hostPath: { path: v.path, type: 'Directory' },
+      },
+    };
+    const claim: IPersistentVolumeClaim = {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: v.claim, namespace, labels: MANAGED_BY },
+      spec: { accessModes, storageClassName: '', volumeName: pv, volumeMode: 'Filesystem', resources: { requests: size } },
+    };
+    return [volume, claim];
+  });
+}
+
+/**
+ * The Neuron device plugin: the RBAC and DaemonSet of Neuron's Helm chart, which the EKS user guide
+ * installs (aws-neuron/neuron-helm-charts charts/neuron-helm-chart/templates/device-plugin/
+ * device-plugin-rbac.yaml, device-plugin-daemonset.yaml and values.yaml `devicePlugin`; the
+ * standalone aws-neuron-sdk src/k8/ manifests are its older form, written for plugin 2.12), with the
+ * image through the pull-through cache, pulled only if absent (the tag is pinned), and node affinity
+ * on the cluster's own instance types instead of Neuron's fixed list.
  */
 export function neuronDevicePlugin(plan: ClusterPlan, cluster: EksClusterPlan, account: string): KubernetesObject[] {
   const name = 'neuron-device-plugin';
@@ -97,6 +182,9 @@ export function neuronDevicePlugin(plan: ClusterPlan, cluster: EksClusterPlan, a
       { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
       { apiGroups: [''], resources: ['pods'], verbs: ['update', 'patch', 'get', 'list', 'watch'] },
       { apiGroups: [''], resources: ['nodes/status'], verbs: ['patch', 'update'] },
+      // The chart's plugin (2.2x) also reads through the kubelet API; the standalone 2.12 manifest lacked it.
+      // Bound only to this kube-system service account, which only the cluster admin can change.
+      { apiGroups: [''], resources: ['nodes/proxy'], verbs: ['get', 'list'] },
     ],
   };
   const account_: IServiceAccount = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: KUBE_SYSTEM, labels: MANAGED_BY } };
@@ -140,12 +228,14 @@ export function neuronDevicePlugin(plan: ClusterPlan, cluster: EksClusterPlan, a
               volumeMounts: [
                 { name: 'device-plugin', mountPath: '/var/lib/kubelet/device-plugins' },
                 { name: 'infa-map', mountPath: '/run' },
+                { name: 'aws-config', mountPath: '/opt/aws', readOnly: true },
               ],
             },
           ],
           volumes: [
             { name: 'device-plugin', hostPath: { path: '/var/lib/kubelet/device-plugins' } },
             { name: 'infa-map', hostPath: { path: '/run' } },
+            { name: 'aws-config', hostPath: { path: '/opt/aws' } },
           ],
         },
       },
@@ -251,7 +341,7 @@ export function jobPods(target: JobTarget): number {
  *   per host, so the 4N pods land on the 4N nodes, one each;
  * - each pod takes the whole node: every Neuron device and every EFA interface of the pool's shape;
  * - /fsx (the site's file system, mounted and health-checked at boot) and /etc/rainier (the node's
- *   topology, read-only) from the host;
+ *   topology, read-only) from the host, through the admin's PersistentVolumes (hostVolumes);
  * - backoffLimit 0: a distributed step cannot lose a worker, so one failed pod fails the job, which
  *   is resubmitted and resumes from its last checkpoint.
  * (https://kubernetes.io/docs/concepts/workloads/controllers/job/: completionMode Indexed,
@@ -333,16 +423,16 @@ export function trainingJob(target: JobTarget): KubernetesObject[] {
                 requests: { [NEURON_RESOURCE]: pool.shape.chips, [EFA_RESOURCE]: pool.efaInterfaces },
               },
               volumeMounts: [
-                { name: 'fsx', mountPath: target.site.storage.mountPoint },
-                { name: 'topology', mountPath: '/etc/rainier', readOnly: true },
+                { name: FSX_CLAIM, mountPath: target.site.storage.mountPoint },
+                { name: TOPOLOGY_CLAIM, mountPath: '/etc/rainier', readOnly: true },
                 { name: 'launch', mountPath: LAUNCH_DIR, readOnly: true },
                 { name: 'shm', mountPath: '/dev/shm' },
               ],
             },
           ],
           volumes: [
-            { name: 'fsx', hostPath: { path: target.site.storage.mountPoint, type: 'Directory' } },
-            { name: 'topology', hostPath: { path: '/etc/rainier', type: 'Directory' } },
+            // The host directories through their admin-created volumes (hostVolumes): the namespace allows no hostPath.
+            ...hostVolumeList(target).map((v) => ({ name: v.claim, persistentVolumeClaim: { claimName: v.claim, readOnly: v.readOnly } })),
             { name: 'launch', configMap: { name: `${name}-launch`, defaultMode: 0o555 } },
             { name: 'shm', emptyDir: { medium: 'Memory' } },
           ],
@@ -356,7 +446,7 @@ export function trainingJob(target: JobTarget): KubernetesObject[] {
 /** Everything `npm run job` prints for a target: the cluster's namespace and device plugins, then the job. */
 export function renderJobManifests(plan: ClusterPlan, target: JobTarget): ManifestFile[] {
   return [
-    { file: '00-namespace.yaml', objects: [jobNamespace(target.cluster)] },
+    { file: '00-namespace.yaml', objects: [jobNamespace(target.cluster), ...hostVolumes(target)] },
     { file: '10-neuron-device-plugin.yaml', objects: neuronDevicePlugin(plan, target.cluster, target.account) },
     { file: '11-efa-device-plugin.yaml', objects: [efaDevicePlugin(plan, target.cluster, target.account)] },
     { file: `20-${target.name}.yaml`, objects: trainingJob(target) },

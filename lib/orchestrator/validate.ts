@@ -4,6 +4,8 @@ import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Clus
 import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { PersistentVolume } from 'kubernetes-models/v1/PersistentVolume';
+import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { KubernetesObject } from './manifests';
@@ -21,6 +23,8 @@ type Model = new (data: never) => { validate(): void };
 
 const MODELS: Readonly<Record<string, Model>> = {
   'v1/Namespace': Namespace as unknown as Model,
+  'v1/PersistentVolume': PersistentVolume as unknown as Model,
+  'v1/PersistentVolumeClaim': PersistentVolumeClaim as unknown as Model,
   'v1/ServiceAccount': ServiceAccount as unknown as Model,
   'v1/ConfigMap': ConfigMap as unknown as Model,
   'v1/Service': Service as unknown as Model,

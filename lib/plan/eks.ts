@@ -217,7 +217,7 @@ export const NODE_JOIN_STEP = {
   step: 'node-join',
   seconds: 300,
   basis:
-    'Assumption: nodeadm init writes the containerd and kubelet configuration and starts both services (the images are already on the node); the step then waits up to 120 s for the kubelet to be active.',
+    'Assumption: nodeadm init writes the containerd and kubelet configuration and starts both services (the images are already on the node); the step then waits up to 120 s for the kubelet to register the node with the API server.',
 } as const;
 
 /**
