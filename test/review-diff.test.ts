@@ -164,6 +164,29 @@ describe('stateful-resource check on hand-made templates (the diff library\'s re
     expect(d.hazards.map((h) => [h.logicalId, h.impact])).toEqual([['KeyA', ResourceImpact.WILL_DESTROY]]);
   });
 
+  describe('EKS access entries: one per principal and cluster, and CloudFormation creates before it deletes', () => {
+    const entry = (principal: string) => ({ Type: 'AWS::EKS::AccessEntry', Properties: { ClusterName: { Ref: 'Cluster' }, PrincipalArn: `arn:aws:iam::111122223333:role/${principal}`, Type: 'STANDARD' } });
+    const entries = (...principals: string[]) => stack(Object.fromEntries(principals.map((p, i) => [`AccessEntry${i}`, entry(p)])));
+    const failing = (before: SynthesisedStack, after: SynthesisedStack) =>
+      diffStacks([before], [after])[0].hazards.filter((h) => h.kind === 'would-fail').map((h) => [h.logicalId, h.detail?.match(/role\/(\w+) while (\S+)/)?.slice(1).join(' held by ')]);
+
+    test.each([
+      ['a reordered list: each entry is replaced by one whose principal the other still holds', ['A', 'B'], ['B', 'A'], [['AccessEntry0', 'B held by AccessEntry1'], ['AccessEntry1', 'A held by AccessEntry0']]],
+      ['the first of two removed: the second principal moves into the first entry', ['A', 'B'], ['B'], [['AccessEntry0', 'B held by AccessEntry1']]],
+      ['a principal added in front', ['A'], ['B', 'A'], [['AccessEntry1', 'A held by AccessEntry0']]],
+    ])('fails: %s', (_, before, after, expected) => {
+      expect(failing(entries(...before), entries(...after))).toEqual(expected);
+    });
+
+    test.each([
+      ['a principal appended', ['A'], ['A', 'B']],
+      ['the last entry removed', ['A', 'B'], ['A']],
+      ['a principal replaced in place by a new one', ['A', 'B'], ['C', 'B']],
+    ])('does not fail: %s', (_, before, after) => {
+      expect(failing(entries(...before), entries(...after))).toEqual([]);
+    });
+  });
+
   test('formatted diff has no colour codes and is deterministic', () => {
     const run1 = diffStacks([stack({ Fs: fsx('subnet-a', 2400) })], [stack({ Fs: fsx('subnet-b', 2400) })])[0].text;
     const run2 = diffStacks([stack({ Fs: fsx('subnet-a', 2400) })], [stack({ Fs: fsx('subnet-b', 2400) })])[0].text;

@@ -115,7 +115,61 @@ export function diffStacks(before: readonly SynthesisedStack[], after: readonly 
   const diffs = sides.map((s) => diffOne(s.id, s.before, s.after));
   const extra = crossStackHazards(sides, diffs);
   const taken = bucketNameCollisions(sides);
-  return diffs.map((d, i) => (extra[i].length === 0 && taken[i].length === 0 ? d : { ...d, hazards: mergeHazards(d.hazards, [...extra[i], ...taken[i]]) }));
+  const held = accessEntryCollisions(sides, diffs);
+  return diffs.map((d, i) => {
+    const more = [...extra[i], ...taken[i], ...held[i]];
+    return more.length === 0 ? d : { ...d, hazards: mergeHazards(d.hazards, more) };
+  });
+}
+
+/**
+ * EKS keeps one access entry per IAM principal and cluster (the API names an entry by cluster and
+ * principal ARN: `/clusters/<name>/access-entries/<principalArn>`,
+ * https://docs.aws.amazon.com/eks/latest/APIReference/API_DeleteAccessEntry.html; "an IAM principal
+ * can be in only one access entry", https://docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html),
+ * and `PrincipalArn` and `ClusterName` of AWS::EKS::AccessEntry are "Update requires: Replacement".
+ * CloudFormation creates a new or replacement resource before it deletes the old one, in the cleanup
+ * phase (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html).
+ * So an access entry the update creates for a principal that an entry of the deployed template
+ * still holds on the same cluster (another logical ID, or the one being replaced) fails: the access
+ * list reordered, an entry removed from the middle, a principal moved to another position.
+ */
+function accessEntryCollisions(sides: readonly Side[], diffs: readonly StackDiff[]): StatefulHazard[][] {
+  type Resource = { Type?: string; Properties?: { ClusterName?: unknown; PrincipalArn?: unknown } };
+  const entries = (stack: SynthesisedStack | undefined) =>
+    Object.entries((stack?.template.Resources ?? {}) as Record<string, Resource>)
+      .filter(([, r]) => r.Type === 'AWS::EKS::AccessEntry' && r.Properties?.PrincipalArn !== undefined)
+      .map(([logicalId, r]) => ({ logicalId, key: JSON.stringify([r.Properties!.ClusterName, r.Properties!.PrincipalArn]), principal: r.Properties!.PrincipalArn }));
+  return sides.map((side, i) => {
+    if (side.before === undefined || side.after === undefined) {
+      return [];
+    }
+    const held = new Map(entries(side.before).map((e) => [e.key, e.logicalId]));
+    return entries(side.after).flatMap(({ logicalId, key, principal }): StatefulHazard[] => {
+      const change = diffs[i].diff.resources.changes[logicalId];
+      const created = change !== undefined && (change.isAddition || change.changeImpact === ResourceImpact.WILL_REPLACE || change.changeImpact === ResourceImpact.MAY_REPLACE);
+      if (!created || !held.has(key)) {
+        return [];
+      }
+      const holder = held.get(key)!;
+      return [
+        {
+          kind: 'would-fail',
+          stack: side.id,
+          logicalId,
+          type: 'AWS::EKS::AccessEntry',
+          impact: change.changeImpact,
+          path: side.after?.logicalIdPaths[logicalId],
+          replacedBy: Object.keys(change.propertyUpdates).filter((p) => p === 'PrincipalArn' || p === 'ClusterName'),
+          stackRemoved: false,
+          detail:
+            `it would create an access entry for ${readableName(principal)} while ${holder === logicalId ? 'the entry it replaces' : holder} still holds that principal on the cluster ` +
+            '(EKS keeps one entry per principal and cluster; CloudFormation deletes the old entry only after creating the new one). ' +
+            'Entries are keyed by their position in orchestrator.access: keep each principal where it is (add at the end, change a policy in place), or remove the principals that move in one deployment and add them in the next',
+        },
+      ];
+    });
+  });
 }
 
 /**
