@@ -66,6 +66,7 @@ describe('bad orchestrator input: one error naming the field, the value and what
     [eks({ access: { principal: 'Admins', policy: 'admin' } }), 'orchestrator.access', '{"principal":"Admins","policy":"admin"}', 'expected an array'],
     [access(['Admins', 'owner']), 'orchestrator.access.0.policy', '"owner"', 'expected one of admin, edit, view'],
     [access(['', 'admin']), 'orchestrator.access.0.principal', '""', ''],
+    [eks({ access: [] }), 'orchestrator.access', '[]', 'at least one entry, or no access field at all (each orchestrator stack then takes the ClusterAdminRoleArn parameter naming the admin role)'],
   ])('%j', (overlay, path, given, allowed) => {
     const [p] = findingsFor('rainier-mini', overlay);
     expect(p).toMatchObject({ code: 'schema', path, given });
@@ -86,6 +87,24 @@ describe('orchestrator rules', () => {
       given: '"arn:aws:iam::111122223333:root", the account root, which would grant everyone the account allows',
       allowed: expect.stringContaining('an IAM role name of this account'),
     });
+  });
+
+  test.each([
+    ['a name twice', ['Admins', 'Admins'], ''],
+    ['a name and an ARN of that name', ['Admins', 'arn:aws:iam::111122223333:role/Admins'], ' as "Admins", the same role if this is account 111122223333 (a name means this account\'s role)'],
+    ['two names differing only by case', ['Admins', 'admins'], ' as "Admins" (IAM role names are unique in an account whatever their path, and not distinguished by case)'],
+    ['two ARNs of one account differing only by path', ['arn:aws:iam::111122223333:role/ml/Admins', 'arn:aws:iam::111122223333:role/Admins'], ' as "arn:aws:iam::111122223333:role/ml/Admins" (IAM role names'],
+  ])('one role spelt twice (%s) is one access entry twice: RAIN-E802 names both spellings', (_, [a, b], how) => {
+    expect(findingsFor('ultraserver', access([a, 'admin'], [b, 'view']))).toContainEqual({
+      code: 'RAIN-E802',
+      path: 'orchestrator.access.1.principal',
+      given: expect.stringContaining(`"${b}", already named by orchestrator.access.0${how}`),
+      allowed: expect.stringContaining('each role once'),
+    });
+  });
+
+  test('roles of the same name in two accounts, both given as ARNs, are two principals', () => {
+    expect(codesFor('ultraserver', access(['arn:aws:iam::111122223333:role/Admins', 'admin'], ['arn:aws:iam::444455556666:role/Admins', 'view']))).not.toContain('RAIN-E802');
   });
 
   test.each([

@@ -54,7 +54,11 @@ const eksSchema = z.strictObject({
     ),
   access: z
     .array(accessEntrySchema)
+    // An empty list would silently mean the default (the ClusterAdminRoleArn parameter), not "nobody".
     .max(20)
+    .refine((entries) => entries.length > 0, {
+      message: 'at least one entry, or no access field at all (each orchestrator stack then takes the ClusterAdminRoleArn parameter naming the admin role)',
+    })
     .optional()
     .describe(
       'Access entries of every EKS cluster: named IAM roles and their access policy, never the whole account. Default: none configured, so each orchestrator stack takes a required deploy-time parameter `ClusterAdminRoleArn` naming the one admin role.',
