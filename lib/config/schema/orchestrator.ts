@@ -19,7 +19,8 @@ export const accessEntrySchema = z.strictObject({
     .min(1)
     .max(2048)
     .describe(
-      'An IAM role: its name in this account (e.g. `TrainingAdmins`) or its full ARN (`arn:aws:iam::111122223333:role/path/TrainingAdmins`). Never the account root, a user, or a wildcard (rule RAIN-E802).',
+      'An IAM role: its name in this account (e.g. `TrainingAdmins`), only for a role without a path, as the name becomes `arn:<partition>:iam::<account>:role/<name>`; or its full ARN, path included (`arn:aws:iam::111122223333:role/path/TrainingAdmins`). ' +
+        'An access entry names the ARN of one existing principal (Amazon EKS User Guide, Create access entries). Never the account root, a user, or a wildcard; each role once (rule RAIN-E802).',
     ),
   policy: z
     .enum(ACCESS_POLICY_NAMES)
