@@ -96,11 +96,28 @@ describe('topology diff: the scheduler layer', () => {
     expect(text).toContain('running nodes join when their groups are refreshed');
   });
 
-  test('turning eks off deletes the cluster: running jobs stop, no data is lost', () => {
+  test('turning eks off leaves the cluster behind: cdk deploy deletes no stack; the diff says how to remove it, in order', () => {
     const text = diff(miniEks, mini);
     expect(text).toContain('-1 EKS cluster');
     expect(text).toContain('  - rainier-fabric-ohio (fabric-ohio)');
-    expect(text).toContain('running jobs on it stop; no data is lost (file systems, buckets and keys are in the storage stacks)');
+    expect(text).not.toContain('deleted with stack');
+    expect(text).toContain('stack rainier-ohio-orchestrator leaves the app, and cdk deploy deletes no stack: EKS cluster rainier-fabric-ohio keeps running (and billing)');
+    expect(text).toMatch(/deploy the compute stacks of ohio\/train, ohio\/dev first .* then delete the stack \(aws cloudformation delete-stack --stack-name rainier-ohio-orchestrator; .*running jobs on it stop; no data is lost .*\), then deploy the rest/);
+  });
+
+  test('a site joining a shared fabric: its own cluster is left behind with its stack, the owner\'s stack replaces its cluster', () => {
+    const site = (cidr: string, fabric?: string) => ({ region: 'us-east-2', availabilityZone: 'us-east-2a', cidr, ...(fabric ? { fabric } : {}), pools: { train: { kind: 'ultraserver-capacity-block', instanceType: 'trn2u.48xlarge', ultraServers: 1 } } });
+    const two = plan('rainier-mini-eks', { sites: { west: site('10.1.0.0/16') } });
+    const shared = plan('rainier-mini-eks', { sites: { ohio: { fabric: 'campus' }, west: site('10.0.0.0/16', 'campus') } });
+    const changes = diffTopology(two, shared, 'a', 'b').scheduler!;
+    expect(changes.find((c) => c.cluster === 'rainier-fabric-ohio')?.details).toEqual([expect.stringContaining('replaced by rainier-fabric-campus in stack rainier-ohio-orchestrator')]);
+    expect(changes.find((c) => c.cluster === 'rainier-fabric-west')?.details).toEqual([expect.stringContaining('stack rainier-west-orchestrator leaves the app')]);
+  });
+
+  test('pod addresses per node: the vpc-cni configuration changes in place', () => {
+    expect(diff(miniEks, plan('rainier-mini', { orchestrator: { engine: 'eks', podAddressesPerNode: 8 } }))).toContain(
+      'pod addresses per node 3 → 8: the vpc-cni add-on\'s configuration is updated in place (MINIMUM_IP_TARGET), and each node takes more addresses of the node subnet',
+    );
   });
 
   test('growing a pool changes the cluster\'s members', () => {
@@ -128,6 +145,8 @@ describe('topology diff: the scheduler layer', () => {
   test('a renamed cluster is replaced; a version step up is an upgrade and a step down fails', () => {
     const renamed = plan('rainier-mini-eks', { name: 'other' });
     expect(diffTopology(miniEks, renamed, 'a', 'b').scheduler).toEqual([expect.objectContaining({ change: 'replaced', cluster: 'other-fabric-ohio' })]);
+    // Renaming the cluster renames every stack: the old cluster stays, with its stack.
+    expect(diff(miniEks, renamed)).toContain('renamed rainier-fabric-ohio → other-fabric-ohio, in a new stack other-ohio-orchestrator: stack rainier-ohio-orchestrator leaves the app');
     // The rules allow only the pinned version today; the diff must still say what a version change means.
     const at = (version: string): ClusterPlan => ({ ...miniEks, orchestrator: { ...miniEks.orchestrator!, kubernetesVersion: version } });
     expect(diff(at('1.34'), at('1.36'))).toContain('Kubernetes 1.34 → 1.36: an in-place upgrade, which EKS does one minor version at a time');
