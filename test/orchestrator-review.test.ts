@@ -102,7 +102,7 @@ describe('topology diff: the scheduler layer', () => {
     expect(text).toContain('  - rainier-fabric-ohio (fabric-ohio)');
     expect(text).not.toContain('deleted with stack');
     expect(text).toContain('stack rainier-ohio-orchestrator leaves the app, and cdk deploy deletes no stack: EKS cluster rainier-fabric-ohio keeps running (and billing)');
-    expect(text).toMatch(/deploy the compute stacks of ohio\/train, ohio\/dev first .* then delete the stack \(aws cloudformation delete-stack --stack-name rainier-ohio-orchestrator; .*running jobs on it stop; no data is lost .*\), then deploy the rest/);
+    expect(text).toMatch(/deploy the compute stacks of ohio\/train, ohio\/dev first, alone \(cdk deploy --exclusively: .* then delete the stack \(aws cloudformation delete-stack --stack-name rainier-ohio-orchestrator; .*running jobs on it stop; no data is lost .*\), then deploy the rest/);
   });
 
   test('a site joining a shared fabric: its own cluster is left behind with its stack, the owner\'s stack replaces its cluster', () => {

@@ -142,7 +142,7 @@ function leftBehind(old: EksClusterPlan): string {
   const computes = [...new Set(old.members.map((m) => `${m.site}/${m.pool}`))].join(', ');
   return (
     `stack ${old.stack} leaves the app, and cdk deploy deletes no stack: EKS cluster ${old.name} keeps running (and billing), no longer managed, its nodes still registered. ` +
-    `To remove it: deploy the compute stacks of ${computes} first (they stop importing the cluster), then delete the stack ` +
+    `To remove it: deploy the compute stacks of ${computes} first, alone (cdk deploy --exclusively: they stop importing the cluster), then delete the stack ` +
     `(aws cloudformation delete-stack --stack-name ${old.stack}; its secrets key and log group are retained; ${NO_DATA_LOST}), then deploy the rest: ` +
     'until that stack is gone it imports the network stack\'s control-plane subnets and security group, and CloudFormation refuses to remove an export in use'
   );
