@@ -244,6 +244,17 @@ describe('npm run diff, end to end (in-process synthesis of the small presets)',
     expect(text).toMatch(/^Verdict: UNSAFE: WOULD FAIL: .*; IRREVERSIBLE: .*; LOSES DATA OR CAPACITY: \d+ stateful resources replaced or deleted \(exit 13\)\.$/m);
   });
 
+  test('orchestrator eks on is safe (exit 0); off again would fail (exit 5): the orchestrator stack stays deployed and imports the control-plane subnets the network stack would drop', () => {
+    const on = runDiff(['ultraserver', fixture('ultraserver-eks.yaml')], synth);
+    expect(on.status).toBe(EXIT_SAFE);
+    expect(on.text).toContain('+ rainier-fabric-ohio (fabric-ohio)');
+    const off = runDiff([fixture('ultraserver-eks.yaml'), 'ultraserver'], synth);
+    expect(off.status).toBe(EXIT_STATEFUL_CHANGE | EXIT_WOULD_FAIL);
+    expect(off.text).toMatch(/^ {2}- rainier-ohio-network ExportsOutputRefEksControlPlaneControlPlaneSubnetASubnet\w+ \(Export\) WOULD FAIL: .* while rainier-ohio-orchestrator imports it/m);
+    expect(off.text).toContain('stack rainier-ohio-orchestrator leaves the app, and cdk deploy deletes no stack');
+    expect(off.text).toMatch(/^ {2}- rainier-ohio-orchestrator \w+ \(AWS::KMS::Key, .*\) LEAVES THE APP with its stack/m);
+  });
+
   const SMALL = ['rainier-mini', 'ultraserver', 'single-node', 'trn1-small'];
   test.each(SMALL.flatMap((a) => SMALL.filter((b) => b !== a).map((b) => [a, b])))('%s -> %s: a verdict, an exit status made of the hazard bits, the same text twice', (a, b) => {
     const first = runDiff([a, b], synth);
