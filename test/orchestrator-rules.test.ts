@@ -103,6 +103,19 @@ describe('orchestrator rules', () => {
     });
   });
 
+  test('a VPC too small for its own subnets suggests a block that also holds the control-plane subnets, and that block plans clean', () => {
+    const [f] = findingsFor('ultraserver', { ...eks(), sites: { ohio: { cidr: '10.0.0.0/24' } } });
+    expect(f).toEqual({
+      code: 'RAIN-E207',
+      path: 'sites.ohio.cidr',
+      given: '"10.0.0.0/24" (256 addresses) for subnets needing 512',
+      allowed: 'a block of /22 or larger (with orchestrator eks, its two /27 control-plane subnets after them)',
+    });
+    expect(findingsFor('ultraserver', { ...eks(), sites: { ohio: { cidr: '10.0.0.0/22' } } }).filter((x) => x.code.startsWith('RAIN-E'))).toEqual([]);
+    // Without eks a /23 is enough, as before.
+    expect(findingsFor('ultraserver', { sites: { ohio: { cidr: '10.0.0.0/24' } } })[0].allowed).toBe('a block of /23 or larger');
+  });
+
   test('roles of the same name in two accounts, both given as ARNs, are two principals', () => {
     expect(codesFor('ultraserver', access(['arn:aws:iam::111122223333:role/Admins', 'admin'], ['arn:aws:iam::444455556666:role/Admins', 'view']))).not.toContain('RAIN-E802');
   });
