@@ -5,6 +5,8 @@ import { ClusterPlan } from '../lib/plan/types';
 import { pictureTitle, renderDot } from '../lib/review/picture';
 import { buildReport, renderReportJson, renderReportMarkdown } from '../lib/review/report';
 import { diffTopology, renderTopologyDiff } from '../lib/review/topology-diff';
+import { jobCheckpointDir } from '../lib/orchestrator/manifests';
+import { selectJobTarget } from '../lib/orchestrator/select';
 
 /** The scheduler layer in the report, the picture and the topology diff (`orchestrator: eks`). */
 
@@ -42,7 +44,7 @@ describe('report: scheduler section', () => {
           access: [{ principal: 'parameter ClusterAdminRoleArn', policy: 'AmazonEKSClusterAdminPolicy', scope: 'cluster' }],
         },
       ],
-      storage: [{ site: 'ohio', mountPoint: '/fsx', checkpoints: '/fsx/checkpoints/<pool>/' }],
+      storage: [{ site: 'ohio', mountPoint: '/fsx', checkpoints: '/fsx/checkpoints/<job>/' }],
     });
   });
 
@@ -55,7 +57,10 @@ describe('report: scheduler section', () => {
     for (const label of Object.values(NODE_LABELS)) {
       expect(section).toContain(`\`${label}\``);
     }
-    expect(section).toContain('checkpoints under /fsx/checkpoints/<pool>/');
+    expect(section).toContain('checkpoints under /fsx/checkpoints/<job>/');
+    // The report says where the sample job (npm run job) actually writes.
+    const target = selectJobTarget(miniEks, { account: '111122223333', name: 'demo' });
+    expect(buildReport(miniEks).scheduler!.storage[0].checkpoints.replace('<job>', 'demo')).toBe(`${jobCheckpointDir(target)}/`);
     // The deploy-time parameter is listed with the other required parameters.
     expect(md).toMatch(/\| rainier-ohio-orchestrator \| `ClusterAdminRoleArn` \|/);
   });
