@@ -77,8 +77,12 @@ export function diffScheduler(before: ClusterPlan, after: ClusterPlan): Schedule
     }
     const zones = (x: EksClusterPlan) => x.controlPlaneSubnets.map((s) => `${s.cidr} (${s.zone})`).join(', ');
     if (zones(old) !== zones(c)) {
+      const rezoned = old.controlPlaneSubnets.some((s, i) => s.zone !== c.controlPlaneSubnets[i].zone);
       details.push(
-        `control-plane subnets ${zones(old)} → ${zones(c)}: EKS takes new subnets only in the zones the cluster was created with, so expect the update to fail or the cluster to be replaced (${NO_DATA_LOST})`,
+        rezoned
+          ? `control-plane subnets ${zones(old)} → ${zones(c)}: a subnet in another zone is a new subnet, which CloudFormation cannot swap in while stack ${old.stack} imports the old one (the network stack's update fails), and EKS takes new cluster subnets only in the zones the cluster was created with. ` +
+              `To move the control plane, turn the orchestrator off (none), then on again with the new zone: a new cluster (${NO_DATA_LOST})`
+          : `control-plane subnets ${zones(old)} → ${zones(c)}: EKS takes new subnets only in the zones the cluster was created with, so expect the update to fail or the cluster to be replaced (${NO_DATA_LOST})`,
       );
     }
     const [vb, va] = [before.orchestrator!.kubernetesVersion, after.orchestrator!.kubernetesVersion];
