@@ -64,7 +64,23 @@ const validConfig: fc.Arbitrary<ClusterConfigInput> = fc
   .record(
     {
       sites: fc.integer({ min: 1, max: 2 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => site(i)))),
-      orchestrator: fc.constantFrom(OrchestratorEngine.NONE, OrchestratorEngine.EKS),
+      orchestrator: fc.oneof(
+        fc.constantFrom(OrchestratorEngine.NONE, OrchestratorEngine.EKS),
+        fc.record(
+          {
+            engine: fc.constant(OrchestratorEngine.EKS),
+            podAddressesPerNode: fc.integer({ min: 1, max: 8 }),
+            access: fc.uniqueArray(
+              fc.record({
+                principal: fc.constantFrom('TrainingAdmins', 'Auditors', 'arn:aws:iam::111122223333:role/ml/Researchers'),
+                policy: fc.constantFrom('admin' as const, 'edit' as const, 'view' as const),
+              }),
+              { minLength: 1, maxLength: 3, selector: (a) => a.principal },
+            ),
+          },
+          { requiredKeys: ['engine'] },
+        ),
+      ),
       compute: fc.record(
         { dlami: fc.constantFrom(...NEURON_DLAMI_PREFIXES), rootVolumeGiB: fc.integer({ min: 512, max: 2048 }) },
         { requiredKeys: [] },
