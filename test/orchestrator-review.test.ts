@@ -99,6 +99,7 @@ describe('topology diff: the scheduler layer', () => {
     expect(text).toContain('  + rainier-ohio-orchestrator (orchestrator)');
     expect(text).toContain('  + rainier-fabric-ohio (fabric-ohio)');
     expect(text).toContain('running nodes join when their groups are refreshed');
+    expect(text).toContain('the new cluster starts empty: apply the device plugins and jobs to it again (npm run job | kubectl apply, docs/jobs.md)');
   });
 
   test('turning eks off leaves the cluster behind: cdk deploy deletes no stack; the diff says how to remove it, in order', () => {

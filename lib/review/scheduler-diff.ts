@@ -35,6 +35,9 @@ export interface SchedulerChange {
 
 const NO_DATA_LOST = 'running jobs on it stop; no data is lost (file systems, buckets and keys are in the storage stacks)';
 
+/** What a new cluster lacks: the Kubernetes objects applied by hand (docs/jobs.md), which CloudFormation does not hold. */
+const EMPTY = 'the new cluster starts empty: apply the device plugins and jobs to it again (npm run job | kubectl apply, docs/jobs.md)';
+
 function members(c: EksClusterPlan): Map<string, { nodes: number; ultraServers: number }> {
   return new Map(c.members.map((m) => [`${m.site}/${m.pool}`, { nodes: m.nodes, ultraServers: m.ultraServers.length }]));
 }
@@ -61,6 +64,7 @@ export function diffScheduler(before: ClusterPlan, after: ClusterPlan): Schedule
         details: [
           `new EKS cluster (Kubernetes ${after.orchestrator!.kubernetesVersion}) of ${num(c.nodes)} ${plural(c.nodes, 'node')}, ${num(c.ultraServers)} ${plural(c.ultraServers, 'UltraServer')}, in stack ${c.stack}`,
           'nodes launched from now on join it; running nodes join when their groups are refreshed (docs/operations.md)',
+          EMPTY,
         ],
       });
       continue;
@@ -71,7 +75,7 @@ export function diffScheduler(before: ClusterPlan, after: ClusterPlan): Schedule
       replaced = true;
       details.push(
         old.stack === c.stack
-          ? `renamed ${old.name} → ${c.name}: a new cluster replaces the old one in stack ${c.stack}; ${NO_DATA_LOST}`
+          ? `renamed ${old.name} → ${c.name}: a new cluster replaces the old one in stack ${c.stack}; ${NO_DATA_LOST}; ${EMPTY}`
           : `renamed ${old.name} → ${c.name}, in a new stack ${c.stack}: ${leftBehind(old)}`,
       );
     }
