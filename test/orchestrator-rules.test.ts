@@ -116,6 +116,15 @@ describe('orchestrator rules', () => {
     expect(findingsFor('ultraserver', { sites: { ohio: { cidr: '10.0.0.0/24' } } })[0].allowed).toBe('a block of /23 or larger');
   });
 
+  test('a VPC whose own subnets leave no room for the control-plane subnets says how much is left and what is needed', () => {
+    expect(findingsFor('ultraserver', { ...eks(), sites: { ohio: { cidr: '10.0.0.0/23' } } })).toContainEqual({
+      code: 'RAIN-E805',
+      path: 'sites.ohio.cidr',
+      given: '"10.0.0.0/23" (512 addresses): its own subnets take the first 512 (as aws-cdk-lib aligns them), leaving 0, fewer than the 64 of the EKS control-plane subnets 10.0.1.192/27 and 10.0.1.224/27 of fabric-ohio at its end',
+      allowed: 'a block of /22 or larger, or fewer nodes in the fabric',
+    });
+  });
+
   test('roles of the same name in two accounts, both given as ARNs, are two principals', () => {
     expect(codesFor('ultraserver', access(['arn:aws:iam::111122223333:role/Admins', 'admin'], ['arn:aws:iam::444455556666:role/Admins', 'view']))).not.toContain('RAIN-E802');
   });

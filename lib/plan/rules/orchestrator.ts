@@ -209,7 +209,7 @@ export const controlPlaneSubnetsFit: Rule = {
       return [
         {
           path: `sites.${f.sites[0]}.cidr`,
-          given: `"${f.network.cidr}" (${vpc} addresses): its subnets reach address ${end}, past the control-plane subnets ${controlPlaneSubnetCidrs(f.network.cidr).join(' and ')} of ${f.fabric}`,
+          given: `"${f.network.cidr}" (${vpc} addresses): its own subnets take the first ${end} (as aws-cdk-lib aligns them), leaving ${vpc - end}, fewer than the ${vpc - free} of the EKS control-plane subnets ${controlPlaneSubnetCidrs(f.network.cidr).join(' and ')} of ${f.fabric} at its end`,
           allowed:
             Number(f.network.cidr.split('/')[1]) > 16
               ? `a block of /${Number(f.network.cidr.split('/')[1]) - 1} or larger, or fewer nodes in the fabric`
