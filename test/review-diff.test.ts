@@ -187,6 +187,17 @@ describe('stateful-resource check on hand-made templates (the diff library\'s re
     });
   });
 
+  test('an ECR pull-through cache rule created in another stack while the old holder still has it would fail; the same rule in place is no hazard', () => {
+    const rule = { Type: 'AWS::ECR::PullThroughCacheRule', Properties: { EcrRepositoryPrefix: 'ecr-public', UpstreamRegistryUrl: 'public.ecr.aws' } };
+    const at = (id: string, resources: Record<string, unknown>): SynthesisedStack => ({ ...stack(resources), id });
+    const moved = diffStacks([at('rainier-ohio-orchestrator', { Cache: rule }), at('rainier-west-orchestrator', {})], [at('rainier-west-orchestrator', { Cache: rule })]);
+    expect(moved.flatMap((d) => d.hazards).map((h) => [h.kind, h.stack, h.type, h.detail])).toEqual([
+      ['would-fail', 'rainier-west-orchestrator', 'AWS::ECR::PullThroughCacheRule', expect.stringContaining('still held by Cache of rainier-ohio-orchestrator')],
+    ]);
+    const kept = diffStacks([at('rainier-ohio-orchestrator', { Cache: rule })], [at('rainier-ohio-orchestrator', { Cache: rule })]);
+    expect(kept.flatMap((d) => d.hazards)).toEqual([]);
+  });
+
   test('formatted diff has no colour codes and is deterministic', () => {
     const run1 = diffStacks([stack({ Fs: fsx('subnet-a', 2400) })], [stack({ Fs: fsx('subnet-b', 2400) })])[0].text;
     const run2 = diffStacks([stack({ Fs: fsx('subnet-a', 2400) })], [stack({ Fs: fsx('subnet-b', 2400) })])[0].text;

@@ -116,8 +116,9 @@ export function diffStacks(before: readonly SynthesisedStack[], after: readonly 
   const extra = crossStackHazards(sides, diffs);
   const taken = bucketNameCollisions(sides);
   const held = accessEntryCollisions(sides, diffs);
+  const cached = pullThroughCacheCollisions(sides);
   return diffs.map((d, i) => {
-    const more = [...extra[i], ...taken[i], ...held[i]];
+    const more = [...extra[i], ...taken[i], ...held[i], ...cached[i]];
     return more.length === 0 ? d : { ...d, hazards: mergeHazards(d.hazards, more) };
   });
 }
@@ -209,6 +210,50 @@ function bucketNameCollisions(sides: readonly Side[]): StatefulHazard[][] {
           replacedBy: [],
           stackRemoved: false,
           detail: `bucket name ${readableName(JSON.parse(name))} is still held by ${holder.logicalId} of ${holder.side}, retained when it leaves (S3 bucket names are global); empty and delete that bucket first, or keep the replica where it is`,
+        },
+      ];
+    }),
+  );
+}
+
+/**
+ * An ECR pull-through cache rule belongs to the Region's private registry and its repository prefix
+ * is unique there: creating a second rule with a prefix in use fails
+ * (PullThroughCacheRuleAlreadyExistsException, "A pull through cache rule with these settings already
+ * exists for the private registry", https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreatePullThroughCacheRule.html).
+ * With `orchestrator: eks` the first cluster of each Region holds the rule (lib/plan/eks.ts
+ * pullThroughCacheHolders); when that changes (its site removed, a site joining another's fabric),
+ * the new holder creates the rule while the old stack, still deployed, holds it: "would fail".
+ */
+function pullThroughCacheCollisions(sides: readonly Side[]): StatefulHazard[][] {
+  type Resource = { Type?: string; Properties?: { EcrRepositoryPrefix?: unknown } };
+  const rules = (stack: SynthesisedStack | undefined) =>
+    Object.entries((stack?.template.Resources ?? {}) as Record<string, Resource>)
+      .filter(([, r]) => r.Type === 'AWS::ECR::PullThroughCacheRule')
+      .map(([logicalId, r]) => ({ logicalId, key: `${stack!.region}|${JSON.stringify(r.Properties?.EcrRepositoryPrefix)}`, prefix: r.Properties?.EcrRepositoryPrefix }));
+  const held = new Map<string, { side: string; logicalId: string }>();
+  for (const side of sides) {
+    for (const r of rules(side.before)) {
+      held.set(r.key, { side: side.id, logicalId: r.logicalId });
+    }
+  }
+  return sides.map((side) =>
+    rules(side.after).flatMap(({ logicalId, key, prefix }): StatefulHazard[] => {
+      const holder = held.get(key);
+      if (holder === undefined || (holder.side === side.id && holder.logicalId === logicalId)) {
+        return [];
+      }
+      return [
+        {
+          kind: 'would-fail',
+          stack: side.id,
+          logicalId,
+          type: 'AWS::ECR::PullThroughCacheRule',
+          impact: ResourceImpact.WILL_CREATE,
+          path: side.after?.logicalIdPaths[logicalId],
+          replacedBy: [],
+          stackRemoved: false,
+          detail: `the Region's pull-through cache rule for prefix ${readableName(prefix)} is still held by ${holder.logicalId} of ${holder.side} (one rule per prefix in a registry); delete that rule or its stack first`,
         },
       ];
     }),
