@@ -178,6 +178,13 @@ describe('stateful-resource check on hand-made templates (the diff library\'s re
       expect(failing(entries(...before), entries(...after))).toEqual(expected);
     });
 
+    test('does not fail: the entries of a replaced cluster (renamed) are entries of the new cluster', () => {
+      const cluster = (name: string) => ({ Type: 'AWS::EKS::Cluster', Properties: { Name: name, RoleArn: 'arn:aws:iam::111122223333:role/c', ResourcesVpcConfig: { SubnetIds: ['s'] } } });
+      const before = stack({ Cluster: cluster('rainier-fabric-ohio'), AccessEntry0: entry('A') });
+      const after = stack({ Cluster: cluster('rainier-fabric-campus'), AccessEntry0: entry('A') });
+      expect(failing(before, after)).toEqual([]);
+    });
+
     test.each([
       ['a principal appended', ['A'], ['A', 'B']],
       ['the last entry removed', ['A', 'B'], ['A']],
@@ -196,6 +203,25 @@ describe('stateful-resource check on hand-made templates (the diff library\'s re
     ]);
     const kept = diffStacks([at('rainier-ohio-orchestrator', { Cache: rule })], [at('rainier-ohio-orchestrator', { Cache: rule })]);
     expect(kept.flatMap((d) => d.hazards)).toEqual([]);
+  });
+
+  test('a log group or EKS cluster created under a name a still-deployed stack holds would fail; stack-dependent names and names in place are no hazard', () => {
+    const at = (id: string, resources: Record<string, unknown>): SynthesisedStack => ({ ...stack(resources), id });
+    const logs = (name: unknown) => ({ Type: 'AWS::Logs::LogGroup', DeletionPolicy: 'Retain', Properties: { LogGroupName: name } });
+    const eksCluster = { Type: 'AWS::EKS::Cluster', Properties: { Name: 'rainier-fabric-campus', RoleArn: 'r', ResourcesVpcConfig: { SubnetIds: ['s'] } } };
+    // The fabric's first member changes: its cluster and control-plane log group move to another orchestrator stack.
+    const moved = diffStacks(
+      [at('rainier-a-orchestrator', { Cluster: eksCluster, Logs: logs('/aws/eks/rainier-fabric-campus/cluster') }), at('rainier-b-orchestrator', {})],
+      [at('rainier-b-orchestrator', { Cluster: eksCluster, Logs: logs('/aws/eks/rainier-fabric-campus/cluster') })],
+    );
+    expect(moved.flatMap((d) => d.hazards).filter((h) => h.kind === 'would-fail').map((h) => [h.stack, h.type, h.detail?.split(';')[0]])).toEqual([
+      ['rainier-b-orchestrator', 'AWS::EKS::Cluster', 'EKS cluster name rainier-fabric-campus is still held by Cluster of rainier-a-orchestrator, which stays deployed (cdk deploy deletes no stack)'],
+      ['rainier-b-orchestrator', 'AWS::Logs::LogGroup', 'log group name /aws/eks/rainier-fabric-campus/cluster is still held by Logs of rainier-a-orchestrator, which stays deployed (cdk deploy deletes no stack)'],
+    ]);
+    const perStack = logs({ 'Fn::Join': ['', ['/x/', { Ref: 'AWS::StackName' }]] });
+    const failing = (before: SynthesisedStack[], after: SynthesisedStack[]) => diffStacks(before, after).flatMap((d) => d.hazards).filter((h) => h.kind === 'would-fail');
+    expect(failing([at('a', { Logs: perStack })], [at('b', { Logs: perStack })])).toEqual([]);
+    expect(failing([at('a', { Logs: logs('/same') })], [at('a', { Logs: logs('/same') })])).toEqual([]);
   });
 
   test('formatted diff has no colour codes and is deterministic', () => {

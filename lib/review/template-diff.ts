@@ -117,8 +117,9 @@ export function diffStacks(before: readonly SynthesisedStack[], after: readonly 
   const taken = bucketNameCollisions(sides);
   const held = accessEntryCollisions(sides, diffs);
   const cached = pullThroughCacheCollisions(sides);
+  const named = regionalNameCollisions(sides);
   return diffs.map((d, i) => {
-    const more = [...extra[i], ...taken[i], ...held[i], ...cached[i]];
+    const more = [...extra[i], ...taken[i], ...held[i], ...cached[i], ...named[i]];
     return more.length === 0 ? d : { ...d, hazards: mergeHazards(d.hazards, more) };
   });
 }
@@ -140,16 +141,21 @@ function accessEntryCollisions(sides: readonly Side[], diffs: readonly StackDiff
   const entries = (stack: SynthesisedStack | undefined) =>
     Object.entries((stack?.template.Resources ?? {}) as Record<string, Resource>)
       .filter(([, r]) => r.Type === 'AWS::EKS::AccessEntry' && r.Properties?.PrincipalArn !== undefined)
-      .map(([logicalId, r]) => ({ logicalId, key: JSON.stringify([r.Properties!.ClusterName, r.Properties!.PrincipalArn]), principal: r.Properties!.PrincipalArn }));
+      .map(([logicalId, r]) => ({ logicalId, key: JSON.stringify([r.Properties!.ClusterName, r.Properties!.PrincipalArn]), principal: r.Properties!.PrincipalArn, cluster: r.Properties!.ClusterName }));
+  const replacing = [ResourceImpact.WILL_REPLACE, ResourceImpact.MAY_REPLACE];
   return sides.map((side, i) => {
     if (side.before === undefined || side.after === undefined) {
       return [];
     }
     const held = new Map(entries(side.before).map((e) => [e.key, e.logicalId]));
-    return entries(side.after).flatMap(({ logicalId, key, principal }): StatefulHazard[] => {
-      const change = diffs[i].diff.resources.changes[logicalId];
-      const created = change !== undefined && (change.isAddition || change.changeImpact === ResourceImpact.WILL_REPLACE || change.changeImpact === ResourceImpact.MAY_REPLACE);
-      if (!created || !held.has(key)) {
+    const changes = diffs[i].diff.resources.changes;
+    return entries(side.after).flatMap(({ logicalId, key, principal, cluster }): StatefulHazard[] => {
+      const change = changes[logicalId];
+      const created = change !== undefined && (change.isAddition || replacing.includes(change.changeImpact));
+      // An entry on a new cluster (its cluster replaced, or another cluster named) holds nothing yet.
+      const target = (cluster as { Ref?: unknown } | undefined)?.Ref;
+      const newCluster = 'ClusterName' in (change?.propertyUpdates ?? {}) || (typeof target === 'string' && changes[target] !== undefined && replacing.includes(changes[target].changeImpact));
+      if (!created || newCluster || !held.has(key)) {
         return [];
       }
       const holder = held.get(key)!;
@@ -214,6 +220,79 @@ function bucketNameCollisions(sides: readonly Side[]): StatefulHazard[][] {
       ];
     }),
   );
+}
+
+/**
+ * Names unique in an account and Region: a log group's name, and an EKS cluster's. A stack that
+ * leaves the app stays deployed (cdk deploy deletes no stack) and a retained log group outlives its
+ * stack, so a resource of that type and name that the new app creates anywhere but where the old app
+ * had it (another stack or logical ID) fails to create while the old one exists ("already exists").
+ * Examples: a site joining another's fabric (its node log groups move to the fabric's network stack),
+ * a shared fabric whose first member changes (its EKS cluster and control-plane log group move to
+ * another orchestrator stack). Only names the template spells out are compared (literals and the
+ * account, Region and partition pseudo parameters), not names that depend on the stack.
+ */
+export const REGIONAL_NAME_PROPERTIES: Readonly<Record<string, string>> = {
+  'AWS::Logs::LogGroup': 'LogGroupName',
+  'AWS::EKS::Cluster': 'Name',
+};
+
+function regionalNameCollisions(sides: readonly Side[]): StatefulHazard[][] {
+  type Resource = { Type?: string; Properties?: Record<string, unknown> };
+  const named = (stack: SynthesisedStack | undefined) =>
+    Object.entries((stack?.template.Resources ?? {}) as Record<string, Resource>).flatMap(([logicalId, r]) => {
+      const property = r.Type === undefined ? undefined : REGIONAL_NAME_PROPERTIES[r.Type];
+      const value = property === undefined ? undefined : r.Properties?.[property];
+      return value !== undefined && accountWide(value) ? [{ logicalId, type: r.Type!, key: `${stack!.region}|${r.Type}|${JSON.stringify(value)}`, value }] : [];
+    });
+  const held = new Map<string, { side: string; logicalId: string }>();
+  for (const side of sides) {
+    for (const n of named(side.before)) {
+      held.set(n.key, { side: side.id, logicalId: n.logicalId });
+    }
+  }
+  return sides.map((side) =>
+    named(side.after).flatMap(({ logicalId, type, key, value }): StatefulHazard[] => {
+      const holder = held.get(key);
+      if (holder === undefined || (holder.side === side.id && holder.logicalId === logicalId)) {
+        return [];
+      }
+      const what = type === 'AWS::EKS::Cluster' ? 'EKS cluster' : 'log group';
+      return [
+        {
+          kind: 'would-fail',
+          stack: side.id,
+          logicalId,
+          type,
+          impact: ResourceImpact.WILL_CREATE,
+          path: side.after?.logicalIdPaths[logicalId],
+          replacedBy: [],
+          stackRemoved: false,
+          detail: `${what} name ${readableName(value)} is still held by ${holder.logicalId} of ${holder.side}${holder.side === side.id ? '' : ', which stays deployed (cdk deploy deletes no stack)'}; names are unique in an account and Region: delete that ${what} (and, if its stack left the app, the stack) first`,
+        },
+      ];
+    }),
+  );
+}
+
+/** Whether a name resolves the same in every stack of one account and Region: literals and the account, Region and partition pseudo parameters only. */
+function accountWide(v: unknown): boolean {
+  if (typeof v === 'string') {
+    return true;
+  }
+  if (Array.isArray(v)) {
+    return v.every(accountWide);
+  }
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (typeof o.Ref === 'string') {
+      return ['AWS::AccountId', 'AWS::Region', 'AWS::Partition', 'AWS::URLSuffix'].includes(o.Ref);
+    }
+    if (Array.isArray(o['Fn::Join']) && Object.keys(o).length === 1) {
+      return accountWide((o['Fn::Join'] as unknown[])[1]);
+    }
+  }
+  return false;
 }
 
 /**
