@@ -108,6 +108,8 @@ describe('topology diff: the scheduler layer', () => {
     expect(text).toContain('  - rainier-fabric-ohio (fabric-ohio)');
     expect(text).not.toContain('deleted with stack');
     expect(text).toContain('stack rainier-ohio-orchestrator leaves the app, and cdk deploy deletes no stack: EKS cluster rainier-fabric-ohio keeps running (and billing)');
+    expect(text).toContain('The retained log group /aws/eks/rainier-fabric-ohio/cluster keeps the name: delete it before a cluster of this name is created again');
+    expect(diff(mini, miniEks)).toContain('if a cluster of this name existed before, delete its retained log group /aws/eks/rainier-fabric-ohio/cluster first: the stack creates it');
     expect(text).toMatch(/deploy the compute stacks of ohio\/train, ohio\/dev first, alone \(cdk deploy --exclusively: .* then delete the stack \(aws cloudformation delete-stack --stack-name rainier-ohio-orchestrator; .*running jobs on it stop; no data is lost .*\), then deploy the rest/);
   });
 

@@ -1,3 +1,4 @@
+import { controlPlaneLogGroupName } from '../plan/eks';
 import { EksClusterPlan } from '../plan/orchestrator';
 import { ClusterPlan } from '../plan/types';
 import { num, plural } from './format';
@@ -65,6 +66,7 @@ export function diffScheduler(before: ClusterPlan, after: ClusterPlan): Schedule
           `new EKS cluster (Kubernetes ${after.orchestrator!.kubernetesVersion}) of ${num(c.nodes)} ${plural(c.nodes, 'node')}, ${num(c.ultraServers)} ${plural(c.ultraServers, 'UltraServer')}, in stack ${c.stack}`,
           'nodes launched from now on join it; running nodes join when their groups are refreshed (docs/operations.md)',
           EMPTY,
+          `if a cluster of this name existed before, delete its retained log group ${controlPlaneLogGroupName(c.name)} first: the stack creates it`,
         ],
       });
       continue;
@@ -152,7 +154,8 @@ function leftBehind(old: EksClusterPlan): string {
     `stack ${old.stack} leaves the app, and cdk deploy deletes no stack: EKS cluster ${old.name} keeps running (and billing), no longer managed, its nodes still registered. ` +
     `To remove it: deploy the compute stacks of ${computes} first, alone (cdk deploy --exclusively: they stop importing the cluster), then delete the stack ` +
     `(aws cloudformation delete-stack --stack-name ${old.stack}; its secrets key and log group are retained; ${NO_DATA_LOST}), then deploy the rest: ` +
-    'until that stack is gone it imports the network stack\'s control-plane subnets and security group, and CloudFormation refuses to remove an export in use'
+    'until that stack is gone it imports the network stack\'s control-plane subnets and security group, and CloudFormation refuses to remove an export in use. ' +
+    `The retained log group ${controlPlaneLogGroupName(old.name)} keeps the name: delete it before a cluster of this name is created again`
   );
 }
 
