@@ -5,6 +5,8 @@ import { ClusterPlan } from '../lib/plan/types';
 import { pictureTitle, renderDot } from '../lib/review/picture';
 import { buildReport, renderReportJson, renderReportMarkdown } from '../lib/review/report';
 import { diffTopology, renderTopologyDiff } from '../lib/review/topology-diff';
+import { jobCheckpointDir } from '../lib/orchestrator/manifests';
+import { selectJobTarget } from '../lib/orchestrator/select';
 
 /** The scheduler layer in the report, the picture and the topology diff (`orchestrator: eks`). */
 
@@ -42,7 +44,7 @@ describe('report: scheduler section', () => {
           access: [{ principal: 'parameter ClusterAdminRoleArn', policy: 'AmazonEKSClusterAdminPolicy', scope: 'cluster' }],
         },
       ],
-      storage: [{ site: 'ohio', mountPoint: '/fsx', checkpoints: '/fsx/checkpoints/<pool>/' }],
+      storage: [{ site: 'ohio', mountPoint: '/fsx', checkpoints: '/fsx/checkpoints/<job>/' }],
     });
   });
 
@@ -55,7 +57,10 @@ describe('report: scheduler section', () => {
     for (const label of Object.values(NODE_LABELS)) {
       expect(section).toContain(`\`${label}\``);
     }
-    expect(section).toContain('checkpoints under /fsx/checkpoints/<pool>/');
+    expect(section).toContain('checkpoints under /fsx/checkpoints/<job>/');
+    // The report says where the sample job (npm run job) actually writes.
+    const target = selectJobTarget(miniEks, { account: '111122223333', name: 'demo' });
+    expect(buildReport(miniEks).scheduler!.storage[0].checkpoints.replace('<job>', 'demo')).toBe(`${jobCheckpointDir(target)}/`);
     // The deploy-time parameter is listed with the other required parameters.
     expect(md).toMatch(/\| rainier-ohio-orchestrator \| `ClusterAdminRoleArn` \|/);
   });
@@ -94,13 +99,33 @@ describe('topology diff: the scheduler layer', () => {
     expect(text).toContain('  + rainier-ohio-orchestrator (orchestrator)');
     expect(text).toContain('  + rainier-fabric-ohio (fabric-ohio)');
     expect(text).toContain('running nodes join when their groups are refreshed');
+    expect(text).toContain('the new cluster starts empty: apply the device plugins and jobs to it again (npm run job | kubectl apply, docs/jobs.md)');
   });
 
-  test('turning eks off deletes the cluster: running jobs stop, no data is lost', () => {
+  test('turning eks off leaves the cluster behind: cdk deploy deletes no stack; the diff says how to remove it, in order', () => {
     const text = diff(miniEks, mini);
     expect(text).toContain('-1 EKS cluster');
     expect(text).toContain('  - rainier-fabric-ohio (fabric-ohio)');
-    expect(text).toContain('running jobs on it stop; no data is lost (file systems, buckets and keys are in the storage stacks)');
+    expect(text).not.toContain('deleted with stack');
+    expect(text).toContain('stack rainier-ohio-orchestrator leaves the app, and cdk deploy deletes no stack: EKS cluster rainier-fabric-ohio keeps running (and billing)');
+    expect(text).toContain('The retained log group /aws/eks/rainier-fabric-ohio/cluster keeps the name: delete it before a cluster of this name is created again');
+    expect(diff(mini, miniEks)).toContain('if a cluster of this name existed before, delete its retained log group /aws/eks/rainier-fabric-ohio/cluster first: the stack creates it');
+    expect(text).toMatch(/deploy the compute stacks of ohio\/train, ohio\/dev first, alone \(cdk deploy --exclusively: .* then delete the stack \(aws cloudformation delete-stack --stack-name rainier-ohio-orchestrator; .*running jobs on it stop; no data is lost .*\), then deploy the rest/);
+  });
+
+  test('a site joining a shared fabric: its own cluster is left behind with its stack, the owner\'s stack replaces its cluster', () => {
+    const site = (cidr: string, fabric?: string) => ({ region: 'us-east-2', availabilityZone: 'us-east-2a', cidr, ...(fabric ? { fabric } : {}), pools: { train: { kind: 'ultraserver-capacity-block', instanceType: 'trn2u.48xlarge', ultraServers: 1 } } });
+    const two = plan('rainier-mini-eks', { sites: { west: site('10.1.0.0/16') } });
+    const shared = plan('rainier-mini-eks', { sites: { ohio: { fabric: 'campus' }, west: site('10.0.0.0/16', 'campus') } });
+    const changes = diffTopology(two, shared, 'a', 'b').scheduler!;
+    expect(changes.find((c) => c.cluster === 'rainier-fabric-ohio')?.details).toEqual([expect.stringContaining('replaced by rainier-fabric-campus in stack rainier-ohio-orchestrator')]);
+    expect(changes.find((c) => c.cluster === 'rainier-fabric-west')?.details).toEqual([expect.stringContaining('stack rainier-west-orchestrator leaves the app')]);
+  });
+
+  test('pod addresses per node: the vpc-cni configuration changes in place', () => {
+    expect(diff(miniEks, plan('rainier-mini', { orchestrator: { engine: 'eks', podAddressesPerNode: 8 } }))).toContain(
+      'pod addresses per node 3 → 8: the vpc-cni add-on\'s configuration is updated in place (MINIMUM_IP_TARGET), and each node takes more addresses of the node subnet',
+    );
   });
 
   test('growing a pool changes the cluster\'s members', () => {
@@ -120,14 +145,18 @@ describe('topology diff: the scheduler layer', () => {
     expect(text).toContain('- access parameter ClusterAdminRoleArn: AmazonEKSClusterAdminPolicy on the cluster');
   });
 
-  test('another control-plane zone: the update fails or replaces the cluster, losing no data', () => {
+  test('another control-plane zone: the update fails (npm run diff: exit 4); the diff says to turn the orchestrator off and on', () => {
     const moved = plan('rainier-mini', { orchestrator: { engine: 'eks', controlPlaneZone: 'us-east-2c' } });
-    expect(diff(miniEks, moved)).toMatch(/control-plane subnets .*us-east-2b.* → .*us-east-2c.*expect the update to fail or the cluster to be replaced \(running jobs on it stop; no data is lost/);
+    expect(diff(miniEks, moved)).toMatch(
+      /control-plane subnets .*us-east-2b.* → .*us-east-2c.*: a subnet in another zone is a new subnet, which CloudFormation cannot swap in while stack rainier-ohio-orchestrator imports the old one .* turn the orchestrator off \(none\), then on again with the new zone: a new cluster \(running jobs on it stop; no data is lost/,
+    );
   });
 
   test('a renamed cluster is replaced; a version step up is an upgrade and a step down fails', () => {
     const renamed = plan('rainier-mini-eks', { name: 'other' });
     expect(diffTopology(miniEks, renamed, 'a', 'b').scheduler).toEqual([expect.objectContaining({ change: 'replaced', cluster: 'other-fabric-ohio' })]);
+    // Renaming the cluster renames every stack: the old cluster stays, with its stack.
+    expect(diff(miniEks, renamed)).toContain('renamed rainier-fabric-ohio → other-fabric-ohio, in a new stack other-ohio-orchestrator: stack rainier-ohio-orchestrator leaves the app');
     // The rules allow only the pinned version today; the diff must still say what a version change means.
     const at = (version: string): ClusterPlan => ({ ...miniEks, orchestrator: { ...miniEks.orchestrator!, kubernetesVersion: version } });
     expect(diff(at('1.34'), at('1.36'))).toContain('Kubernetes 1.34 → 1.36: an in-place upgrade, which EKS does one minor version at a time');

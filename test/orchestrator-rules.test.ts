@@ -66,6 +66,7 @@ describe('bad orchestrator input: one error naming the field, the value and what
     [eks({ access: { principal: 'Admins', policy: 'admin' } }), 'orchestrator.access', '{"principal":"Admins","policy":"admin"}', 'expected an array'],
     [access(['Admins', 'owner']), 'orchestrator.access.0.policy', '"owner"', 'expected one of admin, edit, view'],
     [access(['', 'admin']), 'orchestrator.access.0.principal', '""', ''],
+    [eks({ access: [] }), 'orchestrator.access', '[]', 'at least one entry, or no access field at all (each orchestrator stack then takes the ClusterAdminRoleArn parameter naming the admin role)'],
   ])('%j', (overlay, path, given, allowed) => {
     const [p] = findingsFor('rainier-mini', overlay);
     expect(p).toMatchObject({ code: 'schema', path, given });
@@ -86,6 +87,46 @@ describe('orchestrator rules', () => {
       given: '"arn:aws:iam::111122223333:root", the account root, which would grant everyone the account allows',
       allowed: expect.stringContaining('an IAM role name of this account'),
     });
+  });
+
+  test.each([
+    ['a name twice', ['Admins', 'Admins'], ''],
+    ['a name and an ARN of that name', ['Admins', 'arn:aws:iam::111122223333:role/Admins'], ' as "Admins", the same role if this is account 111122223333 (a name means this account\'s role)'],
+    ['two names differing only by case', ['Admins', 'admins'], ' as "Admins" (IAM role names are unique in an account whatever their path, and not distinguished by case)'],
+    ['two ARNs of one account differing only by path', ['arn:aws:iam::111122223333:role/ml/Admins', 'arn:aws:iam::111122223333:role/Admins'], ' as "arn:aws:iam::111122223333:role/ml/Admins" (IAM role names'],
+  ])('one role spelt twice (%s) is one access entry twice: RAIN-E802 names both spellings', (_, [a, b], how) => {
+    expect(findingsFor('ultraserver', access([a, 'admin'], [b, 'view']))).toContainEqual({
+      code: 'RAIN-E802',
+      path: 'orchestrator.access.1.principal',
+      given: expect.stringContaining(`"${b}", already named by orchestrator.access.0${how}`),
+      allowed: expect.stringContaining('each role once'),
+    });
+  });
+
+  test('a VPC too small for its own subnets suggests a block that also holds the control-plane subnets, and that block plans clean', () => {
+    const [f] = findingsFor('ultraserver', { ...eks(), sites: { ohio: { cidr: '10.0.0.0/24' } } });
+    expect(f).toEqual({
+      code: 'RAIN-E207',
+      path: 'sites.ohio.cidr',
+      given: '"10.0.0.0/24" (256 addresses) for subnets needing 512',
+      allowed: 'a block of /22 or larger (with orchestrator eks, its two /27 control-plane subnets after them)',
+    });
+    expect(findingsFor('ultraserver', { ...eks(), sites: { ohio: { cidr: '10.0.0.0/22' } } }).filter((x) => x.code.startsWith('RAIN-E'))).toEqual([]);
+    // Without eks a /23 is enough, as before.
+    expect(findingsFor('ultraserver', { sites: { ohio: { cidr: '10.0.0.0/24' } } })[0].allowed).toBe('a block of /23 or larger');
+  });
+
+  test('a VPC whose own subnets leave no room for the control-plane subnets says how much is left and what is needed', () => {
+    expect(findingsFor('ultraserver', { ...eks(), sites: { ohio: { cidr: '10.0.0.0/23' } } })).toContainEqual({
+      code: 'RAIN-E805',
+      path: 'sites.ohio.cidr',
+      given: '"10.0.0.0/23" (512 addresses): its own subnets take the first 512 (as aws-cdk-lib aligns them), leaving 0, fewer than the 64 of the EKS control-plane subnets 10.0.1.192/27 and 10.0.1.224/27 of fabric-ohio at its end',
+      allowed: 'a block of /22 or larger, or fewer nodes in the fabric',
+    });
+  });
+
+  test('roles of the same name in two accounts, both given as ARNs, are two principals', () => {
+    expect(codesFor('ultraserver', access(['arn:aws:iam::111122223333:role/Admins', 'admin'], ['arn:aws:iam::444455556666:role/Admins', 'view']))).not.toContain('RAIN-E802');
   });
 
   test.each([

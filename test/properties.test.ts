@@ -1,8 +1,9 @@
 import * as fc from 'fast-check';
 import { ConfigError, ConfigProblem } from '../lib/config/errors';
 import { parseConfig } from '../lib/config/load';
-import { CapacityKind, ClusterConfigInput, LOG_RETENTION_DAYS, NEURON_DLAMI_PREFIXES } from '../lib/config/schema';
+import { CapacityKind, ClusterConfigInput, LOG_RETENTION_DAYS, NEURON_DLAMI_PREFIXES, OrchestratorEngine } from '../lib/config/schema';
 import { planCluster } from '../lib/plan/build';
+import { subnetLayoutEnd } from '../lib/plan/network';
 import { RuleLevel } from '../lib/plan/rules/rule';
 import { createCluster } from '../lib/stacks/cluster';
 import { InstanceTypeName } from '../lib/catalog/instance-types';
@@ -63,6 +64,23 @@ const validConfig: fc.Arbitrary<ClusterConfigInput> = fc
   .record(
     {
       sites: fc.integer({ min: 1, max: 2 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => site(i)))),
+      orchestrator: fc.oneof(
+        fc.constantFrom(OrchestratorEngine.NONE, OrchestratorEngine.EKS),
+        fc.record(
+          {
+            engine: fc.constant(OrchestratorEngine.EKS),
+            podAddressesPerNode: fc.integer({ min: 1, max: 8 }),
+            access: fc.uniqueArray(
+              fc.record({
+                principal: fc.constantFrom('TrainingAdmins', 'Auditors', 'arn:aws:iam::111122223333:role/ml/Researchers'),
+                policy: fc.constantFrom('admin' as const, 'edit' as const, 'view' as const),
+              }),
+              { minLength: 1, maxLength: 3, selector: (a) => a.principal },
+            ),
+          },
+          { requiredKeys: ['engine'] },
+        ),
+      ),
       compute: fc.record(
         { dlami: fc.constantFrom(...NEURON_DLAMI_PREFIXES), rootVolumeGiB: fc.integer({ min: 512, max: 2048 }) },
         { requiredKeys: [] },
@@ -99,6 +117,13 @@ const validConfig: fc.Arbitrary<ClusterConfigInput> = fc
     ...rest,
   }));
 
+/** [first address, one past the last] of an IPv4 CIDR. */
+function range(cidr: string): [number, number] {
+  const [ip, mask] = cidr.split('/');
+  const start = ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+  return [start, start + 2 ** (32 - Number(mask))];
+}
+
 describe('valid configurations', () => {
   test('always plan, with no rule broken', () => {
     fc.assert(
@@ -106,6 +131,15 @@ describe('valid configurations', () => {
         const plan = planCluster(parseConfig(input));
         expect(plan.findings.filter((f) => f.level === RuleLevel.ERROR)).toEqual([]);
         expect(plan.totals.nodes).toBeGreaterThan(0);
+        // EKS control-plane /27s: inside the fabric's VPC, after every subnet the VPC already has.
+        for (const c of plan.orchestrator?.clusters ?? []) {
+          const net = plan.sites.find((s) => s.name === c.site)!.network;
+          const vpc = range(net.cidr);
+          const used = [vpc[0], vpc[0] + subnetLayoutEnd(net)];
+          for (const sub of c.controlPlaneSubnets.map((x) => range(x.cidr))) {
+            expect(sub[0] >= vpc[0] && sub[1] <= vpc[1] && sub[0] >= used[1]).toBe(true);
+          }
+        }
       }),
       params(200),
     );
@@ -118,6 +152,14 @@ describe('valid configurations', () => {
         createCluster(app, planCluster(parseConfig(input)));
         const assembly = app.synth();
         expect(assembly.stacks.length).toBeGreaterThan(0);
+        // The subnets aws-cdk-lib allocates, the EKS control-plane ones included, never overlap.
+        for (const stack of assembly.stacks.filter((st) => st.stackName.endsWith('-network'))) {
+          const subnets = Object.values(stack.template.Resources as Record<string, { Type: string; Properties: { CidrBlock: string } }>)
+            .filter((r) => r.Type === 'AWS::EC2::Subnet')
+            .map((r) => range(r.Properties.CidrBlock))
+            .sort((a, b) => a[0] - b[0]);
+          subnets.slice(1).forEach((sub, i) => expect(sub[0]).toBeGreaterThanOrEqual(subnets[i][1]));
+        }
       }),
       params(5),
     );

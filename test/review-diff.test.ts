@@ -164,6 +164,66 @@ describe('stateful-resource check on hand-made templates (the diff library\'s re
     expect(d.hazards.map((h) => [h.logicalId, h.impact])).toEqual([['KeyA', ResourceImpact.WILL_DESTROY]]);
   });
 
+  describe('EKS access entries: one per principal and cluster, and CloudFormation creates before it deletes', () => {
+    const entry = (principal: string) => ({ Type: 'AWS::EKS::AccessEntry', Properties: { ClusterName: { Ref: 'Cluster' }, PrincipalArn: `arn:aws:iam::111122223333:role/${principal}`, Type: 'STANDARD' } });
+    const entries = (...principals: string[]) => stack(Object.fromEntries(principals.map((p, i) => [`AccessEntry${i}`, entry(p)])));
+    const failing = (before: SynthesisedStack, after: SynthesisedStack) =>
+      diffStacks([before], [after])[0].hazards.filter((h) => h.kind === 'would-fail').map((h) => [h.logicalId, h.detail?.match(/role\/(\w+) while (\S+)/)?.slice(1).join(' held by ')]);
+
+    test.each([
+      ['a reordered list: each entry is replaced by one whose principal the other still holds', ['A', 'B'], ['B', 'A'], [['AccessEntry0', 'B held by AccessEntry1'], ['AccessEntry1', 'A held by AccessEntry0']]],
+      ['the first of two removed: the second principal moves into the first entry', ['A', 'B'], ['B'], [['AccessEntry0', 'B held by AccessEntry1']]],
+      ['a principal added in front', ['A'], ['B', 'A'], [['AccessEntry1', 'A held by AccessEntry0']]],
+    ])('fails: %s', (_, before, after, expected) => {
+      expect(failing(entries(...before), entries(...after))).toEqual(expected);
+    });
+
+    test('does not fail: the entries of a replaced cluster (renamed) are entries of the new cluster', () => {
+      const cluster = (name: string) => ({ Type: 'AWS::EKS::Cluster', Properties: { Name: name, RoleArn: 'arn:aws:iam::111122223333:role/c', ResourcesVpcConfig: { SubnetIds: ['s'] } } });
+      const before = stack({ Cluster: cluster('rainier-fabric-ohio'), AccessEntry0: entry('A') });
+      const after = stack({ Cluster: cluster('rainier-fabric-campus'), AccessEntry0: entry('A') });
+      expect(failing(before, after)).toEqual([]);
+    });
+
+    test.each([
+      ['a principal appended', ['A'], ['A', 'B']],
+      ['the last entry removed', ['A', 'B'], ['A']],
+      ['a principal replaced in place by a new one', ['A', 'B'], ['C', 'B']],
+    ])('does not fail: %s', (_, before, after) => {
+      expect(failing(entries(...before), entries(...after))).toEqual([]);
+    });
+  });
+
+  test('an ECR pull-through cache rule created in another stack while the old holder still has it would fail; the same rule in place is no hazard', () => {
+    const rule = { Type: 'AWS::ECR::PullThroughCacheRule', Properties: { EcrRepositoryPrefix: 'ecr-public', UpstreamRegistryUrl: 'public.ecr.aws' } };
+    const at = (id: string, resources: Record<string, unknown>): SynthesisedStack => ({ ...stack(resources), id });
+    const moved = diffStacks([at('rainier-ohio-orchestrator', { Cache: rule }), at('rainier-west-orchestrator', {})], [at('rainier-west-orchestrator', { Cache: rule })]);
+    expect(moved.flatMap((d) => d.hazards).map((h) => [h.kind, h.stack, h.type, h.detail])).toEqual([
+      ['would-fail', 'rainier-west-orchestrator', 'AWS::ECR::PullThroughCacheRule', expect.stringContaining('still held by Cache of rainier-ohio-orchestrator')],
+    ]);
+    const kept = diffStacks([at('rainier-ohio-orchestrator', { Cache: rule })], [at('rainier-ohio-orchestrator', { Cache: rule })]);
+    expect(kept.flatMap((d) => d.hazards)).toEqual([]);
+  });
+
+  test('a log group or EKS cluster created under a name a still-deployed stack holds would fail; stack-dependent names and names in place are no hazard', () => {
+    const at = (id: string, resources: Record<string, unknown>): SynthesisedStack => ({ ...stack(resources), id });
+    const logs = (name: unknown) => ({ Type: 'AWS::Logs::LogGroup', DeletionPolicy: 'Retain', Properties: { LogGroupName: name } });
+    const eksCluster = { Type: 'AWS::EKS::Cluster', Properties: { Name: 'rainier-fabric-campus', RoleArn: 'r', ResourcesVpcConfig: { SubnetIds: ['s'] } } };
+    // The fabric's first member changes: its cluster and control-plane log group move to another orchestrator stack.
+    const moved = diffStacks(
+      [at('rainier-a-orchestrator', { Cluster: eksCluster, Logs: logs('/aws/eks/rainier-fabric-campus/cluster') }), at('rainier-b-orchestrator', {})],
+      [at('rainier-b-orchestrator', { Cluster: eksCluster, Logs: logs('/aws/eks/rainier-fabric-campus/cluster') })],
+    );
+    expect(moved.flatMap((d) => d.hazards).filter((h) => h.kind === 'would-fail').map((h) => [h.stack, h.type, h.detail?.split(';')[0]])).toEqual([
+      ['rainier-b-orchestrator', 'AWS::EKS::Cluster', 'EKS cluster name rainier-fabric-campus is still held by Cluster of rainier-a-orchestrator, which stays deployed (cdk deploy deletes no stack)'],
+      ['rainier-b-orchestrator', 'AWS::Logs::LogGroup', 'log group name /aws/eks/rainier-fabric-campus/cluster is still held by Logs of rainier-a-orchestrator, which stays deployed (cdk deploy deletes no stack)'],
+    ]);
+    const perStack = logs({ 'Fn::Join': ['', ['/x/', { Ref: 'AWS::StackName' }]] });
+    const failing = (before: SynthesisedStack[], after: SynthesisedStack[]) => diffStacks(before, after).flatMap((d) => d.hazards).filter((h) => h.kind === 'would-fail');
+    expect(failing([at('a', { Logs: perStack })], [at('b', { Logs: perStack })])).toEqual([]);
+    expect(failing([at('a', { Logs: logs('/same') })], [at('a', { Logs: logs('/same') })])).toEqual([]);
+  });
+
   test('formatted diff has no colour codes and is deterministic', () => {
     const run1 = diffStacks([stack({ Fs: fsx('subnet-a', 2400) })], [stack({ Fs: fsx('subnet-b', 2400) })])[0].text;
     const run2 = diffStacks([stack({ Fs: fsx('subnet-a', 2400) })], [stack({ Fs: fsx('subnet-b', 2400) })])[0].text;
@@ -219,6 +279,17 @@ describe('npm run diff, end to end (in-process synthesis of the small presets)',
     expect(text).toMatch(/^ {2}- rainier-ohio-storage \w+ \(AWS::FSx::FileSystem, \/rainier-ohio-storage\/Storage\/FileSystem\/Resource\) WILL BE REPLACED/m);
     expect(text).toMatch(/^ {2}- rainier-ohio-storage \w+ \(AWS::FSx::DataRepositoryAssociation, .*\) WILL BE REPLACED/m);
     expect(text).toMatch(/^Verdict: UNSAFE: WOULD FAIL: .*; IRREVERSIBLE: .*; LOSES DATA OR CAPACITY: \d+ stateful resources replaced or deleted \(exit 13\)\.$/m);
+  });
+
+  test('orchestrator eks on is safe (exit 0); off again would fail (exit 5): the orchestrator stack stays deployed and imports the control-plane subnets the network stack would drop', () => {
+    const on = runDiff(['ultraserver', fixture('ultraserver-eks.yaml')], synth);
+    expect(on.status).toBe(EXIT_SAFE);
+    expect(on.text).toContain('+ rainier-fabric-ohio (fabric-ohio)');
+    const off = runDiff([fixture('ultraserver-eks.yaml'), 'ultraserver'], synth);
+    expect(off.status).toBe(EXIT_STATEFUL_CHANGE | EXIT_WOULD_FAIL);
+    expect(off.text).toMatch(/^ {2}- rainier-ohio-network ExportsOutputRefEksControlPlaneControlPlaneSubnetASubnet\w+ \(Export\) WOULD FAIL: .* while rainier-ohio-orchestrator imports it/m);
+    expect(off.text).toContain('stack rainier-ohio-orchestrator leaves the app, and cdk deploy deletes no stack');
+    expect(off.text).toMatch(/^ {2}- rainier-ohio-orchestrator \w+ \(AWS::KMS::Key, .*\) LEAVES THE APP with its stack/m);
   });
 
   const SMALL = ['rainier-mini', 'ultraserver', 'single-node', 'trn1-small'];

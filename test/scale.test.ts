@@ -113,6 +113,12 @@ describe('rainier-scale within CloudFormation quotas', () => {
       // With `orchestrator: eks`, also the fabric's two EKS control-plane /27s (lib/plan/orchestrator.ts).
       const controlPlane = plan.orchestrator === undefined ? [] : ['27', '27'];
       expect(subnets.map((r) => r.Properties!.CidrBlock.split('/')[1]).sort()).toEqual(['18', ...Array(10).fill('24'), ...controlPlane]);
+      // As aws-cdk-lib allocates them, no two overlap: the control-plane /27s lie past the /18 node subnet.
+      const ranges = subnets.map((r) => r.Properties!.CidrBlock.split('/')).map(([ip, mask]) => {
+        const start = ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+        return [start, start + 2 ** (32 - Number(mask))];
+      }).sort((a, b) => a[0] - b[0]);
+      ranges.slice(1).forEach((r, i) => expect(r[0]).toBeGreaterThanOrEqual(ranges[i][1]));
     }
     expect([...measured.keys()].filter((id) => id.endsWith('-network'))).toHaveLength(2);
   });

@@ -1,3 +1,4 @@
+import { controlPlaneLogGroupName } from '../plan/eks';
 import { EksClusterPlan } from '../plan/orchestrator';
 import { ClusterPlan } from '../plan/types';
 import { num, plural } from './format';
@@ -11,8 +12,13 @@ import { principalLabel } from './scheduler-section';
  * What each change costs, stated in the diff:
  * - a new cluster: nodes register with it only when they boot with the join step, i.e. nodes
  *   launched afterwards; running nodes join when their groups are refreshed (docs/operations.md);
- * - a removed or replaced cluster: its running jobs stop. No data is lost: file systems, buckets and
- *   keys are in the storage stacks, and checkpoints are on the file system and in S3;
+ * - a replaced cluster (renamed in its stack, or its stack now holds another fabric's cluster): its
+ *   running jobs stop. No data is lost: file systems, buckets and keys are in the storage stacks, and
+ *   checkpoints are on the file system and in S3;
+ * - a cluster whose stack leaves the app (`eks` -> `none`, a site joining another site's fabric, the
+ *   cluster renamed): nothing is deleted, as `cdk deploy` deletes no stack; the diff says how to
+ *   remove it, in an order CloudFormation accepts;
+ * - other pod addresses per node: the vpc-cni add-on's configuration, updated in place;
  * - a new Kubernetes version: an in-place upgrade, one minor version at a time, never a downgrade
  *   ("Update existing cluster to new Kubernetes version", https://docs.aws.amazon.com/eks/latest/userguide/update-cluster.html);
  * - another control-plane zone: EKS accepts new cluster subnets only in the zones the cluster was
@@ -29,6 +35,9 @@ export interface SchedulerChange {
 }
 
 const NO_DATA_LOST = 'running jobs on it stop; no data is lost (file systems, buckets and keys are in the storage stacks)';
+
+/** What a new cluster lacks: the Kubernetes objects applied by hand (docs/jobs.md), which CloudFormation does not hold. */
+const EMPTY = 'the new cluster starts empty: apply the device plugins and jobs to it again (npm run job | kubectl apply, docs/jobs.md)';
 
 function members(c: EksClusterPlan): Map<string, { nodes: number; ultraServers: number }> {
   return new Map(c.members.map((m) => [`${m.site}/${m.pool}`, { nodes: m.nodes, ultraServers: m.ultraServers.length }]));
@@ -56,6 +65,8 @@ export function diffScheduler(before: ClusterPlan, after: ClusterPlan): Schedule
         details: [
           `new EKS cluster (Kubernetes ${after.orchestrator!.kubernetesVersion}) of ${num(c.nodes)} ${plural(c.nodes, 'node')}, ${num(c.ultraServers)} ${plural(c.ultraServers, 'UltraServer')}, in stack ${c.stack}`,
           'nodes launched from now on join it; running nodes join when their groups are refreshed (docs/operations.md)',
+          EMPTY,
+          `if a cluster of this name existed before, delete its retained log group ${controlPlaneLogGroupName(c.name)} first: the stack creates it`,
         ],
       });
       continue;
@@ -64,12 +75,20 @@ export function diffScheduler(before: ClusterPlan, after: ClusterPlan): Schedule
     let replaced = false;
     if (old.name !== c.name) {
       replaced = true;
-      details.push(`renamed ${old.name} → ${c.name}: a new cluster replaces the old one; ${NO_DATA_LOST}`);
+      details.push(
+        old.stack === c.stack
+          ? `renamed ${old.name} → ${c.name}: a new cluster replaces the old one in stack ${c.stack}; ${NO_DATA_LOST}; ${EMPTY}`
+          : `renamed ${old.name} → ${c.name}, in a new stack ${c.stack}: ${leftBehind(old)}`,
+      );
     }
     const zones = (x: EksClusterPlan) => x.controlPlaneSubnets.map((s) => `${s.cidr} (${s.zone})`).join(', ');
     if (zones(old) !== zones(c)) {
+      const rezoned = old.controlPlaneSubnets.some((s, i) => s.zone !== c.controlPlaneSubnets[i].zone);
       details.push(
-        `control-plane subnets ${zones(old)} → ${zones(c)}: EKS takes new subnets only in the zones the cluster was created with, so expect the update to fail or the cluster to be replaced (${NO_DATA_LOST})`,
+        rezoned
+          ? `control-plane subnets ${zones(old)} → ${zones(c)}: a subnet in another zone is a new subnet, which CloudFormation cannot swap in while stack ${old.stack} imports the old one (the network stack's update fails), and EKS takes new cluster subnets only in the zones the cluster was created with. ` +
+              `To move the control plane, turn the orchestrator off (none), then on again with the new zone: a new cluster (${NO_DATA_LOST})`
+          : `control-plane subnets ${zones(old)} → ${zones(c)}: EKS takes new subnets only in the zones the cluster was created with, so expect the update to fail or the cluster to be replaced (${NO_DATA_LOST})`,
       );
     }
     const [vb, va] = [before.orchestrator!.kubernetesVersion, after.orchestrator!.kubernetesVersion];
@@ -79,6 +98,11 @@ export function diffScheduler(before: ClusterPlan, after: ClusterPlan): Schedule
         a > b
           ? `Kubernetes ${vb} → ${va}: an in-place upgrade${a - b > 1 ? ', which EKS does one minor version at a time: deploy each step in turn' : ''}; nodes keep their kubelet until their groups are refreshed`
           : `Kubernetes ${vb} → ${va}: EKS cannot downgrade a cluster; the update fails`,
+      );
+    }
+    if (old.podAddresses.minimumIpTarget !== c.podAddresses.minimumIpTarget) {
+      details.push(
+        `pod addresses per node ${old.podAddresses.minimumIpTarget} → ${c.podAddresses.minimumIpTarget}: the vpc-cni add-on's configuration is updated in place (MINIMUM_IP_TARGET), and each node ${c.podAddresses.minimumIpTarget > old.podAddresses.minimumIpTarget ? 'takes more' : 'keeps fewer'} addresses of the node subnet`,
       );
     }
     const [mb, ma] = [members(old), members(c)];
@@ -103,9 +127,36 @@ export function diffScheduler(before: ClusterPlan, after: ClusterPlan): Schedule
     }
   }
   for (const old of was.filter((w) => !now.some((c) => c.fabric === w.fabric))) {
-    out.push({ cluster: old.name, fabric: old.fabric, change: 'removed', details: [`EKS cluster deleted with stack ${old.stack}: ${NO_DATA_LOST}; the nodes stay, unscheduled`] });
+    const successor = now.find((c) => c.stack === old.stack);
+    out.push({
+      cluster: old.name,
+      fabric: old.fabric,
+      change: 'removed',
+      details: [
+        successor !== undefined
+          ? `replaced by ${successor.name} in stack ${old.stack} (the stack's one cluster, of fabric ${successor.fabric}): CloudFormation creates the new cluster and then deletes this one; ${NO_DATA_LOST}`
+          : leftBehind(old),
+      ],
+    });
   }
   return out;
+}
+
+/**
+ * A cluster whose stack leaves the app. `cdk deploy` deletes no stack (docs/deploy.md, "Tear down"),
+ * so the cluster keeps running, unmanaged; and while that stack is deployed it imports the network
+ * stack's control-plane subnets and security group, whose removal CloudFormation refuses ("Export
+ * ... cannot be deleted as it is in use"), while the member pools' compute stacks import the cluster.
+ */
+function leftBehind(old: EksClusterPlan): string {
+  const computes = [...new Set(old.members.map((m) => `${m.site}/${m.pool}`))].join(', ');
+  return (
+    `stack ${old.stack} leaves the app, and cdk deploy deletes no stack: EKS cluster ${old.name} keeps running (and billing), no longer managed, its nodes still registered. ` +
+    `To remove it: deploy the compute stacks of ${computes} first, alone (cdk deploy --exclusively: they stop importing the cluster), then delete the stack ` +
+    `(aws cloudformation delete-stack --stack-name ${old.stack}; its secrets key and log group are retained; ${NO_DATA_LOST}), then deploy the rest: ` +
+    'until that stack is gone it imports the network stack\'s control-plane subnets and security group, and CloudFormation refuses to remove an export in use. ' +
+    `The retained log group ${controlPlaneLogGroupName(old.name)} keeps the name: delete it before a cluster of this name is created again`
+  );
 }
 
 /** Summary items, e.g. `+1 EKS cluster`. */

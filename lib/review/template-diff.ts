@@ -115,7 +115,68 @@ export function diffStacks(before: readonly SynthesisedStack[], after: readonly 
   const diffs = sides.map((s) => diffOne(s.id, s.before, s.after));
   const extra = crossStackHazards(sides, diffs);
   const taken = bucketNameCollisions(sides);
-  return diffs.map((d, i) => (extra[i].length === 0 && taken[i].length === 0 ? d : { ...d, hazards: mergeHazards(d.hazards, [...extra[i], ...taken[i]]) }));
+  const held = accessEntryCollisions(sides, diffs);
+  const cached = pullThroughCacheCollisions(sides);
+  const named = regionalNameCollisions(sides);
+  return diffs.map((d, i) => {
+    const more = [...extra[i], ...taken[i], ...held[i], ...cached[i], ...named[i]];
+    return more.length === 0 ? d : { ...d, hazards: mergeHazards(d.hazards, more) };
+  });
+}
+
+/**
+ * EKS keeps one access entry per IAM principal and cluster (the API names an entry by cluster and
+ * principal ARN: `/clusters/<name>/access-entries/<principalArn>`,
+ * https://docs.aws.amazon.com/eks/latest/APIReference/API_DeleteAccessEntry.html; "an IAM principal
+ * can be in only one access entry", https://docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html),
+ * and `PrincipalArn` and `ClusterName` of AWS::EKS::AccessEntry are "Update requires: Replacement".
+ * CloudFormation creates a new or replacement resource before it deletes the old one, in the cleanup
+ * phase (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html).
+ * So an access entry the update creates for a principal that an entry of the deployed template
+ * still holds on the same cluster (another logical ID, or the one being replaced) fails: the access
+ * list reordered, an entry removed from the middle, a principal moved to another position.
+ */
+function accessEntryCollisions(sides: readonly Side[], diffs: readonly StackDiff[]): StatefulHazard[][] {
+  type Resource = { Type?: string; Properties?: { ClusterName?: unknown; PrincipalArn?: unknown } };
+  const entries = (stack: SynthesisedStack | undefined) =>
+    Object.entries((stack?.template.Resources ?? {}) as Record<string, Resource>)
+      .filter(([, r]) => r.Type === 'AWS::EKS::AccessEntry' && r.Properties?.PrincipalArn !== undefined)
+      .map(([logicalId, r]) => ({ logicalId, key: JSON.stringify([r.Properties!.ClusterName, r.Properties!.PrincipalArn]), principal: r.Properties!.PrincipalArn, cluster: r.Properties!.ClusterName }));
+  const replacing = [ResourceImpact.WILL_REPLACE, ResourceImpact.MAY_REPLACE];
+  return sides.map((side, i) => {
+    if (side.before === undefined || side.after === undefined) {
+      return [];
+    }
+    const held = new Map(entries(side.before).map((e) => [e.key, e.logicalId]));
+    const changes = diffs[i].diff.resources.changes;
+    return entries(side.after).flatMap(({ logicalId, key, principal, cluster }): StatefulHazard[] => {
+      const change = changes[logicalId];
+      const created = change !== undefined && (change.isAddition || replacing.includes(change.changeImpact));
+      // An entry on a new cluster (its cluster replaced, or another cluster named) holds nothing yet.
+      const target = (cluster as { Ref?: unknown } | undefined)?.Ref;
+      const newCluster = 'ClusterName' in (change?.propertyUpdates ?? {}) || (typeof target === 'string' && changes[target] !== undefined && replacing.includes(changes[target].changeImpact));
+      if (!created || newCluster || !held.has(key)) {
+        return [];
+      }
+      const holder = held.get(key)!;
+      return [
+        {
+          kind: 'would-fail',
+          stack: side.id,
+          logicalId,
+          type: 'AWS::EKS::AccessEntry',
+          impact: change.changeImpact,
+          path: side.after?.logicalIdPaths[logicalId],
+          replacedBy: Object.keys(change.propertyUpdates).filter((p) => p === 'PrincipalArn' || p === 'ClusterName'),
+          stackRemoved: false,
+          detail:
+            `it would create an access entry for ${readableName(principal)} while ${holder === logicalId ? 'the entry it replaces' : holder} still holds that principal on the cluster ` +
+            '(EKS keeps one entry per principal and cluster; CloudFormation deletes the old entry only after creating the new one). ' +
+            'Entries are keyed by their position in orchestrator.access: keep each principal where it is (add at the end, change a policy in place), or remove the principals that move in one deployment and add them in the next',
+        },
+      ];
+    });
+  });
 }
 
 /**
@@ -155,6 +216,123 @@ function bucketNameCollisions(sides: readonly Side[]): StatefulHazard[][] {
           replacedBy: [],
           stackRemoved: false,
           detail: `bucket name ${readableName(JSON.parse(name))} is still held by ${holder.logicalId} of ${holder.side}, retained when it leaves (S3 bucket names are global); empty and delete that bucket first, or keep the replica where it is`,
+        },
+      ];
+    }),
+  );
+}
+
+/**
+ * Names unique in an account and Region: a log group's name, and an EKS cluster's. A stack that
+ * leaves the app stays deployed (cdk deploy deletes no stack) and a retained log group outlives its
+ * stack, so a resource of that type and name that the new app creates anywhere but where the old app
+ * had it (another stack or logical ID) fails to create while the old one exists ("already exists").
+ * Examples: a site joining another's fabric (its node log groups move to the fabric's network stack),
+ * a shared fabric whose first member changes (its EKS cluster and control-plane log group move to
+ * another orchestrator stack). Only names the template spells out are compared (literals and the
+ * account, Region and partition pseudo parameters), not names that depend on the stack.
+ */
+export const REGIONAL_NAME_PROPERTIES: Readonly<Record<string, string>> = {
+  'AWS::Logs::LogGroup': 'LogGroupName',
+  'AWS::EKS::Cluster': 'Name',
+};
+
+function regionalNameCollisions(sides: readonly Side[]): StatefulHazard[][] {
+  type Resource = { Type?: string; Properties?: Record<string, unknown> };
+  const named = (stack: SynthesisedStack | undefined) =>
+    Object.entries((stack?.template.Resources ?? {}) as Record<string, Resource>).flatMap(([logicalId, r]) => {
+      const property = r.Type === undefined ? undefined : REGIONAL_NAME_PROPERTIES[r.Type];
+      const value = property === undefined ? undefined : r.Properties?.[property];
+      return value !== undefined && accountWide(value) ? [{ logicalId, type: r.Type!, key: `${stack!.region}|${r.Type}|${JSON.stringify(value)}`, value }] : [];
+    });
+  const held = new Map<string, { side: string; logicalId: string }>();
+  for (const side of sides) {
+    for (const n of named(side.before)) {
+      held.set(n.key, { side: side.id, logicalId: n.logicalId });
+    }
+  }
+  return sides.map((side) =>
+    named(side.after).flatMap(({ logicalId, type, key, value }): StatefulHazard[] => {
+      const holder = held.get(key);
+      if (holder === undefined || (holder.side === side.id && holder.logicalId === logicalId)) {
+        return [];
+      }
+      const what = type === 'AWS::EKS::Cluster' ? 'EKS cluster' : 'log group';
+      return [
+        {
+          kind: 'would-fail',
+          stack: side.id,
+          logicalId,
+          type,
+          impact: ResourceImpact.WILL_CREATE,
+          path: side.after?.logicalIdPaths[logicalId],
+          replacedBy: [],
+          stackRemoved: false,
+          detail: `${what} name ${readableName(value)} is still held by ${holder.logicalId} of ${holder.side}${holder.side === side.id ? '' : ', which stays deployed (cdk deploy deletes no stack)'}; names are unique in an account and Region: delete that ${what} (and, if its stack left the app, the stack) first`,
+        },
+      ];
+    }),
+  );
+}
+
+/** Whether a name resolves the same in every stack of one account and Region: literals and the account, Region and partition pseudo parameters only. */
+function accountWide(v: unknown): boolean {
+  if (typeof v === 'string') {
+    return true;
+  }
+  if (Array.isArray(v)) {
+    return v.every(accountWide);
+  }
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (typeof o.Ref === 'string') {
+      return ['AWS::AccountId', 'AWS::Region', 'AWS::Partition', 'AWS::URLSuffix'].includes(o.Ref);
+    }
+    if (Array.isArray(o['Fn::Join']) && Object.keys(o).length === 1) {
+      return accountWide((o['Fn::Join'] as unknown[])[1]);
+    }
+  }
+  return false;
+}
+
+/**
+ * An ECR pull-through cache rule belongs to the Region's private registry and its repository prefix
+ * is unique there: creating a second rule with a prefix in use fails
+ * (PullThroughCacheRuleAlreadyExistsException, "A pull through cache rule with these settings already
+ * exists for the private registry", https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreatePullThroughCacheRule.html).
+ * With `orchestrator: eks` the first cluster of each Region holds the rule (lib/plan/eks.ts
+ * pullThroughCacheHolders); when that changes (its site removed, a site joining another's fabric),
+ * the new holder creates the rule while the old stack, still deployed, holds it: "would fail".
+ */
+function pullThroughCacheCollisions(sides: readonly Side[]): StatefulHazard[][] {
+  type Resource = { Type?: string; Properties?: { EcrRepositoryPrefix?: unknown } };
+  const rules = (stack: SynthesisedStack | undefined) =>
+    Object.entries((stack?.template.Resources ?? {}) as Record<string, Resource>)
+      .filter(([, r]) => r.Type === 'AWS::ECR::PullThroughCacheRule')
+      .map(([logicalId, r]) => ({ logicalId, key: `${stack!.region}|${JSON.stringify(r.Properties?.EcrRepositoryPrefix)}`, prefix: r.Properties?.EcrRepositoryPrefix }));
+  const held = new Map<string, { side: string; logicalId: string }>();
+  for (const side of sides) {
+    for (const r of rules(side.before)) {
+      held.set(r.key, { side: side.id, logicalId: r.logicalId });
+    }
+  }
+  return sides.map((side) =>
+    rules(side.after).flatMap(({ logicalId, key, prefix }): StatefulHazard[] => {
+      const holder = held.get(key);
+      if (holder === undefined || (holder.side === side.id && holder.logicalId === logicalId)) {
+        return [];
+      }
+      return [
+        {
+          kind: 'would-fail',
+          stack: side.id,
+          logicalId,
+          type: 'AWS::ECR::PullThroughCacheRule',
+          impact: ResourceImpact.WILL_CREATE,
+          path: side.after?.logicalIdPaths[logicalId],
+          replacedBy: [],
+          stackRemoved: false,
+          detail: `the Region's pull-through cache rule for prefix ${readableName(prefix)} is still held by ${holder.logicalId} of ${holder.side} (one rule per prefix in a registry); delete that rule or its stack first`,
         },
       ];
     }),

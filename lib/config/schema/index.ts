@@ -39,7 +39,7 @@ export const clusterConfigSchema = z.strictObject({
   orchestrator: orchestratorSchema.describe(
     'The scheduler on the nodes: `none` (the default), `eks` (one Amazon EKS cluster per EFA fabric, Kubernetes ' +
       `version ${KUBERNETES_VERSION}, admin role from a deploy-time parameter), or ` +
-      '`{engine: eks, kubernetesVersion, controlPlaneZone, access}` (docs/scheduler.md).',
+      '`{engine: eks, kubernetesVersion, controlPlaneZone, podAddressesPerNode, access}` (docs/scheduler.md).',
   ),
   acknowledgements: z.array(acknowledgementSchema).default([]).describe('Acknowledged warnings, each with a reason.'),
 });

@@ -19,7 +19,8 @@ export const accessEntrySchema = z.strictObject({
     .min(1)
     .max(2048)
     .describe(
-      'An IAM role: its name in this account (e.g. `TrainingAdmins`) or its full ARN (`arn:aws:iam::111122223333:role/path/TrainingAdmins`). Never the account root, a user, or a wildcard (rule RAIN-E802).',
+      'An IAM role: its name in this account (e.g. `TrainingAdmins`), only for a role without a path, as the name becomes `arn:<partition>:iam::<account>:role/<name>`; or its full ARN, path included (`arn:aws:iam::111122223333:role/path/TrainingAdmins`). ' +
+        'An access entry names the ARN of one existing principal (Amazon EKS User Guide, Create access entries). Never the account root, a user, or a wildcard; each role once (rule RAIN-E802).',
     ),
   policy: z
     .enum(ACCESS_POLICY_NAMES)
@@ -54,10 +55,16 @@ const eksSchema = z.strictObject({
     ),
   access: z
     .array(accessEntrySchema)
+    // An empty list would silently mean the default (the ClusterAdminRoleArn parameter), not "nobody".
     .max(20)
+    .refine((entries) => entries.length > 0, {
+      message: 'at least one entry, or no access field at all (each orchestrator stack then takes the ClusterAdminRoleArn parameter naming the admin role)',
+    })
     .optional()
     .describe(
-      'Access entries of every EKS cluster: named IAM roles and their access policy, never the whole account. Default: none configured, so each orchestrator stack takes a required deploy-time parameter `ClusterAdminRoleArn` naming the one admin role.',
+      'Access entries of every EKS cluster: named IAM roles and their access policy, never the whole account; 1 to 20 entries (20: a limit of this app, not an EKS quota). ' +
+        'Default: none configured, so each orchestrator stack takes a required deploy-time parameter `ClusterAdminRoleArn` naming the one admin role. ' +
+        'Each entry is deployed by its position: after the first deploy, add entries at the end and change policies in place; a reordered list, or a removal before the last entry, fails the update (`npm run diff` says WOULD FAIL; docs/review.md).',
     ),
 });
 

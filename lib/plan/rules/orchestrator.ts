@@ -70,7 +70,7 @@ export const accessPrincipalWellFormed: Rule = {
       return [];
     }
     const out: RawFinding[] = [];
-    const seen = new Map<string, number>();
+    const seen: { index: number; role: RoleIdentity }[] = [];
     (config.orchestrator.access ?? []).forEach((entry, i) => {
       const problem = principalProblem(entry.principal);
       if (problem !== undefined) {
@@ -81,20 +81,52 @@ export const accessPrincipalWellFormed: Rule = {
         });
         return;
       }
-      const first = seen.get(entry.principal);
+      const role = roleIdentity(entry.principal);
+      const first = seen.find((s) => sameRole(s.role, role));
       if (first !== undefined) {
+        const spelled = (config.orchestrator as { access: { principal: string }[] }).access[first.index].principal;
+        const how =
+          spelled === entry.principal
+            ? ''
+            : first.role.account !== role.account
+              ? ` as "${spelled}", the same role if this is account ${first.role.account ?? role.account} (a name means this account's role)`
+              : ` as "${spelled}" (IAM role names are unique in an account whatever their path, and not distinguished by case)`;
         out.push({
           path: `orchestrator.access.${i}.principal`,
-          given: `"${entry.principal}", already named by orchestrator.access.${first}`,
-          allowed: `each principal once (an IAM principal can be in only one access entry): keep the one with the policy it needs (${ACCESS_POLICY_NAMES.join(', ')})`,
+          given: `"${entry.principal}", already named by orchestrator.access.${first.index}${how}`,
+          allowed: `each role once (an IAM principal can be in only one access entry): keep the one with the policy it needs (${ACCESS_POLICY_NAMES.join(', ')}); roles of two accounts are both given as ARNs`,
         });
         return;
       }
-      seen.set(entry.principal, i);
+      seen.push({ index: i, role });
     });
     return out;
   },
 };
+
+/**
+ * Which role a well-formed principal names: its account (undefined: this account, by name) and its
+ * name in lower case. IAM role names "must be unique within the account. Names are not distinguished
+ * by case" (IAM CreateRole, RoleName, https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html),
+ * and the path is not part of that uniqueness, so `role/ml/X` and `role/x` of one account are one role.
+ */
+interface RoleIdentity {
+  readonly account?: string;
+  readonly name: string;
+}
+
+function roleIdentity(principal: string): RoleIdentity {
+  if (!principal.startsWith('arn:')) {
+    return { name: principal.toLowerCase() };
+  }
+  const [, , , , account, resource] = principal.split(':');
+  return { account, name: resource.split('/').pop()!.toLowerCase() };
+}
+
+/** Whether two principals may name one role: same name, and the same account or one given by name (this account, unknown offline). */
+function sameRole(a: RoleIdentity, b: RoleIdentity): boolean {
+  return a.name === b.name && (a.account === b.account || a.account === undefined || b.account === undefined);
+}
 
 export const kubernetesVersionSupported: Rule = {
   code: 'RAIN-E803',
@@ -177,7 +209,7 @@ export const controlPlaneSubnetsFit: Rule = {
       return [
         {
           path: `sites.${f.sites[0]}.cidr`,
-          given: `"${f.network.cidr}" (${vpc} addresses): its subnets reach address ${end}, past the control-plane subnets ${controlPlaneSubnetCidrs(f.network.cidr).join(' and ')} of ${f.fabric}`,
+          given: `"${f.network.cidr}" (${vpc} addresses): its own subnets take the first ${end} (as aws-cdk-lib aligns them), leaving ${vpc - end}, fewer than the ${vpc - free} of the EKS control-plane subnets ${controlPlaneSubnetCidrs(f.network.cidr).join(' and ')} of ${f.fabric} at its end`,
           allowed:
             Number(f.network.cidr.split('/')[1]) > 16
               ? `a block of /${Number(f.network.cidr.split('/')[1]) - 1} or larger, or fewer nodes in the fabric`

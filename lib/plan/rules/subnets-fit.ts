@@ -1,5 +1,6 @@
 import { fabricId, fabricMembership } from '../fabric';
-import { planNetwork } from '../network';
+import { OrchestratorEngine } from '../../config/schema';
+import { CONTROL_PLANE_SUBNET_MASK, planNetwork, subnetLayoutEnd } from '../network';
 import { Rule, RuleLevel } from './rule';
 
 export const subnetsFit: Rule = {
@@ -22,17 +23,21 @@ export const subnetsFit: Rule = {
       }))
       .filter(({ net }) => net.subnetAddresses > net.vpcAddresses)
       .map(({ name, site, net }) => {
+        // With orchestrator eks the VPC also ends with two control-plane subnets (rule RAIN-E805),
+        // after its own subnets as aws-cdk-lib lays them out: suggest a block that holds those too.
+        const eks = config.orchestrator.engine === OrchestratorEngine.EKS;
+        const needed = eks ? subnetLayoutEnd(net) + 2 * 2 ** (32 - CONTROL_PLANE_SUBNET_MASK) : net.subnetAddresses;
         let mask = 24;
-        while (mask > 16 && 2 ** (32 - mask) < net.subnetAddresses) {
+        while (mask > 16 && 2 ** (32 - mask) < needed) {
           mask--;
         }
-        const tooBig = 2 ** (32 - 16) < net.subnetAddresses;
+        const tooBig = 2 ** (32 - 16) < needed;
         return {
           path: `sites.${name}.cidr`,
           given: `"${site.cidr}" (${net.vpcAddresses} addresses) for subnets needing ${net.subnetAddresses}`,
           allowed: tooBig
             ? members(net.sharedWith) + 'no VPC is larger than a /16: split the site\'s pools across two sites'
-            : `a block of /${mask} or larger`,
+            : `a block of /${mask} or larger${eks ? ` (with orchestrator eks, its two /${CONTROL_PLANE_SUBNET_MASK} control-plane subnets after them)` : ''}`,
         };
       });
   },
