@@ -182,7 +182,7 @@ describe('manifests', () => {
     );
     const env = Object.fromEntries(pod.containers[0].env!.map((e) => [e.name, e.value]));
     const checkpoints = target.site.storage.dataRepositories.find((r) => r.bucket === 'checkpoints')!.fileSystemPath;
-    expect(env.CHECKPOINT_DIR).toBe(`/fsx${checkpoints}/llama-pretrain`);
+    expect(env.CHECKPOINT_DIR).toBe(`/fsx${checkpoints}/${target.pool.name}/llama-pretrain`);
     expect(env.RAINIER_RENDEZVOUS_DIR!.startsWith(`/fsx/`)).toBe(true);
     expect(env.RAINIER_RENDEZVOUS_DIR!.startsWith(`/fsx${checkpoints}`)).toBe(false);
   });
@@ -222,7 +222,7 @@ describe('manifests', () => {
     expect(target.ultraServers).toEqual(['annex-big-u0000', 'annex-big-u0001', 'annex-big-u0002']);
     const job = trainingJob(target)[2] as Job;
     expect(job.spec!.completions).toBe(12);
-    expect(job.spec!.template.spec!.containers[0].env!.find((e) => e.name === 'CHECKPOINT_DIR')!.value).toBe(`${target.site.storage.mountPoint}/checkpoints/neuron-train`);
+    expect(job.spec!.template.spec!.containers[0].env!.find((e) => e.name === 'CHECKPOINT_DIR')!.value).toBe(`${target.site.storage.mountPoint}/checkpoints/${target.pool.name}/neuron-train`);
     expect(() => validateObjects(renderJobManifests(shared, target).flatMap((f) => f.objects))).not.toThrow();
   });
 

@@ -44,7 +44,7 @@ describe('report: scheduler section', () => {
           access: [{ principal: 'parameter ClusterAdminRoleArn', policy: 'AmazonEKSClusterAdminPolicy', scope: 'cluster' }],
         },
       ],
-      storage: [{ site: 'ohio', mountPoint: '/fsx', checkpoints: '/fsx/checkpoints/<job>/' }],
+      storage: [{ site: 'ohio', mountPoint: '/fsx', checkpoints: '/fsx/checkpoints/<pool>/<job>/' }],
     });
   });
 
@@ -57,10 +57,10 @@ describe('report: scheduler section', () => {
     for (const label of Object.values(NODE_LABELS)) {
       expect(section).toContain(`\`${label}\``);
     }
-    expect(section).toContain('checkpoints under /fsx/checkpoints/<job>/');
+    expect(section).toContain('checkpoints under /fsx/checkpoints/<pool>/<job>/');
     // The report says where the sample job (npm run job) actually writes.
     const target = selectJobTarget(miniEks, { account: '111122223333', name: 'demo' });
-    expect(buildReport(miniEks).scheduler!.storage[0].checkpoints.replace('<job>', 'demo')).toBe(`${jobCheckpointDir(target)}/`);
+    expect(buildReport(miniEks).scheduler!.storage[0].checkpoints.replace('<pool>', target.pool.name).replace('<job>', 'demo')).toBe(`${jobCheckpointDir(target)}/`);
     // The deploy-time parameter is listed with the other required parameters.
     expect(md).toMatch(/\| rainier-ohio-orchestrator \| `ClusterAdminRoleArn` \|/);
   });

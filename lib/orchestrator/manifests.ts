@@ -325,7 +325,8 @@ export function checkpointsPath(target: JobTarget): string {
 
 /** The job's own checkpoint directory: `<checkpoints path>/<job name>`. */
 export function jobCheckpointDir(target: JobTarget): string {
-  return `${checkpointsPath(target)}/${target.name}`;
+  // Under the pool's own prefix, as the node roles' S3 grants and docs/security.md lay checkpoints out.
+  return `${checkpointsPath(target)}/${target.pool.name}/${target.name}`;
 }
 
 /** Pods of the job: one per node of its UltraServers. */

@@ -105,8 +105,8 @@ export function buildScheduler(plan: ClusterPlan): ReportScheduler | undefined {
     nodeLabels: { ...NODE_LABELS },
     storage: plan.sites.map((s) => {
       const checkpoints = s.storage.dataRepositories.find((d) => d.bucket === 'checkpoints')?.fileSystemPath ?? '/checkpoints';
-      // Where the sample job writes (lib/orchestrator/manifests.ts jobCheckpointDir, docs/jobs.md): one directory per job.
-      return { site: s.name, mountPoint: s.storage.mountPoint, checkpoints: `${s.storage.mountPoint}${checkpoints}/<job>/` };
+      // Where the sample job writes (lib/orchestrator/manifests.ts jobCheckpointDir, docs/jobs.md): one directory per job under the pool's prefix.
+      return { site: s.name, mountPoint: s.storage.mountPoint, checkpoints: `${s.storage.mountPoint}${checkpoints}/<pool>/<job>/` };
     }),
   };
 }

@@ -133,8 +133,10 @@ export function diffStacks(before: readonly SynthesisedStack[], after: readonly 
  * CloudFormation creates a new or replacement resource before it deletes the old one, in the cleanup
  * phase (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html).
  * So an access entry the update creates for a principal that an entry of the deployed template
- * still holds on the same cluster (another logical ID, or the one being replaced) fails: the access
- * list reordered, an entry removed from the middle, a principal moved to another position.
+ * still holds on the same cluster (another logical ID, or the one being replaced) fails. This app keys
+ * each entry by its principal (lib/constructs/eks-cluster.ts), so a reordered `orchestrator.access`
+ * keeps every entry; the case remains for a role moved between the `ClusterAdminRoleArn` parameter's
+ * entry and the list, and for templates whose entries are keyed otherwise.
  */
 function accessEntryCollisions(sides: readonly Side[], diffs: readonly StackDiff[]): StatefulHazard[][] {
   type Resource = { Type?: string; Properties?: { ClusterName?: unknown; PrincipalArn?: unknown } };
@@ -172,7 +174,7 @@ function accessEntryCollisions(sides: readonly Side[], diffs: readonly StackDiff
           detail:
             `it would create an access entry for ${readableName(principal)} while ${holder === logicalId ? 'the entry it replaces' : holder} still holds that principal on the cluster ` +
             '(EKS keeps one entry per principal and cluster; CloudFormation deletes the old entry only after creating the new one). ' +
-            'Entries are keyed by their position in orchestrator.access: keep each principal where it is (add at the end, change a policy in place), or remove the principals that move in one deployment and add them in the next',
+            'Remove the principal in one deployment and add it back in the next (for example when moving a role between the ClusterAdminRoleArn parameter and orchestrator.access)',
         },
       ];
     });
