@@ -1,3 +1,4 @@
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { ACCESS_POLICY_NAMES, EKS_KUBERNETES_VERSIONS, KUBERNETES_NODES_PER_CLUSTER, KUBERNETES_VERSION } from '../../catalog/kubernetes';
 import { knownRegions } from '../../catalog/regions';
 import { ClusterConfig, OrchestratorEngine } from '../../config/schema';
@@ -64,7 +65,7 @@ export const accessPrincipalWellFormed: Rule = {
   name: 'access-principal-well-formed',
   explanation:
     'Access to an EKS cluster is granted to named IAM roles, never to the whole account: each access entry names exactly one existing principal, and a principal can be in only one access entry of a cluster ' +
-    '(Amazon EKS User Guide, Create access entries). Roles are named by name (this account) or full ARN, path allowed; users, the account root, STS sessions and wildcards are refused.',
+    '(Amazon EKS User Guide, Create access entries). Roles are named by name (this account) or full ARN of the clusters\' partition, path allowed; users, the account root, STS sessions, wildcards and other partitions are refused.',
   check: (config) => {
     if (config.orchestrator.engine !== OrchestratorEngine.EKS) {
       return [];
@@ -78,6 +79,19 @@ export const accessPrincipalWellFormed: Rule = {
           path: `orchestrator.access.${i}.principal`,
           given: `"${entry.principal}", ${problem}`,
           allowed: 'an IAM role name of this account (1-64 of letters, digits and +=,.@_-) or a role ARN such as "arn:aws:iam::111122223333:role/TrainingAdmins"',
+        });
+        return;
+      }
+      // A role ARN names its partition; an access entry names a principal of the cluster's own
+      // partition (an ARN of another partition cannot name an existing principal there). The
+      // partitions come from aws-cdk-lib's offline Region facts.
+      const partition = entry.principal.startsWith('arn:') ? entry.principal.split(':')[1] : undefined;
+      const clusterPartitions = [...new Set(Object.values(config.sites).map((s) => RegionInfo.get(s.region).partition).filter((x): x is string => x !== undefined))];
+      if (partition !== undefined && clusterPartitions.length > 0 && !clusterPartitions.includes(partition)) {
+        out.push({
+          path: `orchestrator.access.${i}.principal`,
+          given: `"${entry.principal}", a role of partition ${partition}, while the clusters are in partition ${clusterPartitions.join(', ')}`,
+          allowed: `a role ARN of partition ${clusterPartitions.join(', ')} (arn:${clusterPartitions[0]}:iam::<account>:role/<name>), or a role name of this account`,
         });
         return;
       }
