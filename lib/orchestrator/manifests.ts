@@ -7,6 +7,7 @@ import type { INamespace } from 'kubernetes-models/v1/Namespace';
 import type { IPersistentVolume } from 'kubernetes-models/v1/PersistentVolume';
 import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import type { IService } from 'kubernetes-models/v1/Service';
+import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import type { IIoK8sApiCoreV1Toleration } from 'kubernetes-models/v1/Toleration';
 import {
@@ -206,15 +207,7 @@ export function neuronDevicePlugin(plan: ClusterPlan, cluster: EksClusterPlan, a
         metadata: { labels },
         spec: {
           serviceAccountName: name,
-          priorityClassName: 'system-node-critical',
-          tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, NEURON_TAINT_TOLERATION],
-          affinity: {
-            nodeAffinity: {
-              requiredDuringSchedulingIgnoredDuringExecution: {
-                nodeSelectorTerms: [{ matchExpressions: [{ key: INSTANCE_TYPE_LABEL, operator: 'In', values: clusterInstanceTypes(plan, cluster) }] }],
-              },
-            },
-          },
+          ...devicePluginPlacement(plan, cluster),
           containers: [
             {
               name: 'neuron-device-plugin',
@@ -245,6 +238,24 @@ export function neuronDevicePlugin(plan: ClusterPlan, cluster: EksClusterPlan, a
 }
 
 /**
+ * Where both device plugins run, as their charts place them: node-critical priority, tolerating the
+ * critical-add-on and Neuron taints, on the instance types of the cluster's own pools only.
+ */
+function devicePluginPlacement(plan: ClusterPlan, cluster: EksClusterPlan): Pick<IPodSpec, 'priorityClassName' | 'tolerations' | 'affinity'> {
+  return {
+    priorityClassName: 'system-node-critical',
+    tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, NEURON_TAINT_TOLERATION],
+    affinity: {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchExpressions: [{ key: INSTANCE_TYPE_LABEL, operator: 'In', values: clusterInstanceTypes(plan, cluster) }] }],
+        },
+      },
+    },
+  };
+}
+
+/**
  * The EFA device plugin: the DaemonSet of the eks-charts chart `aws-efa-k8s-device-plugin`
  * (templates/daemonset.yaml, values.yaml), rendered with its defaults: host network, privileged
  * (the chart's default security context; its values list trn1/trn2/trn2u among the instances that
@@ -264,15 +275,7 @@ export function efaDevicePlugin(plan: ClusterPlan, cluster: EksClusterPlan, acco
         metadata: { labels },
         spec: {
           automountServiceAccountToken: false,
-          priorityClassName: 'system-node-critical',
-          tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, NEURON_TAINT_TOLERATION],
-          affinity: {
-            nodeAffinity: {
-              requiredDuringSchedulingIgnoredDuringExecution: {
-                nodeSelectorTerms: [{ matchExpressions: [{ key: INSTANCE_TYPE_LABEL, operator: 'In', values: clusterInstanceTypes(plan, cluster) }] }],
-              },
-            },
-          },
+          ...devicePluginPlacement(plan, cluster),
           hostNetwork: true,
           containers: [
             {

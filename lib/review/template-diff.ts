@@ -191,36 +191,16 @@ function accessEntryCollisions(sides: readonly Side[], diffs: readonly StackDiff
  */
 function bucketNameCollisions(sides: readonly Side[]): StatefulHazard[][] {
   type Resource = { Type?: string; Properties?: { BucketName?: unknown } };
-  const named = (stack: SynthesisedStack | undefined) =>
-    Object.entries((stack?.template.Resources ?? {}) as Record<string, Resource>)
+  return heldNameCollisions(sides, (stack) =>
+    Object.entries((stack.template.Resources ?? {}) as Record<string, Resource>)
       .filter(([, r]) => r.Type === 'AWS::S3::Bucket' && r.Properties?.BucketName !== undefined)
-      .map(([logicalId, r]) => ({ logicalId, name: JSON.stringify(r.Properties!.BucketName) }));
-  const held = new Map<string, { side: string; logicalId: string }>();
-  for (const side of sides) {
-    for (const b of named(side.before)) {
-      held.set(b.name, { side: side.id, logicalId: b.logicalId });
-    }
-  }
-  return sides.map((side) =>
-    named(side.after).flatMap(({ logicalId, name }): StatefulHazard[] => {
-      const holder = held.get(name);
-      if (holder === undefined || (holder.side === side.id && holder.logicalId === logicalId)) {
-        return [];
-      }
-      return [
-        {
-          kind: 'would-fail',
-          stack: side.id,
-          logicalId,
-          type: 'AWS::S3::Bucket',
-          impact: ResourceImpact.WILL_CREATE,
-          path: side.after?.logicalIdPaths[logicalId],
-          replacedBy: [],
-          stackRemoved: false,
-          detail: `bucket name ${readableName(JSON.parse(name))} is still held by ${holder.logicalId} of ${holder.side}, retained when it leaves (S3 bucket names are global); empty and delete that bucket first, or keep the replica where it is`,
-        },
-      ];
-    }),
+      .map(([logicalId, r]) => ({
+        logicalId,
+        type: 'AWS::S3::Bucket',
+        key: JSON.stringify(r.Properties!.BucketName),
+        detail: (holder) =>
+          `bucket name ${readableName(r.Properties!.BucketName)} is still held by ${holder.logicalId} of ${holder.side}, retained when it leaves (S3 bucket names are global); empty and delete that bucket first, or keep the replica where it is`,
+      })),
   );
 }
 
@@ -241,36 +221,21 @@ export const REGIONAL_NAME_PROPERTIES: Readonly<Record<string, string>> = {
 
 function regionalNameCollisions(sides: readonly Side[]): StatefulHazard[][] {
   type Resource = { Type?: string; Properties?: Record<string, unknown> };
-  const named = (stack: SynthesisedStack | undefined) =>
-    Object.entries((stack?.template.Resources ?? {}) as Record<string, Resource>).flatMap(([logicalId, r]) => {
+  return heldNameCollisions(sides, (stack) =>
+    Object.entries((stack.template.Resources ?? {}) as Record<string, Resource>).flatMap(([logicalId, r]) => {
       const property = r.Type === undefined ? undefined : REGIONAL_NAME_PROPERTIES[r.Type];
       const value = property === undefined ? undefined : r.Properties?.[property];
-      return value !== undefined && accountWide(value) ? [{ logicalId, type: r.Type!, key: `${stack!.region}|${r.Type}|${JSON.stringify(value)}`, value }] : [];
-    });
-  const held = new Map<string, { side: string; logicalId: string }>();
-  for (const side of sides) {
-    for (const n of named(side.before)) {
-      held.set(n.key, { side: side.id, logicalId: n.logicalId });
-    }
-  }
-  return sides.map((side) =>
-    named(side.after).flatMap(({ logicalId, type, key, value }): StatefulHazard[] => {
-      const holder = held.get(key);
-      if (holder === undefined || (holder.side === side.id && holder.logicalId === logicalId)) {
+      if (value === undefined || !accountWide(value)) {
         return [];
       }
-      const what = type === 'AWS::EKS::Cluster' ? 'EKS cluster' : 'log group';
+      const what = r.Type === 'AWS::EKS::Cluster' ? 'EKS cluster' : 'log group';
       return [
         {
-          kind: 'would-fail',
-          stack: side.id,
           logicalId,
-          type,
-          impact: ResourceImpact.WILL_CREATE,
-          path: side.after?.logicalIdPaths[logicalId],
-          replacedBy: [],
-          stackRemoved: false,
-          detail: `${what} name ${readableName(value)} is still held by ${holder.logicalId} of ${holder.side}${holder.side === side.id ? '' : ', which stays deployed (cdk deploy deletes no stack)'}; names are unique in an account and Region: delete that ${what} (and, if its stack left the app, the stack) first`,
+          type: r.Type!,
+          key: `${stack.region}|${r.Type}|${JSON.stringify(value)}`,
+          detail: (holder: NameHolder, side: Side) =>
+            `${what} name ${readableName(value)} is still held by ${holder.logicalId} of ${holder.side}${holder.side === side.id ? '' : ', which stays deployed (cdk deploy deletes no stack)'}; names are unique in an account and Region: delete that ${what} (and, if its stack left the app, the stack) first`,
         },
       ];
     }),
@@ -308,33 +273,64 @@ function accountWide(v: unknown): boolean {
  */
 function pullThroughCacheCollisions(sides: readonly Side[]): StatefulHazard[][] {
   type Resource = { Type?: string; Properties?: { EcrRepositoryPrefix?: unknown } };
-  const rules = (stack: SynthesisedStack | undefined) =>
-    Object.entries((stack?.template.Resources ?? {}) as Record<string, Resource>)
+  return heldNameCollisions(sides, (stack) =>
+    Object.entries((stack.template.Resources ?? {}) as Record<string, Resource>)
       .filter(([, r]) => r.Type === 'AWS::ECR::PullThroughCacheRule')
-      .map(([logicalId, r]) => ({ logicalId, key: `${stack!.region}|${JSON.stringify(r.Properties?.EcrRepositoryPrefix)}`, prefix: r.Properties?.EcrRepositoryPrefix }));
-  const held = new Map<string, { side: string; logicalId: string }>();
+      .map(([logicalId, r]) => ({
+        logicalId,
+        type: 'AWS::ECR::PullThroughCacheRule',
+        key: `${stack.region}|${JSON.stringify(r.Properties?.EcrRepositoryPrefix)}`,
+        detail: (holder) =>
+          `the Region's pull-through cache rule for prefix ${readableName(r.Properties?.EcrRepositoryPrefix)} is still held by ${holder.logicalId} of ${holder.side} (one rule per prefix in a registry); delete that rule or its stack first`,
+      })),
+  );
+}
+
+/** Where a deployed resource holds a name: its stack and logical ID. */
+interface NameHolder {
+  readonly side: string;
+  readonly logicalId: string;
+}
+
+/** A resource under a name that is unique in some scope (`key` says which: the name, qualified by Region where that is the scope). */
+interface HeldName {
+  readonly logicalId: string;
+  readonly type: string;
+  readonly key: string;
+  /** What the hazard says, given the deployed resource that holds the name. */
+  readonly detail: (holder: NameHolder, side: Side) => string;
+}
+
+/**
+ * The shared shape of the name checks above: every name a resource of the deployed app holds
+ * (before), then each resource of the new app (after) that would create one of those names anywhere
+ * but where it already is (another stack or logical ID): "would fail", since the holder stays.
+ */
+function heldNameCollisions(sides: readonly Side[], names: (stack: SynthesisedStack) => HeldName[]): StatefulHazard[][] {
+  const of = (stack: SynthesisedStack | undefined) => (stack === undefined ? [] : names(stack));
+  const held = new Map<string, NameHolder>();
   for (const side of sides) {
-    for (const r of rules(side.before)) {
-      held.set(r.key, { side: side.id, logicalId: r.logicalId });
+    for (const n of of(side.before)) {
+      held.set(n.key, { side: side.id, logicalId: n.logicalId });
     }
   }
   return sides.map((side) =>
-    rules(side.after).flatMap(({ logicalId, key, prefix }): StatefulHazard[] => {
-      const holder = held.get(key);
-      if (holder === undefined || (holder.side === side.id && holder.logicalId === logicalId)) {
+    of(side.after).flatMap((n): StatefulHazard[] => {
+      const holder = held.get(n.key);
+      if (holder === undefined || (holder.side === side.id && holder.logicalId === n.logicalId)) {
         return [];
       }
       return [
         {
           kind: 'would-fail',
           stack: side.id,
-          logicalId,
-          type: 'AWS::ECR::PullThroughCacheRule',
+          logicalId: n.logicalId,
+          type: n.type,
           impact: ResourceImpact.WILL_CREATE,
-          path: side.after?.logicalIdPaths[logicalId],
+          path: side.after?.logicalIdPaths[n.logicalId],
           replacedBy: [],
           stackRemoved: false,
-          detail: `the Region's pull-through cache rule for prefix ${readableName(prefix)} is still held by ${holder.logicalId} of ${holder.side} (one rule per prefix in a registry); delete that rule or its stack first`,
+          detail: n.detail(holder, side),
         },
       ];
     }),
