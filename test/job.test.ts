@@ -201,7 +201,11 @@ describe('manifests', () => {
 
   test("the device plugins run on the cluster's own instance types", () => {
     const { objects } = render();
-    for (const ds of objects.filter((o) => o.kind === 'DaemonSet')) {
+    const daemonSets = objects.filter((o) => o.kind === 'DaemonSet');
+    expect(daemonSets.map((o) => o.metadata!.name)).toEqual(['neuron-device-plugin-daemonset', 'aws-efa-k8s-device-plugin']);
+    // rainier-mini's pools: train on trn2u.48xlarge, dev on trn2.48xlarge.
+    expect([...new Set(plan.sites.flatMap((site) => site.pools.map((p) => p.instanceType)))].sort()).toEqual(['trn2.48xlarge', 'trn2u.48xlarge']);
+    for (const ds of daemonSets) {
       const terms = (ds as { spec: { template: { spec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: unknown } } } } } }).spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution;
       expect(terms).toEqual({ nodeSelectorTerms: [{ matchExpressions: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['trn2.48xlarge', 'trn2u.48xlarge'] }] }] });
     }
@@ -305,7 +309,7 @@ async function launch(ultraServers: readonly string[], placements: readonly PodP
       RAINIER_MASTER_PORT: '29500',
       RAINIER_NEURON_COMM_PORT: String(NEURON_COMM_PORT),
       RAINIER_TRAIN_SCRIPT: '/opt/rainier/train.py',
-      CHECKPOINT_DIR: path.join(dir, 'fsx', 'checkpoints', 'neuron-train'),
+      CHECKPOINT_DIR: path.join(dir, 'fsx', 'checkpoints', 'train', 'neuron-train'),
       POD_IP: `10.0.1.${10 + index}`,
       RAINIER_TEST_OUT: out,
       ...extraEnv,
@@ -374,7 +378,7 @@ run('the launcher, with stub hostname and torchrun', () => {
         NEURON_GLOBAL_TOPOID0_HOST: 'neuron-train-2.neuron-train.rainier-jobs.svc.cluster.local',
         NEURON_RT_ROOT_COMM_ID: `10.0.1.12:${NEURON_COMM_PORT}`,
       });
-      expect(r.torchrun!.env.CHECKPOINT_DIR).toMatch(/\/fsx\/checkpoints\/neuron-train$/);
+      expect(r.torchrun!.env.CHECKPOINT_DIR).toMatch(/\/fsx\/checkpoints\/train\/neuron-train$/);
       expect(r.torchrun!.args).toEqual(['--nnodes=4', `--node_rank=${position}`, '--nproc_per_node=64', '--master_addr=10.0.1.12', '--master_port=29500', '/opt/rainier/train.py']);
     });
   });
@@ -383,11 +387,17 @@ run('the launcher, with stub hostname and torchrun', () => {
     const { two } = results;
     expect(two.map((r) => r.status)).toEqual(TWO.map(() => 0));
     expect(two.map((r) => Number(r.torchrun?.env.NEURON_GLOBAL_TOPOID))).toEqual(TWO.map((p) => (p.ultraServer === 'ohio-train-u0000' ? 0 : 4) + p.position));
-    for (const r of two) {
+    two.forEach((r, index) => {
+      // Each pod's own UltraServer and position; one leader (index 4, on u0000 position 0) for all.
+      expect(r.torchrun!.env).toMatchObject({
+        NEURON_RT_ULTRASERVER_MODE: '1',
+        NEURON_RT_ULTRASERVER_SERVER_ID: SERVER[TWO[index].ultraServer],
+        NEURON_RT_ULTRASERVER_NODE_ID: String(TWO[index].position),
+        NEURON_RT_ROOT_COMM_ID: `10.0.1.14:${NEURON_COMM_PORT}`,
+      });
       expect(r.torchrun!.env.NEURON_GLOBAL_TOPOID0_HOST).toBe('neuron-train-4.neuron-train.rainier-jobs.svc.cluster.local');
       expect(r.torchrun!.args).toEqual(expect.arrayContaining(['--nnodes=8', '--master_addr=10.0.1.14', `--node_rank=${r.torchrun!.env.NEURON_GLOBAL_TOPOID}`]));
-    }
-    expect(two[0].torchrun!.env.NEURON_RT_ULTRASERVER_SERVER_ID).toBe(SERVER['ohio-train-u0001']);
+    });
   });
 
   test.each([
@@ -395,7 +405,8 @@ run('the launcher, with stub hostname and torchrun', () => {
     ['an UltraServer whose nodes report different Neuron server IDs', /more than one Neuron server ID/],
   ])('fails on %s, before torchrun starts', (what, message) => {
     const pods = results[what];
-    expect(pods.every((r) => r.status === 1 && message.test(r.stderr))).toBe(true);
+    expect(pods.map((r) => r.status)).toEqual([1, 1, 1, 1]);
+    for (const r of pods) expect(r.stderr).toMatch(message);
     expect(pods.filter((r) => r.torchrun !== undefined)).toEqual([]);
   });
 

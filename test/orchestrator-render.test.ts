@@ -490,9 +490,3 @@ const bash = spawnSync('bash', ['-c', 'true']).status === 0;
     expect(r.aws.match(/complete-lifecycle-action/g)).toHaveLength(1);
   });
 });
-
-test('the default preset renders no orchestrator: no EKS resource in any stack', () => {
-  const none = planCluster(resolveConfig('rainier-mini'));
-  expect(none.orchestrator).toBeUndefined();
-  expect(none.sites.every((s) => !s.network.interfaceEndpoints.includes('eks-auth'))).toBe(true);
-});

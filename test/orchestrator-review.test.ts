@@ -159,7 +159,8 @@ describe('topology diff: the scheduler layer', () => {
     expect(diff(miniEks, renamed)).toContain('renamed rainier-fabric-ohio → other-fabric-ohio, in a new stack other-ohio-orchestrator: stack rainier-ohio-orchestrator leaves the app');
     // The rules allow only the pinned version today; the diff must still say what a version change means.
     const at = (version: string): ClusterPlan => ({ ...miniEks, orchestrator: { ...miniEks.orchestrator!, kubernetesVersion: version } });
-    expect(diff(at('1.34'), at('1.36'))).toContain('Kubernetes 1.34 → 1.36: an in-place upgrade, which EKS does one minor version at a time');
+    expect(diff(at('1.33'), at('1.34'))).toContain('Kubernetes 1.33 → 1.34: an in-place upgrade; nodes keep their kubelet until their groups are refreshed');
+    expect(diff(at('1.34'), at('1.36'))).toContain('Kubernetes 1.34 → 1.36: an in-place upgrade, which EKS does one minor version at a time: deploy each step in turn');
     expect(diff(at('1.35'), at('1.34'))).toContain('Kubernetes 1.35 → 1.34: EKS cannot downgrade a cluster; the update fails');
   });
 

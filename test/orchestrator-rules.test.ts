@@ -1,5 +1,6 @@
 import { EKS_KUBERNETES_VERSIONS, EKS_MAX_NODES_PER_CLUSTER, KUBERNETES_VERSION } from '../lib/catalog/kubernetes';
 import { ConfigError } from '../lib/config/errors';
+import { MAX_ULTRASERVERS_PER_POOL } from '../lib/config/schema/site';
 import { PresetName } from '../lib/config/presets';
 import { resolveConfig } from '../lib/config/load';
 import { planCluster } from '../lib/plan/build';
@@ -187,9 +188,12 @@ describe('orchestrator rules', () => {
     expect(f.every((x) => x.acknowledgedBecause?.includes('not a deployable pod network'))).toBe(true);
   });
 
-  test("EKS's own ceiling needs no rule: no fabric's VPC can hold that many nodes", () => {
-    // A fabric is one VPC of at most a /16 (the site schema), which holds a storage subnet besides
-    // the node subnet: the node subnet is at most a /17, one address per node.
-    expect(2 ** (32 - 17) - RESERVED_ADDRESSES_PER_SUBNET).toBeLessThan(EKS_MAX_NODES_PER_CLUSTER);
+  test("EKS's own ceiling needs no rule: with eks a fabric's node subnet is at most a /18 (RAIN-E805 refuses more), far fewer nodes than EKS's ceiling", () => {
+    // A fabric is one VPC of at most a /16 (the site schema); the largest pool the schema allows fills
+    // a /17 node subnet, which leaves no room for the control-plane subnets at the VPC's end.
+    const [f] = findingsFor('ultraserver', { ...eks(), sites: { ohio: { cidr: '10.0.0.0/16', pools: { train: TRAIN(MAX_ULTRASERVERS_PER_POOL) } } } });
+    expect(f).toMatchObject({ code: 'RAIN-E805', path: 'sites.ohio.cidr' });
+    expect(f.allowed).toContain('with orchestrator eks its node subnet is at most a /18');
+    expect(2 ** (32 - 18) - RESERVED_ADDRESSES_PER_SUBNET).toBeLessThan(EKS_MAX_NODES_PER_CLUSTER);
   });
 });

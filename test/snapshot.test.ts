@@ -1,3 +1,4 @@
+import { bootScriptOf } from './support/user-data';
 import { synthCluster } from './support/synth';
 
 /**
@@ -9,6 +10,19 @@ describe('default preset snapshots', () => {
   const built = synthCluster();
   test.each(built.stackIds())('%s', (id) => {
     expect(built.template(id).toJSON()).toMatchSnapshot();
+  });
+
+  // orchestrator: none is the default: nothing of the scheduler layer may leak into its templates
+  // (a snapshot update would hide it among thousands of lines).
+  test('renders no part of the scheduler: no EKS or pull-through cache resource, no eks-auth endpoint, no node join', () => {
+    expect(built.stackIds().filter((id) => id.endsWith('-orchestrator'))).toEqual([]);
+    const text = built.stackIds().map((id) => JSON.stringify(built.template(id).toJSON())).join('\n');
+    expect(text).not.toMatch(/AWS::EKS::|AWS::ECR::PullThroughCacheRule|\.eks-auth"|eks-auth:|ecr-public/);
+    for (const id of built.stackIds()) {
+      for (const lt of Object.values(built.template(id).findResources('AWS::EC2::LaunchTemplate')) as any[]) {
+        expect(bootScriptOf(lt.Properties.LaunchTemplateData.UserData)).not.toMatch(/nodeadm|RAINIER_STEP=node-join/);
+      }
+    }
   });
 });
 
