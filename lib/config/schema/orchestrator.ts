@@ -64,7 +64,7 @@ const eksSchema = z.strictObject({
     .describe(
       'Access entries of every EKS cluster: named IAM roles and their access policy, never the whole account; 1 to 20 entries (20: a limit of this app, not an EKS quota). ' +
         'Default: none configured, so each orchestrator stack takes a required deploy-time parameter `ClusterAdminRoleArn` naming the one admin role. ' +
-        'Each entry is keyed by its principal, so entries can be added, removed and reordered freely; moving one role between `ClusterAdminRoleArn` and this list in one deployment fails (EKS keeps one entry per principal; `npm run diff` says WOULD FAIL; docs/review.md).',
+        'Each entry is keyed by its principal, so entries can be added, removed and reordered freely; moving one role between `ClusterAdminRoleArn` and this list in one deployment fails (EKS keeps one entry per principal); `npm run diff` cannot see it, as the value of the parameter is not in the configuration: take the role out in one deployment and add it in the next (docs/deploy.md).',
     ),
 });
 
