@@ -143,6 +143,11 @@ describe('topology diff: the scheduler layer', () => {
     expect(text).toContain('+ access role TrainingAdmins (this account): AmazonEKSClusterAdminPolicy on the cluster');
     expect(text).toContain('+ access role Auditors (this account): AmazonEKSViewPolicy on namespace rainier-jobs');
     expect(text).toContain('- access parameter ClusterAdminRoleArn: AmazonEKSClusterAdminPolicy on the cluster');
+    // The parameter's role is not in the configuration: the diff warns that one role on both sides fails.
+    expect(text).toContain('! access: the ClusterAdminRoleArn entry gives way to orchestrator.access; if one role is on both sides');
+    expect(diff(withAccess, miniEks)).toContain('! access: orchestrator.access gives way to the ClusterAdminRoleArn entry');
+    const reordered = plan('rainier-mini', { orchestrator: { engine: 'eks', access: [{ principal: 'Auditors', policy: 'view' }, { principal: 'TrainingAdmins', policy: 'admin' }] } });
+    expect(diff(withAccess, reordered)).not.toContain('! access');
   });
 
   test('another control-plane zone: the update fails (npm run diff: exit 4); the diff says to turn the orchestrator off and on', () => {

@@ -122,6 +122,16 @@ export function diffScheduler(before: ClusterPlan, after: ClusterPlan): Schedule
     const [ab, aa] = [accessLines(old), accessLines(c)];
     aa.filter((a) => !ab.includes(a)).forEach((a) => details.push(`+ access ${a}`));
     ab.filter((a) => !aa.includes(a)).forEach((a) => details.push(`- access ${a}`));
+    // The parameter's value is not in the configuration, so neither side shows which role it named:
+    // if that role is now listed (or the listed role now comes from the parameter), EKS still holds
+    // its entry when CloudFormation creates the new one, and the update fails (docs/deploy.md).
+    const fromParameter = (x: EksClusterPlan) => x.access.some((a) => a.principal.kind === 'parameter');
+    if (fromParameter(old) !== fromParameter(c)) {
+      details.push(
+        `! access: ${fromParameter(old) ? 'the ClusterAdminRoleArn entry gives way to orchestrator.access' : 'orchestrator.access gives way to the ClusterAdminRoleArn entry'}; ` +
+          'if one role is on both sides, EKS holds its entry while the new one is created and the deploy fails: move it in two deployments (docs/deploy.md)',
+      );
+    }
     if (details.length > 0) {
       out.push({ cluster: c.name, fabric: c.fabric, change: replaced ? 'replaced' : 'changed', details });
     }
