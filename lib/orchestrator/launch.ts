@@ -1,5 +1,5 @@
 /**
- * What runs inside each pod of the sample training job (lib/orchestrator/training-job.ts): a bash
+ * What runs inside each pod of the sample training job (lib/orchestrator/manifests.ts `trainingJob`): a bash
  * launcher that sets Neuron's UltraServer environment from the node's /etc/rainier/topology.json,
  * then starts torchrun, and a small PyTorch/XLA training script that checkpoints to the site's
  * checkpoints path. Both ship in the job's ConfigMap, so the job runs on the unmodified Neuron
