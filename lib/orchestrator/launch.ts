@@ -52,6 +52,8 @@ per="\${RAINIER_NODES_PER_ULTRASERVER:?nodes per UltraServer}"
 : "\${RAINIER_TRAIN_SCRIPT:?training script}"
 : "\${CHECKPOINT_DIR:?checkpoint directory}"
 : "\${POD_IP:?the IP of the pod}"
+# ASSUMPTION (no source): 900 s for every pod of the job to start and reach the rendezvous; set
+# RAINIER_RENDEZVOUS_TIMEOUT for a slower start (e.g. nodes pulling the training image for the first time).
 timeout="\${RAINIER_RENDEZVOUS_TIMEOUT:-900}"
 poll="\${RAINIER_RENDEZVOUS_POLL:-2}"
 
