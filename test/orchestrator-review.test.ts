@@ -122,6 +122,16 @@ describe('topology diff: the scheduler layer', () => {
     expect(changes.find((c) => c.cluster === 'rainier-fabric-west')?.details).toEqual([expect.stringContaining('stack rainier-west-orchestrator leaves the app')]);
   });
 
+  test('a cluster replaced in its own stack fails while the compute stacks import it (exports in use), and the diff says the way through', () => {
+    // ohio alone names a fabric: same network site and stack, a new cluster name (rainier-fabric-campus).
+    const renamed = plan('rainier-mini-eks', { sites: { ohio: { fabric: 'campus' } } });
+    const [detail] = diffTopology(miniEks, renamed, 'a', 'b').scheduler!.find((c) => c.cluster === 'rainier-fabric-ohio')!.details;
+    expect(detail).toContain('replaced by rainier-fabric-campus in stack rainier-ohio-orchestrator');
+    expect(detail).toContain("CloudFormation refuses that while the compute stacks of ohio/train, ohio/dev import this cluster's name, endpoint and certificate (an export in use: the update fails)");
+    expect(detail).toContain('turn the orchestrator off (none) and remove this cluster as the diff then says');
+    expect(detail).not.toContain('creates the new cluster and then deletes this one');
+  });
+
   test('pod addresses per node: the vpc-cni configuration changes in place', () => {
     expect(diff(miniEks, plan('rainier-mini', { orchestrator: { engine: 'eks', podAddressesPerNode: 8 } }))).toContain(
       'pod addresses per node 3 → 8: the vpc-cni add-on\'s configuration is updated in place (MINIMUM_IP_TARGET), and each node takes more addresses of the node subnet',

@@ -2,8 +2,9 @@
  * The container images the Kubernetes manifests of `npm run job` name (lib/orchestrator/), pinned.
  *
  * Nodes pull them through the fabric's ECR pull-through cache rule for Amazon ECR Public
- * (`AWS::ECR::PullThroughCacheRule`, upstream `public.ecr.aws`, rendered by the network stack), so
- * no image comes from the internet: the image reference is
+ * (`AWS::ECR::PullThroughCacheRule`, upstream `public.ecr.aws`, rendered by the Region's first
+ * orchestrator stack, lib/constructs/eks-cluster.ts), so no image comes from the internet: the image
+ * reference is
  * `<account>.dkr.ecr.<region>.amazonaws.com/<prefix>/<upstream repository>:<tag>` ("Pulling an image
  * with a pull through cache rule in Amazon ECR", https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-working.html:
  * `docker pull aws_account_id.dkr.ecr.region.amazonaws.com/ecr-public/repository_name/image_name:tag`).
@@ -19,7 +20,8 @@
  * namespace for it (same page). Amazon ECR adds the trailing `/` itself ("There is always an assumed
  * / applied to the end of the prefix", CreatePullThroughCacheRule `ecrRepositoryPrefix`,
  * https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreatePullThroughCacheRule.html).
- * The network stack's rule and these image references must use the same prefix.
+ * The cache rule (lib/plan/eks.ts PULL_THROUGH_CACHE) takes its prefix from here, so the rule and
+ * these image references cannot disagree.
  */
 export const ECR_PUBLIC_CACHE_PREFIX = 'ecr-public';
 

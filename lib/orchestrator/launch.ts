@@ -1,5 +1,5 @@
 /**
- * What runs inside each pod of the sample training job (lib/orchestrator/training-job.ts): a bash
+ * What runs inside each pod of the sample training job (lib/orchestrator/manifests.ts `trainingJob`): a bash
  * launcher that sets Neuron's UltraServer environment from the node's /etc/rainier/topology.json,
  * then starts torchrun, and a small PyTorch/XLA training script that checkpoints to the site's
  * checkpoints path. Both ship in the job's ConfigMap, so the job runs on the unmodified Neuron
@@ -52,6 +52,8 @@ per="\${RAINIER_NODES_PER_ULTRASERVER:?nodes per UltraServer}"
 : "\${RAINIER_TRAIN_SCRIPT:?training script}"
 : "\${CHECKPOINT_DIR:?checkpoint directory}"
 : "\${POD_IP:?the IP of the pod}"
+# ASSUMPTION (no source): 900 s for every pod of the job to start and reach the rendezvous; set
+# RAINIER_RENDEZVOUS_TIMEOUT for a slower start (e.g. nodes pulling the training image for the first time).
 timeout="\${RAINIER_RENDEZVOUS_TIMEOUT:-900}"
 poll="\${RAINIER_RENDEZVOUS_POLL:-2}"
 

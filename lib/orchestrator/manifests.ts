@@ -326,7 +326,7 @@ export function checkpointsPath(target: JobTarget): string {
   return `${target.site.storage.mountPoint}${repo.fileSystemPath}`;
 }
 
-/** The job's own checkpoint directory: `<checkpoints path>/<job name>`. */
+/** The job's own checkpoint directory: `<checkpoints path>/<pool>/<job name>`, e.g. `/fsx/checkpoints/train/neuron-train`. */
 export function jobCheckpointDir(target: JobTarget): string {
   // Under the pool's own prefix, as the node roles' S3 grants and docs/security.md lay checkpoints out.
   return `${checkpointsPath(target)}/${target.pool.name}/${target.name}`;

@@ -15,7 +15,7 @@ import { KubernetesObject } from './manifests';
  * kubernetes-models 4.5.1 (a devDependency, used by `npm run job` and the tests, never by the CDK
  * app): the schemas of Kubernetes v1.33.0 (kubernetes-models-ts first-party/kubernetes-models
  * CHANGELOG 4.5.0, "Update schema version to v1.33.0"). The clusters run KUBERNETES_VERSION
- * (lib/catalog/kubernetes.ts) is that same version (rule RAIN-E803).
+ * (lib/catalog/kubernetes.ts), which is that same version (rule RAIN-E803 keeps it so).
  * The schemas do not refuse unknown fields; the TypeScript interfaces do (lib/orchestrator/manifests.ts).
  */
 

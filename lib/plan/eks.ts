@@ -1,3 +1,4 @@
+import { ECR_PUBLIC_CACHE_PREFIX, ECR_PUBLIC_REGISTRY } from '../catalog/container-images';
 import type { EndpointResourceScope } from './network';
 
 /**
@@ -100,9 +101,10 @@ export const EKS_ADDON_REGISTRY_ACCOUNTS: Readonly<Record<string, string>> = {
  * (`pullThroughCacheHolders`).
  */
 export const PULL_THROUGH_CACHE = {
-  repositoryPrefix: 'ecr-public',
+  // The image references of the job manifests use the same prefix (lib/catalog/container-images.ts).
+  repositoryPrefix: ECR_PUBLIC_CACHE_PREFIX,
   upstreamRegistry: 'ecr-public',
-  upstreamRegistryUrl: 'public.ecr.aws',
+  upstreamRegistryUrl: ECR_PUBLIC_REGISTRY,
 } as const;
 
 /** The first cluster of each Region holds the Region's pull-through cache rule (cluster IDs, plan order). */

@@ -12,17 +12,22 @@ import { principalLabel } from './scheduler-section';
  * What each change costs, stated in the diff:
  * - a new cluster: nodes register with it only when they boot with the join step, i.e. nodes
  *   launched afterwards; running nodes join when their groups are refreshed (docs/operations.md);
- * - a replaced cluster (renamed in its stack, or its stack now holds another fabric's cluster): its
- *   running jobs stop. No data is lost: file systems, buckets and keys are in the storage stacks, and
- *   checkpoints are on the file system and in S3;
+ * - a replaced cluster (renamed in its stack, or its stack now holds another fabric's cluster): the
+ *   member pools' compute stacks import the cluster's name, ARN, endpoint and certificate, and
+ *   CloudFormation refuses to change an export in use, so the update fails (the template diff says
+ *   WOULD FAIL); the diff says to turn the orchestrator off and on again instead. Its running jobs
+ *   stop; no data is lost: file systems, buckets and keys are in the storage stacks, and checkpoints
+ *   are on the file system and in S3;
  * - a cluster whose stack leaves the app (`eks` -> `none`, a site joining another site's fabric, the
  *   cluster renamed): nothing is deleted, as `cdk deploy` deletes no stack; the diff says how to
  *   remove it, in an order CloudFormation accepts;
  * - other pod addresses per node: the vpc-cni add-on's configuration, updated in place;
  * - a new Kubernetes version: an in-place upgrade, one minor version at a time, never a downgrade
  *   ("Update existing cluster to new Kubernetes version", https://docs.aws.amazon.com/eks/latest/userguide/update-cluster.html);
- * - another control-plane zone: EKS accepts new cluster subnets only in the zones the cluster was
- *   created with (https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html), so expect the
+ * - another control-plane zone: the new subnet cannot replace the one the orchestrator stack imports,
+ *   and EKS accepts new cluster subnets only in the zones the cluster was created with
+ *   (https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html): the diff says to turn the
+ *   orchestrator off and on again. Other control-plane subnet changes in the same zones: expect the
  *   update to fail or the cluster to be replaced (not verifiable offline).
  */
 
@@ -45,6 +50,23 @@ function members(c: EksClusterPlan): Map<string, { nodes: number; ultraServers: 
 
 function describeMember(m: { nodes: number; ultraServers: number }): string {
   return m.ultraServers > 0 ? `${num(m.ultraServers)} ${plural(m.ultraServers, 'UltraServer')} (${num(m.nodes)} nodes)` : `${num(m.nodes)} ${plural(m.nodes, 'node')}`;
+}
+
+/** The compute stacks that import a cluster: its member pools'. */
+function importers(c: EksClusterPlan): string {
+  return [...new Set(c.members.map((m) => `${m.site}/${m.pool}`))].join(', ');
+}
+
+/**
+ * A cluster replaced in its own stack: a new name, so a new cluster, ARN, endpoint and certificate,
+ * which the compute stacks import; CloudFormation refuses to change an export in use
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-exports.html).
+ */
+function replacedInPlace(old: EksClusterPlan): string {
+  return (
+    `CloudFormation refuses that while the compute stacks of ${importers(old)} import this cluster's name, endpoint and certificate (an export in use: the update fails). ` +
+    `To make the change, turn the orchestrator off (none) and remove this cluster as the diff then says (${NO_DATA_LOST}), then turn it on again with the new layout; ${EMPTY}`
+  );
 }
 
 function accessLines(c: EksClusterPlan): string[] {
@@ -77,7 +99,7 @@ export function diffScheduler(before: ClusterPlan, after: ClusterPlan): Schedule
       replaced = true;
       details.push(
         old.stack === c.stack
-          ? `renamed ${old.name} → ${c.name}: a new cluster replaces the old one in stack ${c.stack}; ${NO_DATA_LOST}; ${EMPTY}`
+          ? `renamed ${old.name} → ${c.name}: a new cluster would replace the old one in stack ${c.stack}. ${replacedInPlace(old)}`
           : `renamed ${old.name} → ${c.name}, in a new stack ${c.stack}: ${leftBehind(old)}`,
       );
     }
@@ -144,7 +166,7 @@ export function diffScheduler(before: ClusterPlan, after: ClusterPlan): Schedule
       change: 'removed',
       details: [
         successor !== undefined
-          ? `replaced by ${successor.name} in stack ${old.stack} (the stack's one cluster, of fabric ${successor.fabric}): CloudFormation creates the new cluster and then deletes this one; ${NO_DATA_LOST}`
+          ? `replaced by ${successor.name} in stack ${old.stack} (the stack's one cluster, of fabric ${successor.fabric}). ${replacedInPlace(old)}`
           : leftBehind(old),
       ],
     });
@@ -159,7 +181,7 @@ export function diffScheduler(before: ClusterPlan, after: ClusterPlan): Schedule
  * ... cannot be deleted as it is in use"), while the member pools' compute stacks import the cluster.
  */
 function leftBehind(old: EksClusterPlan): string {
-  const computes = [...new Set(old.members.map((m) => `${m.site}/${m.pool}`))].join(', ');
+  const computes = importers(old);
   return (
     `stack ${old.stack} leaves the app, and cdk deploy deletes no stack: EKS cluster ${old.name} keeps running (and billing), no longer managed, its nodes still registered. ` +
     `To remove it: deploy the compute stacks of ${computes} first, alone (cdk deploy --exclusively: they stop importing the cluster), then delete the stack ` +

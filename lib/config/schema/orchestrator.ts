@@ -47,6 +47,8 @@ const eksSchema = z.strictObject({
     .number()
     .int()
     .min(1)
+    // 64: a bound on this input set by this app, not a documented VPC CNI or EC2 limit; what the
+    // node subnet can hold is rule RAIN-W807's check.
     .max(64)
     .default(3)
     .describe(

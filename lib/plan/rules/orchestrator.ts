@@ -6,7 +6,7 @@ import { CONTROL_PLANE_SUBNET_MASK, RESERVED_ADDRESSES_PER_SUBNET, controlPlaneS
 import { IAM_ROLE_ARN_PATTERN, IAM_ROLE_NAME_PATTERN, controlPlaneZoneOf, eksFabrics } from '../orchestrator';
 import { RawFinding, Rule, RuleLevel } from './rule';
 
-/** Rules of the scheduler layer (`orchestrator: eks`, lib/plan/orchestrator.ts): RAIN-W801 to RAIN-W807. */
+/** Rules of the scheduler layer (`orchestrator: eks`, lib/plan/orchestrator.ts): RAIN-W801, RAIN-E802 to RAIN-E805, RAIN-W806 and RAIN-W807. */
 
 const nodesOf = (n: number) => `${n.toLocaleString('en-US')} nodes`;
 
