@@ -58,8 +58,6 @@ export const NODE_LABELS = {
   position: 'rainier.aws/ultraserver-position',
 } as const;
 
-export type NodeLabel = keyof typeof NODE_LABELS;
-
 /**
  * The namespace jobs run in: `edit` and `view` access entries are scoped to it (EKS access policies
  * with a `namespace` access scope, https://docs.aws.amazon.com/eks/latest/userguide/access-policies.html).

@@ -42,7 +42,6 @@ export const NODE_CONFIG = '/etc/rainier/nodeadm/nodeconfig.yaml';
 export const KUBELET_WAIT_ATTEMPTS = 60;
 /** What the kubelet logs once its Node object exists (kubernetes/kubernetes pkg/kubelet/kubelet_node_status.go). */
 export const KUBELET_REGISTERED = 'Successfully registered node';
-const REGISTERED = KUBELET_REGISTERED;
 
 export interface NodeJoinOptions {
   /** The EKS cluster's name, endpoint (https URL), base64 CA bundle and service IPv4 CIDR: literals or tokens. */
@@ -118,7 +117,7 @@ export function nodeJoinSection(opts: NodeJoinOptions): BootstrapSection {
     // grep reads the whole journal (no -q), so pipefail never sees journalctl cut off by SIGPIPE.
     'registered=no',
     `for _ in $(seq 1 ${KUBELET_WAIT_ATTEMPTS}); do`,
-    `  if journalctl -q -b -u kubelet --no-pager 2>/dev/null | grep '${REGISTERED}' >/dev/null; then`,
+    `  if journalctl -q -b -u kubelet --no-pager 2>/dev/null | grep '${KUBELET_REGISTERED}' >/dev/null; then`,
     '    registered=yes',
     '    break',
     '  fi',

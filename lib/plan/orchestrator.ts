@@ -151,7 +151,7 @@ export function controlPlaneZoneOf(orchestrator: EksOrchestratorConfig, region: 
 
 /** The access entries of every cluster: the configured ones, or the admin role from the deploy-time parameter. */
 export function planAccess(orchestrator: EksOrchestratorConfig): AccessPlan[] {
-  if (orchestrator.access === undefined || orchestrator.access.length === 0) {
+  if (orchestrator.access === undefined) {
     return [{ principal: { kind: 'parameter', parameter: CLUSTER_ADMIN_ROLE }, ...policyOf('admin'), source: CLUSTER_ADMIN_ROLE_PARAMETER }];
   }
   return orchestrator.access.map((entry: AccessEntryConfig, i) => ({

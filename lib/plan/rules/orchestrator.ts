@@ -240,7 +240,7 @@ export const noClusterAdmin: Rule = {
   explanation:
     'With orchestrator.access set, only the listed roles can use the cluster (bootstrapClusterCreatorAdminPermissions is off). Without an `admin` entry nobody can apply the cluster-wide objects jobs need (the device plugin DaemonSets, the job namespace), nor repair access later from Kubernetes.',
   check: (config: ClusterConfig) => {
-    if (config.orchestrator.engine !== OrchestratorEngine.EKS || config.orchestrator.access === undefined || config.orchestrator.access.length === 0) {
+    if (config.orchestrator.engine !== OrchestratorEngine.EKS || config.orchestrator.access === undefined) {
       return [];
     }
     return config.orchestrator.access.some((a) => a.policy === 'admin')
