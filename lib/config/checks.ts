@@ -1,4 +1,5 @@
 import { INSTANCE_TYPE_REGIONS, knownRegions, regionsOffering } from '../catalog/regions';
+import { cidrRange, numberToIpv4 } from '../plan/ipv4';
 import { planStorage } from '../plan/storage';
 import { ConfigProblem, renderValue } from './errors';
 import { CapacityKind, ClusterConfig, FSX_MAX_STORAGE_GIB } from './schema';
@@ -217,11 +218,10 @@ function checkCidrs(config: ClusterConfig): ConfigProblem[] {
       out.push({ path: at, given: renderValue(s.cidr), allowed: 'four numbers from 0 to 255 without leading zeros, such as "10.0.0.0/16"' });
       continue;
     }
-    const address = octets.reduce((acc, o) => acc * 256 + o, 0);
-    const size = 2 ** (32 - mask);
-    const network = address - (address % size);
+    const [address, end] = cidrRange(s.cidr);
+    const network = address - (address % (end - address));
     if (network !== address) {
-      const n = [24, 16, 8, 0].map((shift) => Math.floor(network / 2 ** shift) % 256).join('.');
+      const n = numberToIpv4(network);
       // aws-cdk-lib would silently move the VPC to the network address.
       out.push({ path: at, given: renderValue(s.cidr), allowed: `a network address with no host bits set: did you mean "${n}/${mask}"?` });
       continue;

@@ -1,4 +1,5 @@
 import { ECR_PUBLIC_CACHE_PREFIX, ECR_PUBLIC_REGISTRY } from '../catalog/container-images';
+import { cidrRange } from './ipv4';
 import type { EndpointResourceScope } from './network';
 
 /**
@@ -235,14 +236,9 @@ export const NODE_JOIN_STEP = {
 export const SERVICE_CIDR_CHOICES = ['10.100.0.0/16', '172.20.0.0/16'] as const;
 
 export function serviceCidrFor(vpcCidr: string): string {
-  const range = (cidr: string): [number, number] => {
-    const [ip, mask] = cidr.split('/');
-    const start = ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
-    return [start, start + 2 ** (32 - Number(mask))];
-  };
-  const [vs, ve] = range(vpcCidr);
+  const [vs, ve] = cidrRange(vpcCidr);
   const free = SERVICE_CIDR_CHOICES.find((c) => {
-    const [s, e] = range(c);
+    const [s, e] = cidrRange(c);
     return e <= vs || s >= ve;
   });
   // Two disjoint blocks: a VPC (at most a /16) cannot overlap both.

@@ -2,6 +2,7 @@ import { ConfigError } from '../config/errors';
 import { PerimeterConfig, SiteConfig, perimeterSchema } from '../config/schema';
 import { poolNodes } from './capacity';
 import { EKS_ADDON_REGISTRY_ACCOUNTS, ORCHESTRATOR_INTERFACE_ENDPOINT_POLICIES } from './eks';
+import { cidrRange, numberToIpv4 } from './ipv4';
 
 /**
  * What an interface endpoint's policy lets this account's principals reach besides this account's
@@ -204,20 +205,11 @@ export function planNetwork(
  */
 export const CONTROL_PLANE_SUBNET_MASK = 27;
 
-function ipToNumber(ip: string): number {
-  return ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
-}
-
-function numberToIp(n: number): string {
-  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
-}
-
 /** The two control-plane subnet CIDRs of a VPC: the second-last /27 (fabric zone) and the last (control-plane zone). */
 export function controlPlaneSubnetCidrs(vpcCidr: string): readonly [string, string] {
-  const [ip, mask] = vpcCidr.split('/');
   const size = 2 ** (32 - CONTROL_PLANE_SUBNET_MASK);
-  const end = ipToNumber(ip) + 2 ** (32 - Number(mask));
-  return [`${numberToIp(end - 2 * size)}/${CONTROL_PLANE_SUBNET_MASK}`, `${numberToIp(end - size)}/${CONTROL_PLANE_SUBNET_MASK}`];
+  const [, end] = cidrRange(vpcCidr);
+  return [`${numberToIpv4(end - 2 * size)}/${CONTROL_PLANE_SUBNET_MASK}`, `${numberToIpv4(end - size)}/${CONTROL_PLANE_SUBNET_MASK}`];
 }
 
 /**

@@ -2,6 +2,7 @@ import { CfnResource, Stack } from 'aws-cdk-lib';
 import { CfnSecurityGroupEgress } from 'aws-cdk-lib/aws-ec2';
 import { NagRuleCompliance } from 'cdk-nag';
 import { S3_PREFIX_LIST_PARAMETER } from '../../plan/deploy-parameters';
+import { ipv4ToNumber } from '../../plan/ipv4';
 import { templateOf } from './policy';
 
 /** Resource metadata that records the configuration's `egress: nat` (lib/constructs/network.ts). */
@@ -12,18 +13,14 @@ export const PERIMETER_METADATA = 'rainier:perimeter';
  * VPC may use (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html).
  */
 const PRIVATE_IPV4: readonly [number, number][] = [
-  [ipv4('10.0.0.0'), 8],
-  [ipv4('172.16.0.0'), 12],
-  [ipv4('192.168.0.0'), 16],
-  [ipv4('100.64.0.0'), 10],
+  [ipv4ToNumber('10.0.0.0'), 8],
+  [ipv4ToNumber('172.16.0.0'), 12],
+  [ipv4ToNumber('192.168.0.0'), 16],
+  [ipv4ToNumber('100.64.0.0'), 10],
 ];
 
 /** CDK's placeholder egress rule of a group that allows no outbound traffic (ICMP type 252, code 86, to 255.255.255.255/32). */
 const CDK_NO_TRAFFIC = '255.255.255.255/32';
-
-function ipv4(address: string): number {
-  return address.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
-}
 
 /**
  * Whether a destination CIDR reaches beyond the private ranges: 0.0.0.0/0 and ::/0 in any spelling
@@ -42,7 +39,7 @@ export function reachesOutside(cidr: string | undefined, v6: boolean): boolean {
   if (cidr === CDK_NO_TRAFFIC) {
     return false;
   }
-  const start = ipv4(address);
+  const start = ipv4ToNumber(address);
   return !PRIVATE_IPV4.some(([base, bits]) => length >= bits && Math.floor(start / 2 ** (32 - bits)) === Math.floor(base / 2 ** (32 - bits)));
 }
 
