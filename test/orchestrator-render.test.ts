@@ -138,12 +138,10 @@ describe('access entries', () => {
       const cluster = new EksCluster(stack, 'Cluster', {
         plan: { ...eks, access },
         kubernetesVersion: '1.33',
-        serviceCidr: '10.100.0.0/16',
         subnets: ['subnet-0a', 'subnet-0b'].map((id, i) => ec2.Subnet.fromSubnetId(stack, `S${i}`, id)),
         securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-0123'),
         logsKey: kms.Key.fromKeyArn(stack, 'Logs', 'arn:aws:kms:us-east-2:111122223333:key/0000'),
         logRetentionDays: 365,
-        pullThroughCache: false,
       });
       return new Map(cluster.accessEntries.map((e) => [JSON.stringify(stack.resolve(e.principalArn)), stack.getLogicalId(e)]));
     };

@@ -16,8 +16,6 @@ import { flattenCfnReference } from './node-role';
 export interface EksClusterProps {
   readonly plan: EksClusterPlan;
   readonly kubernetesVersion: string;
-  /** The Kubernetes service CIDR (lib/plan/eks.ts serviceCidrFor). */
-  readonly serviceCidr: string;
   /** The control-plane subnets (two zones) and security group, from the fabric's network stack. */
   readonly subnets: readonly ec2.ISubnet[];
   readonly securityGroup: ec2.ISecurityGroup;
@@ -25,8 +23,6 @@ export interface EksClusterProps {
   readonly logsKey: kms.IKey;
   readonly logRetentionDays: logs.RetentionDays;
   readonly keyAdministration?: KeyAdministration;
-  /** This cluster's stack holds its Region's ECR pull-through cache rule (lib/plan/eks.ts pullThroughCacheHolders). */
-  readonly pullThroughCache: boolean;
 }
 
 /**
@@ -81,7 +77,6 @@ export class EksCluster extends Construct {
   public readonly clusterArn: string;
   public readonly endpoint: string;
   public readonly certificateAuthority: string;
-  public readonly serviceCidr: string;
   public readonly secretsKey: kms.Key;
   public readonly logGroup: logs.LogGroup;
   public readonly accessEntries: readonly eks.CfnAccessEntry[];
@@ -180,7 +175,7 @@ export class EksCluster extends Construct {
       accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: false },
       encryptionConfig: [{ provider: { keyArn: this.secretsKey.keyArn }, resources: ['secrets'] }],
       logging: { clusterLogging: { enabledTypes: CONTROL_PLANE_LOG_TYPES.map((type) => ({ type })) } },
-      kubernetesNetworkConfig: { ipFamily: 'ipv4', serviceIpv4Cidr: props.serviceCidr },
+      kubernetesNetworkConfig: { ipFamily: 'ipv4', serviceIpv4Cidr: plan.serviceCidr },
       bootstrapSelfManagedAddons: false,
     });
     acknowledge(
@@ -197,13 +192,12 @@ export class EksCluster extends Construct {
     this.clusterArn = this.resource.attrArn;
     this.endpoint = this.resource.attrEndpoint;
     this.certificateAuthority = this.resource.attrCertificateAuthorityData;
-    this.serviceCidr = props.serviceCidr;
 
     this.accessEntries = plan.access.map((access) => this.accessEntry(accessEntryId(access.principal), access));
 
     this.addAddons();
 
-    if (props.pullThroughCache) {
+    if (plan.holdsPullThroughCacheRule) {
       new ecr.CfnPullThroughCacheRule(this, 'PublicEcrCache', {
         ecrRepositoryPrefix: PULL_THROUGH_CACHE.repositoryPrefix,
         upstreamRegistry: PULL_THROUGH_CACHE.upstreamRegistry,

@@ -1,6 +1,7 @@
 import { AccessPolicyName, EKS_ACCESS_POLICIES, JOB_NAMESPACE } from '../catalog/kubernetes';
 import { AccessEntryConfig, ClusterConfig, EksOrchestratorConfig, OrchestratorEngine } from '../config/schema';
 import { poolNodes } from './capacity';
+import { pullThroughCacheHolders, serviceCidrFor } from './eks';
 import { FabricPlan, fabricMembership } from './fabric';
 import { NetworkPlan, controlPlaneSubnetCidrs, planNetwork } from './network';
 import { pascalCase } from './naming';
@@ -126,6 +127,10 @@ export interface EksClusterPlan {
   readonly jobNamespace: string;
   /** The VPC CNI's address targets (`orchestrator.podAddressesPerNode`). */
   readonly podAddresses: PodAddressPlan;
+  /** The Kubernetes service CIDR: the cluster's, and every node's NodeConfig (lib/plan/eks.ts serviceCidrFor). */
+  readonly serviceCidr: string;
+  /** Whether this cluster's stack holds its Region's ECR pull-through cache rule: the Region's first cluster (lib/plan/eks.ts pullThroughCacheHolders). */
+  readonly holdsPullThroughCacheRule: boolean;
 }
 
 export interface OrchestratorPlan {
@@ -181,6 +186,7 @@ export function planOrchestrator(config: ClusterConfig, sites: readonly SitePlan
     return undefined;
   }
   const access = planAccess(orchestrator);
+  const cacheHolders = pullThroughCacheHolders(fabrics.map((f) => ({ id: pascalCase(f.id), region: f.region })));
   const clusters = fabrics.map((fabric): EksClusterPlan => {
     const owner = sites.find((s) => s.name === fabric.networkSite);
     if (owner === undefined) {
@@ -213,6 +219,8 @@ export function planOrchestrator(config: ClusterConfig, sites: readonly SitePlan
       access,
       jobNamespace: JOB_NAMESPACE,
       podAddresses: { minimumIpTarget: orchestrator.podAddressesPerNode, warmIpTarget: 1 },
+      serviceCidr: serviceCidrFor(owner.network.cidr),
+      holdsPullThroughCacheRule: cacheHolders.has(pascalCase(fabric.id)),
     };
   });
   return { engine: 'eks', kubernetesVersion: orchestrator.kubernetesVersion, clusters };

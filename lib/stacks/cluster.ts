@@ -3,7 +3,6 @@ import { Construct } from 'constructs';
 import { nodeTelemetryForPool } from '../constructs/node-telemetry';
 import { nodeTopologyForPool } from '../constructs/node-topology';
 import { pascalCase } from '../plan/naming';
-import { pullThroughCacheHolders, serviceCidrFor } from '../plan/eks';
 import { ClusterPlan, SitePlan, StackKind, StackPlan } from '../plan/types';
 import { CheckpointReplicaStack } from './checkpoint-replica-stack';
 import { ComputeStack, NodeOrchestrator } from './compute-stack';
@@ -35,7 +34,6 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
   const networks = new Map<string, NetworkStack>();
   /** By fabric ID: the fabric's orchestrator stack (`orchestrator: eks`). */
   const orchestrators = new Map<string, OrchestratorStack>();
-  const cacheHolders = pullThroughCacheHolders(plan.orchestrator?.clusters ?? []);
   const sites = plan.sites.map((site) => {
     const stackPlans = plan.stacks.filter((s) => s.site === site.name);
     const one = (kind: StackKind): StackPlan => {
@@ -104,17 +102,15 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
         ...stackProps(orchestratorPlan, `${plan.name} ${site.name}: EKS cluster ${eksPlan.name} of fabric ${fabric.name ?? fabric.id} (private endpoint, access entries, add-ons)`),
         plan: eksPlan,
         kubernetesVersion: plan.orchestrator!.kubernetesVersion,
-        serviceCidr: serviceCidrFor(site.network.cidr),
         subnets: controlPlane.subnets,
         securityGroup: controlPlane.securityGroup,
         logsKey: network.network.logsKey,
         logRetentionDays: plan.config.monitoring.logRetentionDays,
         keyAdministration: site.perimeter,
-        pullThroughCache: cacheHolders.has(eksPlan.id),
       });
       orchestrator.addStackDependency(network, 'the control plane lives in the fabric VPC\'s control-plane subnets and security group');
       orchestrator.addStackDependency(storage, 'the plan deploys network, storage, then the orchestrator: a job finds its file system');
-      const holder = plan.orchestrator!.clusters.find((c) => c.region === eksPlan.region && cacheHolders.has(c.id));
+      const holder = plan.orchestrator!.clusters.find((c) => c.region === eksPlan.region && c.holdsPullThroughCacheRule);
       const holderStack = holder === undefined ? undefined : orchestrators.get(holder.fabric);
       if (holderStack !== undefined && holderStack !== orchestrator) {
         orchestrator.addStackDependency(holderStack, "the Region's ECR pull-through cache rule, which this cluster's nodes pull through, is in the first cluster's stack");
@@ -126,14 +122,14 @@ export function createCluster(scope: Construct, plan: ClusterPlan): ClusterStack
       throw new Error(`site ${site.name} of fabric ${fabric.id} comes before the fabric's network site ${eksPlan.site}`);
     }
     const nodeOrchestrator: NodeOrchestrator | undefined =
-      fabricOrchestrator === undefined
+      fabricOrchestrator === undefined || eksPlan === undefined
         ? undefined
         : {
             clusterName: fabricOrchestrator.cluster.clusterName,
             clusterArn: fabricOrchestrator.cluster.clusterArn,
             endpoint: fabricOrchestrator.cluster.endpoint,
             certificateAuthority: fabricOrchestrator.cluster.certificateAuthority,
-            serviceCidr: fabricOrchestrator.cluster.serviceCidr,
+            serviceCidr: eksPlan.serviceCidr,
             imageRegistryAccounts: site.network.imageRegistryAccounts,
           };
     const compute: ComputeStack[] = [];

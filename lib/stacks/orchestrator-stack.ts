@@ -10,15 +10,12 @@ import { EksClusterPlan } from '../plan/orchestrator';
 export interface OrchestratorStackProps extends StackProps {
   readonly plan: EksClusterPlan;
   readonly kubernetesVersion: string;
-  readonly serviceCidr: string;
   /** From the fabric's network stack. */
   readonly subnets: readonly ec2.ISubnet[];
   readonly securityGroup: ec2.ISecurityGroup;
   readonly logsKey: kms.IKey;
   readonly logRetentionDays: number;
   readonly keyAdministration?: KeyAdministration;
-  /** Whether this stack creates its Region's ECR pull-through cache rule. */
-  readonly pullThroughCache: boolean;
 }
 
 /**
@@ -34,13 +31,11 @@ export class OrchestratorStack extends Stack {
     this.cluster = new EksCluster(this, 'Cluster', {
       plan: props.plan,
       kubernetesVersion: props.kubernetesVersion,
-      serviceCidr: props.serviceCidr,
       subnets: props.subnets,
       securityGroup: props.securityGroup,
       logsKey: props.logsKey,
       logRetentionDays: props.logRetentionDays as logs.RetentionDays,
       keyAdministration: props.keyAdministration,
-      pullThroughCache: props.pullThroughCache,
     });
   }
 }
