@@ -13,6 +13,7 @@ import { planScratchVolume } from '../lib/plan/compute';
 import { planNodeHealth } from '../lib/plan/health';
 import { planCluster } from '../lib/plan/build';
 import { ClusterPlan, PoolPlan, SitePlan } from '../lib/plan/types';
+import { SHELLCHECK, shellcheckIssues } from './support/shellcheck';
 import { synthCluster } from './support/synth';
 import { bootScriptOf } from './support/user-data';
 
@@ -89,19 +90,10 @@ describe('the boot script as the compute stack renders it', () => {
 // ---------------------------------------------------------------------------------------------
 // shellcheck
 
-const shellcheck = spawnSync('shellcheck', ['--version']).status === 0;
-if (!shellcheck && process.env.CI === 'true') {
-  throw new Error('shellcheck is not installed; .ci/run installs it (apt-get install -y shellcheck) before `npm test`');
-}
-const lint = shellcheck ? describe : describe.skip;
-if (!shellcheck) {
+const lint = SHELLCHECK ? describe : describe.skip;
+if (!SHELLCHECK) {
   // eslint-disable-next-line no-console
   console.warn('shellcheck not found: the boot-script lint is skipped here (it is required when CI=true)');
-}
-
-function shellcheckIssues(script: string): string {
-  const r = spawnSync('shellcheck', ['-s', 'bash', '-f', 'gcc', '-'], { input: script, encoding: 'utf8' });
-  return r.status === 0 ? '' : r.stdout + r.stderr;
 }
 
 lint('shellcheck', () => {

@@ -18,6 +18,7 @@ import { planNodeHealth } from '../lib/plan/health';
 import { planNetwork } from '../lib/plan/network';
 import { AccessPlan } from '../lib/plan/orchestrator';
 import { StackKind } from '../lib/plan/types';
+import { lintTest, shellcheckIssues } from './support/shellcheck';
 import { synthCluster } from './support/synth';
 import { bootScriptOf } from './support/user-data';
 
@@ -345,8 +346,7 @@ const JOIN = {
   ultraServer: true,
 };
 
-const shellcheck = spawnSync('shellcheck', ['--version']).status === 0;
-(shellcheck ? test : test.skip)('the join section and a boot ending with it are shellcheck-clean', () => {
+lintTest('the join section and a boot ending with it are shellcheck-clean', () => {
   const site = plan.sites[0];
   const health = planNodeHealth(site, site.pools[0], undefined, true);
   const script = renderBootstrap([
@@ -355,8 +355,7 @@ const shellcheck = spawnSync('shellcheck', ['--version']).status === 0;
     nodeJoinSection(JOIN),
     nodeJoinSection({ ...JOIN, ultraServer: false }),
   ]);
-  const r = spawnSync('shellcheck', ['-s', 'bash', '-f', 'gcc', '-'], { input: script, encoding: 'utf8' });
-  expect(r.stdout + r.stderr).toBe('');
+  expect(shellcheckIssues(script)).toBe('');
 });
 
 interface JoinRun {
