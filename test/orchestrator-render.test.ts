@@ -11,7 +11,7 @@ import { loadConfig, resolveConfig } from '../lib/config/load';
 import { EksCluster } from '../lib/constructs/eks-cluster';
 import { renderBootstrap } from '../lib/constructs/node-bootstrap';
 import { nodeCheckScript, nodeLifecycleSection, nodeSelfCheckSection } from '../lib/constructs/node-health';
-import { NODE_CONFIG, nodeJoinSection } from '../lib/constructs/node-join';
+import { NODE_CONFIG, NodeJoinOptions, nodeJoinSection } from '../lib/constructs/node-join';
 import { planCluster } from '../lib/plan/build';
 import { CONTROL_PLANE_LOG_TYPES, EKS_ADDON_REGISTRY_ACCOUNTS, NODE_JOIN_STEP, PULL_THROUGH_CACHE, serviceCidrFor } from '../lib/plan/eks';
 import { planNodeHealth } from '../lib/plan/health';
@@ -346,15 +346,19 @@ const JOIN = {
   ultraServer: true,
 };
 
-lintTest('the join section and a boot ending with it are shellcheck-clean', () => {
+/** A boot that ends with the join: lifecycle, self-check (not completing the hook), then the given join sections. */
+function bootEndingWithJoin(...joins: NodeJoinOptions[]): string {
   const site = plan.sites[0];
   const health = planNodeHealth(site, site.pools[0], undefined, true);
-  const script = renderBootstrap([
+  return renderBootstrap([
     nodeLifecycleSection({ cluster: plan.name, site: site.name, pool: 'train', region: site.region }, health),
     nodeSelfCheckSection(health, { complete: false }),
-    nodeJoinSection(JOIN),
-    nodeJoinSection({ ...JOIN, ultraServer: false }),
+    ...joins.map(nodeJoinSection),
   ]);
+}
+
+lintTest('the join section and a boot ending with it are shellcheck-clean', () => {
+  const script = bootEndingWithJoin(JOIN, { ...JOIN, ultraServer: false });
   expect(shellcheckIssues(script)).toBe('');
 });
 
@@ -407,13 +411,7 @@ function runJoin(options: { devices?: number; nodeadm?: 'present' | 'fails' | 'm
     chmodSync(join(agent, 'amazon-cloudwatch-agent-ctl'), 0o755);
     const topology = join(dir, 'topology.json');
     writeFileSync(topology, JSON.stringify(options.topology ?? { cluster: 'rainier', site: 'ohio', pool: 'train', ultraServer: 'ohio-train-u0000', position: 2 }));
-    const site = plan.sites[0];
-    const health = planNodeHealth(site, site.pools[0], undefined, true);
-    const script = renderBootstrap([
-      nodeLifecycleSection({ cluster: plan.name, site: site.name, pool: 'train', region: site.region }, health),
-      nodeSelfCheckSection(health, { complete: false }),
-      nodeJoinSection(JOIN),
-    ]);
+    const script = bootEndingWithJoin(JOIN);
     const r = spawnSync('bash', ['-c', script], {
       encoding: 'utf8',
       env: {
