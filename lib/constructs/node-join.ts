@@ -3,7 +3,7 @@ import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { NODE_LABELS } from '../catalog/kubernetes';
-import { PULL_THROUGH_CACHE } from '../plan/eks';
+import { KUBELET_REGISTRATION_WAIT, PULL_THROUGH_CACHE } from '../plan/eks';
 import { BootstrapSection } from './contracts';
 import { LIFECYCLE_HELPER } from './node-health';
 import { TOPOLOGY_FILE } from './node-topology';
@@ -38,8 +38,6 @@ import { TOPOLOGY_FILE } from './node-topology';
  */
 
 export const NODE_CONFIG = '/etc/rainier/nodeadm/nodeconfig.yaml';
-/** Looks for the kubelet's registration in its journal, 2 s apart (lib/plan/eks.ts NODE_JOIN_STEP budgets them). */
-export const KUBELET_WAIT_ATTEMPTS = 60;
 /** What the kubelet logs once its Node object exists (kubernetes/kubernetes pkg/kubelet/kubelet_node_status.go). */
 export const KUBELET_REGISTERED = 'Successfully registered node';
 
@@ -116,12 +114,12 @@ export function nodeJoinSection(opts: NodeJoinOptions): BootstrapSection {
     // pkg/kubelet/kubelet_node_status.go, registerWithAPIServer); only that completes the launch.
     // grep reads the whole journal (no -q), so pipefail never sees journalctl cut off by SIGPIPE.
     'registered=no',
-    `for _ in $(seq 1 ${KUBELET_WAIT_ATTEMPTS}); do`,
+    `for _ in $(seq 1 ${KUBELET_REGISTRATION_WAIT.attempts}); do`,
     `  if journalctl -q -b -u kubelet --no-pager 2>/dev/null | grep '${KUBELET_REGISTERED}' >/dev/null; then`,
     '    registered=yes',
     '    break',
     '  fi',
-    '  sleep 2',
+    `  sleep ${KUBELET_REGISTRATION_WAIT.intervalSeconds}`,
     'done',
     'if [ "$registered" != yes ]; then',
     '  if systemctl is-active --quiet kubelet; then',

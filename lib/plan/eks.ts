@@ -213,6 +213,13 @@ export const EKS_ADDONS: readonly EksAddonPlan[] = [
 ];
 
 /**
+ * How long the join step waits for the kubelet to register the node: its journal is read
+ * `attempts` times, `intervalSeconds` apart (lib/constructs/node-join.ts). An assumption, inside
+ * NODE_JOIN_STEP's budget.
+ */
+export const KUBELET_REGISTRATION_WAIT = { attempts: 60, intervalSeconds: 2 } as const;
+
+/**
  * The join step's time budget in the launch lifecycle hook (lib/plan/health.ts): an explicit,
  * labelled assumption, as every other step's is.
  */
@@ -220,7 +227,8 @@ export const NODE_JOIN_STEP = {
   step: 'node-join',
   seconds: 300,
   basis:
-    'Assumption: nodeadm init writes the containerd and kubelet configuration and starts both services (the images are already on the node); the step then waits up to 120 s for the kubelet to register the node with the API server.',
+    'Assumption: nodeadm init writes the containerd and kubelet configuration and starts both services (the images are already on the node); the step then waits up to ' +
+    `${KUBELET_REGISTRATION_WAIT.attempts * KUBELET_REGISTRATION_WAIT.intervalSeconds} s for the kubelet to register the node with the API server.`,
 } as const;
 
 /**
