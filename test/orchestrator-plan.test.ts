@@ -35,6 +35,14 @@ describe('orchestrator plan', () => {
   const none = planCluster(resolveConfig('rainier-mini'));
   const eks = planCluster(resolveConfig('rainier-mini', EKS));
 
+  test("one cluster per Region holds the Region's pull-through cache rule (the first), and every cluster has a service CIDR clear of its VPC", () => {
+    const three = planCluster(resolveConfig('rainier-mini', { ...EKS, ...THREE_SITES }));
+    const clusters = three.orchestrator!.clusters;
+    expect(clusters.length).toBeGreaterThan(1);
+    expect(clusters.map((c) => c.holdsPullThroughCacheRule)).toEqual(clusters.map((_, i) => i === 0));
+    expect(clusters.map((c) => c.serviceCidr)).toEqual(clusters.map(() => '10.100.0.0/16'));
+  });
+
   test('the default preset has no orchestrator, and no orchestrator stack', () => {
     expect(none.config.orchestrator).toEqual({ engine: 'none' });
     expect(none.orchestrator).toBeUndefined();

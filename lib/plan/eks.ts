@@ -108,7 +108,7 @@ export const PULL_THROUGH_CACHE = {
   upstreamRegistryUrl: ECR_PUBLIC_REGISTRY,
 } as const;
 
-/** The first cluster of each Region holds the Region's pull-through cache rule (cluster IDs, plan order). */
+/** The first cluster (fabric) of each Region holds the Region's pull-through cache rule (IDs, plan order). */
 export function pullThroughCacheHolders(clusters: readonly { readonly id: string; readonly region: string }[]): ReadonlySet<string> {
   const seen = new Map<string, string>();
   for (const c of clusters) {

@@ -186,7 +186,7 @@ export function planOrchestrator(config: ClusterConfig, sites: readonly SitePlan
     return undefined;
   }
   const access = planAccess(orchestrator);
-  const cacheHolders = pullThroughCacheHolders(fabrics.map((f) => ({ id: pascalCase(f.id), region: f.region })));
+  const cacheHolders = pullThroughCacheHolders(fabrics);
   const clusters = fabrics.map((fabric): EksClusterPlan => {
     const owner = sites.find((s) => s.name === fabric.networkSite);
     if (owner === undefined) {
@@ -220,7 +220,7 @@ export function planOrchestrator(config: ClusterConfig, sites: readonly SitePlan
       jobNamespace: JOB_NAMESPACE,
       podAddresses: { minimumIpTarget: orchestrator.podAddressesPerNode, warmIpTarget: 1 },
       serviceCidr: serviceCidrFor(owner.network.cidr),
-      holdsPullThroughCacheRule: cacheHolders.has(pascalCase(fabric.id)),
+      holdsPullThroughCacheRule: cacheHolders.has(fabric.id),
     };
   });
   return { engine: 'eks', kubernetesVersion: orchestrator.kubernetesVersion, clusters };
